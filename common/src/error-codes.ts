@@ -1,0 +1,35 @@
+/**
+ * The one registry of error codes for every tier (edge, shield, origin).
+ *
+ * Players and operators key behaviour off `code`, so a code is never renamed, reused or removed:
+ * retire one by marking it deprecated in its description. Each entry fixes the HTTP status and a
+ * short title; the instance-specific explanation goes in `detail`.
+ */
+export const ErrorCodes = {
+  'token-missing': { status: 401, title: 'A viewer token is required' },
+  'token-invalid': { status: 401, title: 'The viewer token is not valid' },
+  'token-expired': { status: 401, title: 'The viewer token has expired' },
+  'session-token-invalid': { status: 401, title: 'The session token is not valid for this URL' },
+  'session-token-expired': { status: 401, title: 'The session token has expired' },
+  'not-entitled': { status: 403, title: 'The viewer is not entitled to this content' },
+  'title-not-found': { status: 404, title: 'No such title' },
+  'not-found': { status: 404, title: 'No such resource' },
+  'bad-path': { status: 400, title: 'The request path is not allowed' },
+  'bad-request': { status: 400, title: 'The request is malformed' },
+  'range-not-satisfiable': { status: 416, title: 'The requested range cannot be served' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'too-many-streams': { status: 429, title: 'Too many concurrent streams' },
+  'geo-blocked': { status: 451, title: 'Not available in the viewer’s country' },
+  'upstream-error': { status: 502, title: 'The upstream tier answered with an error' },
+  'upstream-unreachable': { status: 502, title: 'The upstream tier could not be reached' },
+  'upstream-timeout': { status: 504, title: 'The upstream tier did not answer in time' },
+  'not-ready': { status: 503, title: 'The service is still starting' },
+  'config-invalid': { status: 500, title: 'The service configuration is invalid' },
+  internal: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ErrorCodes, value);
+}

@@ -1,0 +1,2 @@
+export { createLogger, type Logger } from './logger.ts';
+export { createMetricsRegistry, Registry } from './metrics.ts';

@@ -1,0 +1,19 @@
+import type { StreamLimiter } from '@cascade/licensing';
+
+/** Bindings exactly as wrangler.toml declares them. Everything is a string until config.ts has checked it. */
+export interface Env {
+  ENVIRONMENT?: string;
+  DEV_FEATURES?: string;
+  SHIELD_URL?: string;
+  UPSTREAM_TIMEOUT_MS?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  JWT_ALGORITHMS?: string;
+  SESSION_TOKEN_TTL_SECONDS?: string;
+  /** Secret: the identity service's public JWKS (JSON). */
+  VIEWER_JWKS?: string;
+  /** Secret: `kid:base64secret[,kid:base64secret…]`; the first entry signs, every entry verifies. */
+  SESSION_TOKEN_KEYS?: string;
+  ASSETS?: Fetcher;
+  STREAM_LIMITER?: DurableObjectNamespace<StreamLimiter>;
+}

@@ -1,0 +1,10 @@
+import { cors } from 'hono/cors';
+
+/** Players load manifests and segments from pages on other origins. Nothing here uses cookies. */
+export const playbackCors = cors({
+  origin: '*',
+  allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+  allowHeaders: ['Authorization', 'Range', 'If-None-Match'],
+  exposeHeaders: ['Content-Length', 'Content-Range', 'Age', 'X-Edge-Cache'],
+  maxAge: 86_400,
+});

@@ -1,0 +1,115 @@
+import { ProblemError } from '@cascade/common';
+import type { SessionKey } from '../config.ts';
+import { base64urlToBytes, bytesToBase64url } from './base64url.ts';
+import { BoundedCache } from './bounded-cache.ts';
+
+/**
+ * What a session token grants: every object under `scope` (an upstream path prefix such as
+ * `vod/demo/`) until `exp`. The token travels as a path segment (`/v1/media/{token}/vod/demo/…`),
+ * so relative URIs in media playlists and MPD segment templates inherit it without the edge
+ * rewriting each segment: one signature per session, not one per segment.
+ */
+export interface SessionClaims {
+  v: 1;
+  sid: string;
+  sub: string;
+  scope: string;
+  exp: number;
+  kid: string;
+}
+
+const MAX_TOKEN_LENGTH = 1024;
+const SCOPE = /^(vod|live)\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/$/;
+
+export interface SessionTokenOptions {
+  keys: SessionKey[];
+  /** How many verified tokens to remember per isolate; hot tokens then cost a map lookup. */
+  cacheSize?: number;
+  now?: () => number;
+}
+
+export class SessionTokens {
+  readonly #keys: Map<string, Promise<CryptoKey>>;
+  readonly #signingKid: string;
+  readonly #verified: BoundedCache<string, SessionClaims>;
+  readonly #now: () => number;
+  readonly #encoder = new TextEncoder();
+  readonly #decoder = new TextDecoder();
+
+  constructor(options: SessionTokenOptions) {
+    const first = options.keys[0];
+    if (!first) throw new RangeError('keys: expected at least one session key, received none');
+    this.#signingKid = first.kid;
+    this.#keys = new Map(
+      options.keys.map((key) => [
+        key.kid,
+        crypto.subtle.importKey('raw', key.secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+      ]),
+    );
+    this.#verified = new BoundedCache(options.cacheSize ?? 10_000);
+    this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  async sign(grant: { sid: string; sub: string; scope: string; ttlSeconds: number }): Promise<string> {
+    if (!SCOPE.test(grant.scope)) throw new RangeError(`scope: expected "vod|live/<id>/", received ${JSON.stringify(grant.scope)}`);
+    const claims: SessionClaims = {
+      v: 1,
+      sid: grant.sid,
+      sub: grant.sub,
+      scope: grant.scope,
+      exp: this.#now() + grant.ttlSeconds,
+      kid: this.#signingKid,
+    };
+    const payload = bytesToBase64url(this.#encoder.encode(JSON.stringify(claims)));
+    const key = await this.#key(this.#signingKid);
+    const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, this.#encoder.encode(payload)));
+    return `${payload}.${bytesToBase64url(signature)}`;
+  }
+
+  /** Verify a token and that it covers `path`; throws ProblemError (401) otherwise. */
+  async verify(token: string, path: string): Promise<SessionClaims> {
+    let claims = this.#verified.get(token);
+    if (claims === undefined) {
+      claims = await this.#verifySignature(token);
+      this.#verified.set(token, claims);
+    }
+    if (claims.exp <= this.#now()) throw new ProblemError('session-token-expired', `session ${claims.sid} expired`);
+    if (!path.startsWith(claims.scope)) {
+      throw new ProblemError('session-token-invalid', `the session token does not cover ${path.split('/').slice(0, 2).join('/')}/`);
+    }
+    return claims;
+  }
+
+  async #key(kid: string): Promise<CryptoKey> {
+    const key = this.#keys.get(kid);
+    if (!key) throw new ProblemError('session-token-invalid', 'unknown session key id');
+    return key;
+  }
+
+  async #verifySignature(token: string): Promise<SessionClaims> {
+    const dot = token.indexOf('.');
+    if (token.length > MAX_TOKEN_LENGTH || dot <= 0 || dot !== token.lastIndexOf('.')) {
+      throw new ProblemError('session-token-invalid', 'malformed session token');
+    }
+    const payload = token.slice(0, dot);
+    let claims: SessionClaims;
+    let signature: Uint8Array;
+    try {
+      claims = JSON.parse(this.#decoder.decode(base64urlToBytes(payload))) as SessionClaims;
+      signature = base64urlToBytes(token.slice(dot + 1));
+    } catch {
+      throw new ProblemError('session-token-invalid', 'malformed session token');
+    }
+    if (
+      claims === null || typeof claims !== 'object' || claims.v !== 1 || typeof claims.kid !== 'string' ||
+      typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.scope !== 'string' ||
+      !SCOPE.test(claims.scope) || !Number.isInteger(claims.exp)
+    ) {
+      throw new ProblemError('session-token-invalid', 'malformed session token');
+    }
+    // crypto.subtle.verify compares in constant time.
+    const valid = await crypto.subtle.verify('HMAC', await this.#key(claims.kid), signature, this.#encoder.encode(payload));
+    if (!valid) throw new ProblemError('session-token-invalid', 'bad session token signature');
+    return claims;
+  }
+}

@@ -1,0 +1,30 @@
+import { ProblemError } from '@cascade/common';
+
+export interface UpstreamOptions {
+  timeoutMs: number;
+  headers?: HeadersInit;
+}
+
+/**
+ * Fetch from the shield with a hard deadline. Network failures and time-outs become problem errors
+ * (502 upstream-unreachable, 504 upstream-timeout) so a dead or hanging shield never hangs a player.
+ */
+export async function fetchUpstream(url: URL, options: UpstreamOptions): Promise<Response> {
+  try {
+    const init: RequestInit = { signal: AbortSignal.timeout(options.timeoutMs) };
+    if (options.headers !== undefined) init.headers = options.headers;
+    return await fetch(url, init);
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new ProblemError('upstream-timeout', `the shield did not answer within ${options.timeoutMs} ms`);
+    }
+    throw new ProblemError('upstream-unreachable', 'the shield could not be reached');
+  }
+}
+
+/** Turn a non-2xx upstream answer into the edge's own error; 404 means the object does not exist. */
+export function upstreamFailure(response: Response, notFound: ProblemError): ProblemError {
+  if (response.status === 404) return notFound;
+  return new ProblemError('upstream-error', `the shield answered ${response.status}`);
+}

@@ -1,0 +1,1 @@
+export { StreamLimiter, type AcquireRequest, type AcquireResult, type Lease } from './stream-limiter.ts';

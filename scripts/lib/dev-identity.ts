@@ -1,0 +1,84 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { parse as parseToml } from 'smol-toml';
+import { repoRoot } from './repo-root.ts';
+
+/**
+ * The local development identity service: an ES256 key pair made on first use under .dev/ (never
+ * committed), plus the session-token secret. `npm run token` signs with the private key; the edge
+ * gets the public JWKS and the session secret through .dev.vars, which wrangler dev reads.
+ */
+export interface DevIdentity {
+  privateJwk: JWK;
+  jwks: { keys: JWK[] };
+  sessionTokenKeys: string;
+  issuer: string;
+  audience: string;
+}
+
+interface WranglerDevVars {
+  vars?: { JWT_ISSUER?: string; JWT_AUDIENCE?: string };
+}
+
+/** Issuer and audience are whatever wrangler.toml tells the development edge to expect. */
+export function devTokenExpectations(): { issuer: string; audience: string } {
+  const config = parseToml(readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8')) as WranglerDevVars;
+  const issuer = config.vars?.JWT_ISSUER;
+  const audience = config.vars?.JWT_AUDIENCE;
+  if (!issuer || !audience) throw new Error('wrangler.toml [vars] must set JWT_ISSUER and JWT_AUDIENCE');
+  return { issuer, audience };
+}
+
+export async function makeIdentity(): Promise<Omit<DevIdentity, 'issuer' | 'audience'>> {
+  const kid = `dev-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
+  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+  return { privateJwk, jwks: { keys: [publicJwk] }, sessionTokenKeys: `dev1:${secret}` };
+}
+
+/** Load the development identity from `dir`, creating it (and .dev.vars) the first time. */
+export async function ensureDevIdentity(dir = join(repoRoot, '.dev'), devVarsPath = join(repoRoot, '.dev.vars')): Promise<DevIdentity> {
+  const file = join(dir, 'identity.json');
+  let identity: Omit<DevIdentity, 'issuer' | 'audience'>;
+  if (existsSync(file)) {
+    identity = JSON.parse(readFileSync(file, 'utf8')) as Omit<DevIdentity, 'issuer' | 'audience'>;
+  } else {
+    identity = await makeIdentity();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify(identity, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  writeDevVars(devVarsPath, identity);
+  return { ...identity, ...devTokenExpectations() };
+}
+
+/** .dev.vars is dotenv syntax; single quotes keep the JSON intact. */
+export function writeDevVars(path: string, identity: Pick<DevIdentity, 'jwks' | 'sessionTokenKeys'>): void {
+  const text =
+    '# Made by npm start / npm run token from .dev/identity.json. Local development only; never commit.\n' +
+    `VIEWER_JWKS='${JSON.stringify(identity.jwks)}'\n` +
+    `SESSION_TOKEN_KEYS='${identity.sessionTokenKeys}'\n`;
+  if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text, { mode: 0o600 });
+}
+
+export interface TokenRequest {
+  sub: string;
+  plan: 'basic' | 'standard' | 'premium';
+  role: 'viewer' | 'operator';
+  ttlSeconds: number;
+}
+
+export async function signViewerToken(identity: DevIdentity, request: TokenRequest): Promise<string> {
+  const key = await importJWK(identity.privateJwk, 'ES256');
+  return new SignJWT({ plan: request.plan, role: request.role })
+    .setProtectedHeader({ alg: 'ES256', kid: identity.privateJwk.kid ?? 'dev', typ: 'JWT' })
+    .setSubject(request.sub)
+    .setIssuer(identity.issuer)
+    .setAudience(identity.audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + request.ttlSeconds)
+    .sign(key);
+}

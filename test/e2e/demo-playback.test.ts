@@ -1,0 +1,73 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from './chromium.ts';
+import { devToken } from './dev-token.ts';
+
+interface PlayerState { loaded: boolean; currentTime: number; error: string | null }
+type DemoState = { hls: PlayerState; shaka: PlayerState };
+
+const stack = inject('stack');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openDemo(token: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('demo page error:', error.message));
+  await page.goto(`${stack.edge}/demo?token=${encodeURIComponent(token)}`);
+  return page;
+}
+
+const state = (page: Page) => page.evaluate(() => (window as unknown as { demoState: DemoState }).demoState);
+
+describe('the /demo page in headless Chromium', () => {
+  it('plays at least 5 s of demo with hls.js and with Shaka Player through the edge', async () => {
+    const page = await openDemo(await devToken('browser-viewer'));
+    try {
+      await page.waitForFunction(
+        () => {
+          const s = (window as unknown as { demoState?: DemoState }).demoState;
+          return !!s && (s.hls.error !== null || s.shaka.error !== null || (s.hls.currentTime >= 5 && s.shaka.currentTime >= 5));
+        },
+        undefined,
+        { timeout: 90_000, polling: 250 },
+      );
+      const final = await state(page);
+      expect(final.hls.error).toBeNull();
+      expect(final.shaka.error).toBeNull();
+      expect(final.hls.currentTime).toBeGreaterThanOrEqual(5);
+      expect(final.shaka.currentTime).toBeGreaterThanOrEqual(5);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it('fails to load in both players with a bad token', async () => {
+    const page = await openDemo('not-a-valid-token');
+    try {
+      await page.waitForFunction(
+        () => {
+          const s = (window as unknown as { demoState?: DemoState }).demoState;
+          return !!s && s.hls.error !== null && s.shaka.error !== null;
+        },
+        undefined,
+        { timeout: 60_000, polling: 250 },
+      );
+      const final = await state(page);
+      expect(final.hls.loaded).toBe(false);
+      expect(final.shaka.loaded).toBe(false);
+      expect(final.hls.currentTime).toBe(0);
+      expect(final.shaka.currentTime).toBe(0);
+      expect(final.hls.error).toMatch(/manifestLoadError.*401/);
+      expect(final.shaka.error).toMatch(/shaka error \d+/);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../scripts/lib/repo-root.ts';
+
+const run = promisify(execFile);
+const token = (...args: string[]) => run(process.execPath, [join(repoRoot, 'scripts', 'token.ts'), ...args], { cwd: repoRoot });
+
+describe('npm run token', () => {
+  it('prints exactly one ES256 JWT with the requested claims and nothing else on stdout', async () => {
+    const { stdout } = await token('--sub', 'alice', '--plan', 'premium', '--role', 'operator', '--ttl', '120');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const claims = decodeJwt(lines[0]!);
+    expect(decodeProtectedHeader(lines[0]!).alg).toBe('ES256');
+    expect(claims).toMatchObject({ sub: 'alice', plan: 'premium', role: 'operator', iss: 'https://id.cascade.local', aud: 'cascade-play' });
+    expect(claims.exp! - claims.iat!).toBe(120);
+  });
+
+  it.each([
+    [['--plan', 'basic'], /--sub is required/],
+    [['--sub', 'a', '--plan', 'gold'], /--plan must be basic, standard or premium/],
+    [['--sub', 'a', '--role', 'admin'], /--role must be viewer or operator/],
+    [['--sub', 'a', '--ttl', '-5'], /--ttl must be whole seconds/],
+    [['--sub', 'a', '--bogus'], /Unknown option/],
+  ])('refuses %j with exit code 2 and a message naming the problem', async (args, message) => {
+    const error = await token(...args).then(() => undefined, (e: { code: number; stderr: string; stdout: string }) => e);
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toMatch(message);
+    expect(error?.stdout).toBe('');
+  });
+});

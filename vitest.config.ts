@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for the whole suite. Each package is a project; the edge runs inside workerd through
+// its own config; the cross-tier tests (integration, browser) share one real stack.
+export default defineConfig({
+  test: {
+    reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { test: { name: 'common', include: ['common/test/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'manifest-rewriter', include: ['manifest-rewriter/test/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'origin', include: ['origin/test/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 300_000 } },
+      { test: { name: 'shield', include: ['shield/test/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+      'edge/vitest.config.ts',
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/stack.global-setup.ts'],
+          // One shared stack: files run one after another so the collapsing test sees a quiet origin.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
