@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureDevIdentity, signViewerToken } from './lib/dev-identity.ts';
 import { repoRoot } from './lib/repo-root.ts';
-import { startStack, type Tier } from './lib/stack.ts';
+import { startStack, type RunningStack, type Tier } from './lib/stack.ts';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -30,7 +30,7 @@ execFileSync(process.execPath, [join(repoRoot, 'scripts', 'copy-player-vendor.mj
 const identity = await ensureDevIdentity();
 process.stdout.write('Starting origin, shield and edge. The first start makes the sample title "demo" with ffmpeg (about a minute).\n');
 
-let stack;
+let stack: RunningStack;
 try {
   stack = await startStack({ ports, onLine: show });
 } catch (error) {

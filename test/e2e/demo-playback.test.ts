@@ -24,7 +24,7 @@ async function openDemo(token: string): Promise<Page> {
   return page;
 }
 
-const state = (page: Page) => page.evaluate(() => (window as unknown as { demoState: DemoState }).demoState);
+const state = (page: Page) => page.evaluate(() => (globalThis as unknown as { demoState: DemoState }).demoState);
 
 describe('the /demo page in headless Chromium', () => {
   it('plays at least 5 s of demo with hls.js and with Shaka Player through the edge', async () => {
@@ -32,7 +32,7 @@ describe('the /demo page in headless Chromium', () => {
     try {
       await page.waitForFunction(
         () => {
-          const s = (window as unknown as { demoState?: DemoState }).demoState;
+          const s = (globalThis as unknown as { demoState?: DemoState }).demoState;
           return !!s && (s.hls.error !== null || s.shaka.error !== null || (s.hls.currentTime >= 5 && s.shaka.currentTime >= 5));
         },
         undefined,
@@ -53,7 +53,7 @@ describe('the /demo page in headless Chromium', () => {
     try {
       await page.waitForFunction(
         () => {
-          const s = (window as unknown as { demoState?: DemoState }).demoState;
+          const s = (globalThis as unknown as { demoState?: DemoState }).demoState;
           return !!s && s.hls.error !== null && s.shaka.error !== null;
         },
         undefined,

@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ProblemError, parseMediaPath } from '@cascade/common';
+import type { Logger } from '@cascade/common/node';
+import type { Registry } from 'prom-client';
+import type { CollapsingFetcher } from './collapsing-fetcher.ts';
+import { type PassThroughOptions, passThrough } from './pass-through.ts';
+import { sendObject } from './send-object.ts';
+import { sendProblem } from './send-problem.ts';
+import type { RequestResult, ShieldMetrics } from './shield-metrics.ts';
+
+export interface RequestHandlerOptions {
+  fetcher: CollapsingFetcher;
+  passThrough: PassThroughOptions;
+  metrics: ShieldMetrics;
+  registry: Registry;
+  logger: Logger;
+}
+
+const MEDIA_ROOTS = new Set(['vod', 'live']);
+const HEALTH_BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
+
+/**
+ * The shield's routes: `/healthz`, `/metrics`, and GET/HEAD of media paths. The request target is
+ * validated raw, before any decoding, and the query string is dropped from both the cache key and the
+ * origin request: tokens and per-viewer parameters must never split the cache or reach the origin.
+ */
+export function createRequestHandler(options: RequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { fetcher, metrics, registry, logger } = options;
+
+  async function handleMedia(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog): Promise<void> {
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) {
+      throw new ProblemError('method-not-allowed', `${req.method ?? '?'} is not allowed; use GET or HEAD`);
+    }
+    const key = mediaKey(rawPath);
+    log.key = key;
+    const lookup = await fetcher.lookup(key);
+    if (lookup.kind === 'pass-through') {
+      log.result = 'pass';
+      await passThrough(req, res, key, options.passThrough);
+      return;
+    }
+    log.result = lookup.source;
+    sendObject(req, res, lookup.object, lookup.source, Date.now());
+  }
+
+  return (req, res) => {
+    const started = performance.now();
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+    const log: AccessLog = { result: undefined, key: undefined, code: undefined };
+
+    if (rawPath === '/healthz' || rawPath === '/metrics') {
+      handleOps(req, res, rawPath, registry).catch((error: unknown) => fail(res, error, req.method === 'HEAD', undefined, logger));
+      return;
+    }
+
+    res.once('close', () => {
+      metrics.countRequest(log.result ?? 'error');
+      logger.info(
+        {
+          method: req.method,
+          // Never the query string: it carries viewer tokens.
+          path: log.key ?? rawPath.slice(0, 256),
+          status: res.statusCode,
+          cache: log.result ?? 'error',
+          ...(log.code !== undefined && { code: log.code }),
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          ...(req.headers.range !== undefined && { range: req.headers.range }),
+          ...(!res.writableFinished && { aborted: true }),
+        },
+        'request',
+      );
+    });
+
+    handleMedia(req, res, rawPath, log).catch((error: unknown) => {
+      log.result = 'error';
+      log.code = fail(res, error, req.method === 'HEAD', log.key, logger);
+    });
+  };
+}
+
+interface AccessLog {
+  result: RequestResult | undefined;
+  key: string | undefined;
+  code: string | undefined;
+}
+
+/** `/vod/...` or `/live/...`, checked against the strict media grammar; the key is the path itself. */
+function mediaKey(rawPath: string): string {
+  if (!rawPath.startsWith('/')) throw new ProblemError('bad-path', 'the request target must be an origin-form path');
+  const segments = parseMediaPath(rawPath.slice(1));
+  if (segments.length < 2 || !MEDIA_ROOTS.has(segments[0] ?? '')) {
+    throw new ProblemError('not-found', 'media paths start with /vod/ or /live/');
+  }
+  return `/${segments.join('/')}`;
+}
+
+async function handleOps(req: IncomingMessage, res: ServerResponse, path: string, registry: Registry): Promise<void> {
+  const head = req.method === 'HEAD';
+  if (req.method !== 'GET' && !head) {
+    throw new ProblemError('method-not-allowed', `${req.method ?? '?'} is not allowed; use GET or HEAD`);
+  }
+  if (path === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(HEALTH_BODY.byteLength), 'cache-control': 'no-store' });
+    res.end(head ? undefined : HEALTH_BODY);
+    return;
+  }
+  const body = Buffer.from(await registry.metrics());
+  res.writeHead(200, { 'content-type': registry.contentType, 'content-length': String(body.byteLength), 'cache-control': 'no-store' });
+  res.end(head ? undefined : body);
+}
+
+/** Answer with the problem (or cut the connection if the answer already started); returns the code for the log. */
+function fail(res: ServerResponse, error: unknown, head: boolean, instance: string | undefined, logger: Logger): string {
+  const problem = error instanceof ProblemError ? error : new ProblemError('internal');
+  if (!(error instanceof ProblemError)) logger.error({ err: error }, 'unexpected error while answering a request');
+  if (res.headersSent) {
+    res.destroy();
+    return problem.code;
+  }
+  const allow = problem.code === 'method-not-allowed' ? { allow: 'GET, HEAD' } : undefined;
+  sendProblem(res, problem, { head, ...(instance !== undefined && { instance }), ...(allow !== undefined && { headers: allow }) });
+  return problem.code;
+}
