@@ -1,15 +1,19 @@
 import { defineConfig } from 'vitest/config';
+import AlphabeticalSequencer from './test/e2e/alphabetical-sequencer.ts';
 
 // One runner for the whole suite. Each package is a project; the edge runs inside workerd through
 // its own config; the cross-tier tests (integration, browser) share one real stack.
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // Only the root sequencer is used; e2e needs a fixed file order (see alphabetical-sequencer.ts).
+    sequence: { sequencer: AlphabeticalSequencer },
     projects: [
       { test: { name: 'common', include: ['common/test/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'manifest-rewriter', include: ['manifest-rewriter/test/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'origin', include: ['origin/test/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 300_000 } },
       { test: { name: 'shield', include: ['shield/test/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+      { test: { name: 'scripts', include: ['scripts/test/**/*.test.ts'], environment: 'node', testTimeout: 120_000 } },
       'edge/vitest.config.ts',
       {
         test: {

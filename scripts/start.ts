@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureDevIdentity, signViewerToken } from './lib/dev-identity.ts';
+import { humanLogLine } from './lib/human-log-line.ts';
 import { repoRoot } from './lib/repo-root.ts';
 import { startStack, type RunningStack, type Tier } from './lib/stack.ts';
 
@@ -23,7 +24,7 @@ const tty = process.stdout.isTTY;
 
 function show(tier: Tier, line: string): void {
   const label = tty ? `${colours[tier]}${tier.padEnd(6)}\x1b[0m` : tier.padEnd(6);
-  process.stdout.write(`${label} | ${line}\n`);
+  process.stdout.write(`${label} | ${humanLogLine(line)}\n`);
 }
 
 execFileSync(process.execPath, [join(repoRoot, 'scripts', 'copy-player-vendor.mjs')]);

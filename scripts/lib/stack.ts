@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from './repo-root.ts';
+import { wranglerBin } from './wrangler-bin.ts';
 
 export type Tier = 'origin' | 'shield' | 'edge';
 
@@ -27,8 +27,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const require = createRequire(join(repoRoot, 'package.json'));
-
 function command(tier: Tier, options: StackOptions): string[] {
   const node = process.execPath;
   switch (tier) {
@@ -38,7 +36,7 @@ function command(tier: Tier, options: StackOptions): string[] {
       return [node, join(repoRoot, 'shield', 'src', 'main.ts')];
     case 'edge':
       return [
-        node, require.resolve('wrangler/bin/wrangler.js'), 'dev',
+        node, wranglerBin(), 'dev',
         '--config', join(repoRoot, 'wrangler.toml'),
         '--ip', '127.0.0.1', '--port', String(options.ports.edge),
         '--var', `SHIELD_URL:http://127.0.0.1:${options.ports.shield}`,

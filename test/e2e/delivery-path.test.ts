@@ -112,7 +112,8 @@ describe('the delivery path: player → edge → shield → origin', () => {
     const { manifest } = await master();
     const playlistUrl = manifest.playlists!.at(-1)!.uri;
     const segments = parseM3u8(await (await fetch(playlistUrl)).text()).segments!;
-    // The last segment of the top rendition: nothing else in the suite asks for it first.
+    // The last segment of the top rendition. This file runs before the browser test (see
+    // alphabetical-sequencer.ts), and nothing earlier in it asks for that segment.
     const coldUrl = new URL(segments.at(-1)!.uri, playlistUrl).href;
     const before = await originMediaRequests();
     const bodies = await Promise.all(

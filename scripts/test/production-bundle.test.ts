@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../scripts/lib/repo-root.ts';
+import { repoRoot } from '../lib/repo-root.ts';
+import { wranglerBin } from '../lib/wrangler-bin.ts';
 
 const run = promisify(execFile);
-const wrangler = createRequire(join(repoRoot, 'package.json')).resolve('wrangler/bin/wrangler.js');
+const wrangler = wranglerBin();
 
 describe('the production Worker bundle', () => {
   it('builds with wrangler deploy --dry-run --env production, with dev features off and the limiter bound', async () => {
@@ -24,7 +24,10 @@ describe('the production Worker bundle', () => {
       const bundle = readdirSync(outdir).find((file) => file.endsWith('.js'));
       expect(bundle).toBeDefined();
       const code = readFileSync(join(outdir, bundle!), 'utf8');
-      expect(code).toContain('class StreamLimiter');
+      // The Durable Object class must be exported by name for the STREAM_LIMITER binding to deploy.
+      expect(code).toMatch(/export\s*\{[^}]*\bStreamLimiter\b/);
+      // Development-only code paths stay behind DEV_FEATURES, which production sets to false.
+      expect(code).toContain('the demo page is a development feature');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

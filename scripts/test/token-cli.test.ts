@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../scripts/lib/repo-root.ts';
+import { repoRoot } from '../lib/repo-root.ts';
 
 const run = promisify(execFile);
 const token = (...args: string[]) => run(process.execPath, [join(repoRoot, 'scripts', 'token.ts'), ...args], { cwd: repoRoot });
@@ -23,7 +23,8 @@ describe('npm run token', () => {
     [['--plan', 'basic'], /--sub is required/],
     [['--sub', 'a', '--plan', 'gold'], /--plan must be basic, standard or premium/],
     [['--sub', 'a', '--role', 'admin'], /--role must be viewer or operator/],
-    [['--sub', 'a', '--ttl', '-5'], /--ttl must be whole seconds/],
+    [['--sub', 'a', '--ttl', 'soon'], /--ttl must be whole seconds/],
+    [['--sub', 'a', '--ttl=0'], /--ttl must be whole seconds/],
     [['--sub', 'a', '--bogus'], /Unknown option/],
   ])('refuses %j with exit code 2 and a message naming the problem', async (args, message) => {
     const error = await token(...args).then(() => undefined, (e: { code: number; stderr: string; stdout: string }) => e);

@@ -1,0 +1,55 @@
+import { ProblemError } from '@cascade/common';
+import type { Logger, Registry } from '@cascade/common/node';
+import { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import type { Catalogue } from './catalogue/catalogue.ts';
+import type { HttpMetrics } from './http/http-metrics.ts';
+import { observeRequests } from './http/observe-requests.ts';
+import { problemResponse } from './http/problem-response.ts';
+import { rawPath } from './http/raw-path.ts';
+import { rawPathGuard } from './http/raw-path-guard.ts';
+import type { Readiness } from './readiness.ts';
+import { healthRoute } from './routes/health-route.ts';
+import { mediaRoute } from './routes/media-route.ts';
+import { titlesRoute } from './routes/titles-route.ts';
+import type { DataLayout } from './storage/data-layout.ts';
+
+export interface OriginAppDeps {
+  layout: DataLayout;
+  catalogue: Catalogue;
+  readiness: Readiness;
+  logger: Logger;
+  registry: Registry;
+  metrics: HttpMetrics;
+}
+
+function methodNotAllowed(allow: string[]) {
+  return (c: { req: { method: string } }): never => {
+    throw new ProblemError('method-not-allowed', `${c.req.method} is not allowed here`, { allow });
+  };
+}
+
+/** The origin's HTTP surface. Every error, thrown anywhere, becomes problem+json in onError. */
+export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.use('*', observeRequests(deps));
+  app.use('*', rawPathGuard());
+
+  app.get('/healthz', healthRoute(deps.readiness));
+  app.all('/healthz', methodNotAllowed(['GET', 'HEAD']));
+
+  app.get('/metrics', async (c) => {
+    return c.body(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType, 'cache-control': 'no-store' });
+  });
+  app.all('/metrics', methodNotAllowed(['GET', 'HEAD']));
+
+  app.get('/api/v1/titles/:id', titlesRoute(deps));
+  app.all('/api/v1/titles/:id', methodNotAllowed(['GET', 'HEAD']));
+
+  // GET and HEAD are checked inside, so that every other method gets 405 with Allow.
+  app.all('/vod/*', mediaRoute(deps));
+
+  app.notFound((c) => problemResponse(new ProblemError('not-found', 'No such resource'), rawPath(c), deps.logger));
+  app.onError((error, c) => problemResponse(error, rawPath(c), deps.logger));
+  return app;
+}

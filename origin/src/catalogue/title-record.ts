@@ -1,0 +1,80 @@
+import type { PackagedVod } from '../media/package-vod.ts';
+
+export const TITLE_RECORD_FILE = 'title.json';
+
+export interface TitleRendition {
+  id: string;
+  type: 'video' | 'audio';
+  codecs: string;
+  /** Peak segment bit rate, bits/s. */
+  bandwidth: number;
+  averageBandwidth: number;
+  width?: number;
+  height?: number;
+  frameRate?: number;
+  channels?: number;
+  /** HLS media playlist and CMAF init segment, file names in the title's directory. */
+  playlist: string;
+  initSegment: string;
+  segmentCount: number;
+}
+
+/** Who may watch and when. A plain record for now; the edge enforces it (later issue). */
+export interface TitleRights {
+  /** ISO 3166-1 alpha-2 codes, or "*" for everywhere. */
+  regions: string[];
+  availableFrom: string | null;
+  availableUntil: string | null;
+}
+
+/** The catalogue entry stored beside a title's media as `title.json` and served by GET /api/v1/titles/{id}. */
+export interface TitleRecord {
+  id: string;
+  kind: 'vod';
+  name: string;
+  durationSeconds: number;
+  segmentDurationSeconds: number;
+  /** Manifest file names in the title's directory, served under /vod/{id}/. */
+  manifests: { hls: string; dash: string };
+  renditions: TitleRendition[];
+  rights: TitleRights;
+  createdAt: string;
+}
+
+export const WORLDWIDE_RIGHTS: TitleRights = { regions: ['*'], availableFrom: null, availableUntil: null };
+
+export function titleRecordFrom(
+  id: string,
+  name: string,
+  packaged: PackagedVod,
+  rights: TitleRights = WORLDWIDE_RIGHTS,
+  now: Date = new Date(),
+): TitleRecord {
+  return {
+    id,
+    kind: 'vod',
+    name,
+    durationSeconds: Math.round(packaged.durationSeconds * 1000) / 1000,
+    segmentDurationSeconds: packaged.segmentSeconds,
+    manifests: packaged.manifests,
+    renditions: packaged.renditions.map((r) => {
+      const rendition: TitleRendition = {
+        id: r.id,
+        type: r.type,
+        codecs: r.codecs,
+        bandwidth: r.bandwidth,
+        averageBandwidth: r.averageBandwidth,
+        playlist: r.playlist,
+        initSegment: r.initSegment,
+        segmentCount: r.segments.length,
+      };
+      if (r.width !== undefined) rendition.width = r.width;
+      if (r.height !== undefined) rendition.height = r.height;
+      if (r.frameRate !== undefined) rendition.frameRate = r.frameRate;
+      if (r.channels !== undefined) rendition.channels = r.channels;
+      return rendition;
+    }),
+    rights: { ...rights, regions: [...rights.regions] },
+    createdAt: now.toISOString(),
+  };
+}

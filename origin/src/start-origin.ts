@@ -1,0 +1,167 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ProblemError, PROBLEM_CONTENT_TYPE } from '@cascade/common';
+import { createLogger, createMetricsRegistry, type Logger } from '@cascade/common/node';
+import { getRequestListener } from '@hono/node-server';
+import { Gauge } from 'prom-client';
+import { createOriginApp } from './app.ts';
+import { Catalogue } from './catalogue/catalogue.ts';
+import type { OriginConfig } from './config.ts';
+import { binaryVersion, resolveFfmpegPaths, type FfmpegPaths } from './ffmpeg-path.ts';
+import { createHttpMetrics, routeLabel } from './http/http-metrics.ts';
+import { problemResponse } from './http/problem-response.ts';
+import { Readiness } from './readiness.ts';
+import { ensureSampleTitle, type SampleProgress } from './sample/ensure-sample-title.ts';
+import { dataLayout, type DataLayout } from './storage/data-layout.ts';
+import { removeBuildLeftovers } from './storage/title-build.ts';
+
+export interface PrepareSampleContext {
+  layout: DataLayout;
+  tools: FfmpegPaths;
+  signal: AbortSignal;
+  onProgress: (progress: SampleProgress) => void;
+}
+
+export interface StartOriginOptions {
+  logger?: Logger;
+  /**
+   * How the sample content is made; defaults to ensureSampleTitle with the configured title and
+   * duration. Tests replace it to drive the readiness state machine without ffmpeg or timing.
+   */
+  prepareSample?: (context: PrepareSampleContext) => Promise<unknown>;
+}
+
+export interface RunningOrigin {
+  url: string;
+  port: number;
+  readiness: Readiness;
+  /** Settles when the sample content is published (or rejects when it could not be made). */
+  ready: Promise<void>;
+  /** Stop accepting requests, kill a running ffmpeg, and resolve once everything is closed. */
+  close(): Promise<void>;
+}
+
+const CLOSE_GRACE_MS = 5000;
+
+/** Start the origin: HTTP first (so /healthz can report progress), then the sample content in the background. */
+export async function startOrigin(config: OriginConfig, options: StartOriginOptions = {}): Promise<RunningOrigin> {
+  const logger = options.logger ?? createLogger('origin');
+  const layout = dataLayout(config.dataDir);
+  await mkdir(layout.vodDir, { recursive: true });
+  const leftovers = await removeBuildLeftovers(layout);
+  if (leftovers.length > 0) logger.warn({ leftovers }, 'removed unfinished builds left by an earlier run');
+
+  const tools = resolveFfmpegPaths(config);
+  for (const tool of [tools.ffmpeg, tools.ffprobe]) {
+    logger.info({ path: tool.path, source: tool.source, version: await binaryVersion(tool.path) }, 'media tool');
+  }
+
+  const readiness = new Readiness();
+  const registry = createMetricsRegistry('origin');
+  const metrics = createHttpMetrics(registry);
+  new Gauge({
+    name: 'origin_ready',
+    help: '1 once the sample content is published, else 0',
+    registers: [registry],
+    collect() {
+      this.set(readiness.state.status === 'ready' ? 1 : 0);
+    },
+  });
+  const catalogue = new Catalogue(layout);
+  const app = createOriginApp({ layout, catalogue, readiness, logger, registry, metrics });
+
+  // @hono/node-server refuses some request targets (a backslash in the path, a bad Host) before the
+  // app runs, and calls errorHandler synchronously while it is still inside the listener call; the
+  // request being handled is remembered for exactly that window so the answer can be logged and counted.
+  let current: IncomingMessage | undefined;
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: (error) => {
+      const path = (current?.url ?? '').split('?')[0] ?? '';
+      const problem = new ProblemError('bad-path', `the request target cannot be parsed: ${(error as Error).message}`);
+      metrics.observe(routeLabel(path), problem.status, 0);
+      logger.info({ method: current?.method, path: path.slice(0, 256), status: problem.status, reason: (error as Error).message }, 'request');
+      return problemResponse(problem, path.slice(0, 256), logger);
+    },
+  });
+  const server = createServer((incoming, outgoing) => {
+    current = incoming;
+    try {
+      void listener(incoming, outgoing);
+    } finally {
+      current = undefined;
+    }
+  });
+  // Requests Node's HTTP parser rejects (NUL or other bytes not allowed in a request line) never
+  // reach the app; answer them as problem+json too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify(new ProblemError('bad-request', 'The request could not be parsed as HTTP').toBody());
+    metrics.observe('other', 400, 0);
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, dataDir: config.dataDir }, 'origin listening');
+
+  const abort = new AbortController();
+  const prepareSample =
+    options.prepareSample ??
+    ((context: PrepareSampleContext) =>
+      ensureSampleTitle({
+        layout: context.layout,
+        titleId: config.sample.titleId,
+        durationSeconds: config.sample.durationSeconds,
+        tools: context.tools,
+        logger,
+        signal: context.signal,
+        onProgress: context.onProgress,
+      }));
+  const ready = (async () => {
+    try {
+      await prepareSample({
+        layout,
+        tools,
+        signal: abort.signal,
+        onProgress: (progress) => readiness.progress(progress.stage, progress.percent),
+      });
+      readiness.ready();
+      logger.info({ titleId: config.sample.titleId }, 'origin ready');
+    } catch (error) {
+      readiness.failed((error as Error).message);
+      throw error;
+    }
+  })();
+  // The caller decides what a failure means (main.ts exits); without a listener it must not crash the process.
+  ready.catch(() => {});
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      abort.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(force);
+      await ready.catch(() => {}); // let an aborted build remove its directory
+      logger.info('origin stopped');
+    })();
+    return closing;
+  };
+
+  return { url, port, readiness, ready, close };
+}

@@ -1,0 +1,52 @@
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProblemError } from '@cascade/common';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function configError(env: Record<string, string>): ProblemError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error as ProblemError;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('defaults to 127.0.0.1:8081, <repo>/.data/origin and a 60 s demo sample', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8081, sample: { titleId: 'demo', durationSeconds: 60 } });
+    expect(config.dataDir).toBe(join(repoRoot, '.data', 'origin'));
+    expect(config.ffmpegPath).toBeUndefined();
+  });
+
+  it('reads every variable it knows', () => {
+    const config = loadConfig({
+      ORIGIN_HOST: '0.0.0.0',
+      ORIGIN_PORT: '9000',
+      ORIGIN_DATA_DIR: 'relative/data',
+      ORIGIN_SAMPLE_SECONDS: '12',
+      FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg',
+      FFPROBE_PATH: '/opt/ffmpeg/bin/ffprobe',
+    });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, sample: { durationSeconds: 12 }, ffmpegPath: '/opt/ffmpeg/bin/ffmpeg', ffprobePath: '/opt/ffmpeg/bin/ffprobe' });
+    expect(isAbsolute(config.dataDir)).toBe(true);
+    expect(config.dataDir.endsWith(join('relative', 'data'))).toBe(true);
+  });
+
+  it.each([
+    ['ORIGIN_PORT', 'eighty', 'an integer in 0..65535'],
+    ['ORIGIN_PORT', '70000', 'an integer in 0..65535'],
+    ['ORIGIN_PORT', '80.5', 'an integer in 0..65535'],
+    ['ORIGIN_SAMPLE_SECONDS', '2', 'an integer in 4..3600'],
+    ['ORIGIN_HOST', 'bad host', 'a host name or IP address'],
+  ])('refuses %s=%s naming the variable, the expectation and the value', (name, value, expected) => {
+    const error = configError({ [name]: value });
+    expect(error).toBeInstanceOf(ProblemError);
+    expect(error.code).toBe('config-invalid');
+    expect(error.message).toBe(`${name}: expected ${expected}, received ${JSON.stringify(value)}`);
+  });
+});
