@@ -9,7 +9,10 @@ export default defineConfig({
       wrangler: { configPath: '../wrangler.toml' },
       miniflare: {
         bindings: {
-          // Test-only key material made for this suite (edge/test/fixtures/keys.ts documents it).
+          // Hermetic secrets, whatever a developer's .dev.vars holds. VIEWER_JWKS is a public key whose
+          // private half was discarded: every test that verifies tokens sets its own issuer's JWKS.
+          VIEWER_JWKS: '{"keys":[{"kty":"EC","x":"G8F7GnEsMlfJU_nherEsVwe7121uPYcZgOwabu_AdEM","y":"1cWlUrNx2VrCXwcRoGVu-L5kM233RuVFRAoSeFF8cOo","crv":"P-256","kid":"unusable","alg":"ES256"}]}',
+          // Test-only session keys; two, so rotation can be tested.
           SESSION_TOKEN_KEYS: 'test-k2:dGVzdC1zZWNyZXQtdHdvLXR3by10d28tdHdvLXR3by10d28tdHdvLXR3bw==,test-k1:dGVzdC1zZWNyZXQtb25lLW9uZS1vbmUtb25lLW9uZS1vbmUtb25lLW9uZQ==',
         },
       },

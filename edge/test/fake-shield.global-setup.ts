@@ -79,6 +79,7 @@ export async function setup(project: TestProject): Promise<void> {
     }
     if (path === '/vod/private/seg-1.m4s') return send(200, 'video/iso.segment', segment, 'private, no-store');
     if (path === '/vod/broken/master.m3u8') return send(500, 'text/plain', 'boom');
+    if (path === '/vod/origin-slow/master.m3u8') return send(504, 'application/problem+json', JSON.stringify({ code: 'upstream-timeout', status: 504 }));
     if (path === '/vod/garbage/master.m3u8') return send(200, 'text/html', '<html>not a playlist</html>');
     if (path === '/vod/slow/master.m3u8') return; // never answers
     send(404, 'application/problem+json', JSON.stringify({ code: 'not-found', status: 404 }));

@@ -71,6 +71,12 @@ describe('GET /v1/play/{title}/master.m3u8', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('answers 504 upstream-timeout when the shield reports that the origin timed out', async () => {
+    const response = await call(edgeEnv, `/v1/play/origin-slow/master.m3u8?token=${token}`);
+    expect(response.status).toBe(504);
+    expect(await problemCode(response)).toBe('upstream-timeout');
+  });
+
   it('answers 502 upstream-unreachable when nothing listens at the shield address', async () => {
     const response = await call(testEnv({ VIEWER_JWKS: issuer.jwks, SHIELD_URL: 'http://127.0.0.1:9' }), `/v1/play/demo/master.m3u8?token=${token}`);
     expect(response.status).toBe(502);

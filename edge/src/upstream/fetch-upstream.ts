@@ -26,5 +26,7 @@ export async function fetchUpstream(url: URL, options: UpstreamOptions): Promise
 /** Turn a non-2xx upstream answer into the edge's own error; 404 means the object does not exist. */
 export function upstreamFailure(response: Response, notFound: ProblemError): ProblemError {
   if (response.status === 404) return notFound;
+  // The shield's own deadline ran out waiting for the origin: still a timeout from the player's side.
+  if (response.status === 504) return new ProblemError('upstream-timeout', 'the shield timed out waiting for the origin');
   return new ProblemError('upstream-error', `the shield answered ${response.status}`);
 }
