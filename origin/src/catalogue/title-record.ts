@@ -1,23 +1,12 @@
+import type { PackagedRendition } from '../media/hls-from-mpd.ts';
 import type { PackagedVod } from '../media/package-vod.ts';
 
 export const TITLE_RECORD_FILE = 'title.json';
 
-export interface TitleRendition {
-  id: string;
-  type: 'video' | 'audio';
-  codecs: string;
-  /** Peak segment bit rate, bits/s. */
-  bandwidth: number;
-  averageBandwidth: number;
-  width?: number;
-  height?: number;
-  frameRate?: number;
-  channels?: number;
-  /** HLS media playlist and CMAF init segment, file names in the title's directory. */
-  playlist: string;
-  initSegment: string;
+/** What the catalogue keeps of a packaged rendition: its description, not its segment list. */
+export type TitleRendition = Omit<PackagedRendition, 'representationId' | 'language' | 'segments'> & {
   segmentCount: number;
-}
+};
 
 /** Who may watch and when. A plain record for now; the edge enforces it (later issue). */
 export interface TitleRights {
