@@ -126,14 +126,7 @@ export class CollapsingFetcher {
       this.#rememberTooLarge(key);
       return { kind: 'too-large' };
     }
-    const headers = pickObjectHeaders(response.headers);
-    const originAge = parseAge(response.headers.age);
-    const policy = cachePolicy(headers.cacheControl, originAge, this.#defaultTtlSeconds);
-    const now = this.#now();
-    const object: CachedObject = { key, status: 200, headers, body, storedAt: now, originAge, expiresAt: now + policy.ttlSeconds * 1000 };
-    const cached = policy.storable && this.#store.set(object);
-    if (!cached) this.#store.delete(key);
-    return { kind: 'object', object, cached };
+    return this.#keep({ key, status: 200, headers: pickObjectHeaders(response.headers), body }, parseAge(response.headers.age));
   }
 
   /** 304: the stale bytes are still right; take the refreshed caching headers (RFC 9111 §4.3.4). */
@@ -143,12 +136,16 @@ export class CollapsingFetcher {
     if (update.cacheControl !== undefined) headers.cacheControl = update.cacheControl;
     if (update.etag !== undefined) headers.etag = update.etag;
     if (update.lastModified !== undefined) headers.lastModified = update.lastModified;
-    const originAge = parseAge(response.headers.age);
-    const policy = cachePolicy(headers.cacheControl, originAge, this.#defaultTtlSeconds);
+    return this.#keep({ ...stale, headers }, parseAge(response.headers.age));
+  }
+
+  /** Give the object its freshness and store it, or drop any older copy when it may not be stored. */
+  #keep(fields: Omit<CachedObject, 'storedAt' | 'originAge' | 'expiresAt'>, originAge: number): FlightResult {
+    const policy = cachePolicy(fields.headers.cacheControl, originAge, this.#defaultTtlSeconds);
     const now = this.#now();
-    const object: CachedObject = { ...stale, headers, storedAt: now, originAge, expiresAt: now + policy.ttlSeconds * 1000 };
+    const object: CachedObject = { ...fields, storedAt: now, originAge, expiresAt: now + policy.ttlSeconds * 1000 };
     const cached = policy.storable && this.#store.set(object);
-    if (!cached) this.#store.delete(stale.key);
+    if (!cached) this.#store.delete(object.key);
     return { kind: 'object', object, cached };
   }
 

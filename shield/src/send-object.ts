@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@cascade/common';
+import { ifRangeMatches, isNotModified, selectRange } from '@cascade/common/http';
 import { ageSeconds, type OriginObject } from './cached-object.ts';
 import type { LookupSource } from './collapsing-fetcher.ts';
-import { ifRangeMatches, isNotModified } from './conditional-request.ts';
 import { toResponseHeaders } from './origin-headers.ts';
-import { selectRange } from './range-selection.ts';
 import { sendProblem } from './send-problem.ts';
 
 /**

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ProblemError } from '@cascade/common';
-import parseRange from 'range-parser';
+import { ifRangeMatches, isNotModified, selectRange } from '@cascade/common/http';
 
 export interface ServeFileOptions {
   method: 'GET' | 'HEAD';
@@ -16,20 +16,6 @@ const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP']);
 /** Strong validator from size and mtime: published files are never rewritten in place. */
 function entityTag(size: number, mtimeMs: number): string {
   return `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
-}
-
-/** RFC 9110 13.1.2: If-None-Match uses weak comparison; `*` matches any current representation. */
-function noneMatch(header: string, etag: string): boolean {
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-}
-
-/** RFC 9110 13.1.5: a Range applies only if If-Range still names the current representation (strongly). */
-function rangeStillValid(ifRange: string | null, etag: string, lastModified: string): boolean {
-  if (ifRange === null) return true;
-  const value = ifRange.trim();
-  if (value.startsWith('"') || value.startsWith('W/')) return value === etag;
-  return value === lastModified;
 }
 
 /**
@@ -62,12 +48,12 @@ export async function serveFile(path: string, options: ServeFileOptions): Promis
       'last-modified': lastModified,
     });
 
-    const ifNoneMatch = options.requestHeaders.get('if-none-match');
-    const ifModifiedSince = options.requestHeaders.get('if-modified-since');
-    const notModified =
-      ifNoneMatch !== null
-        ? noneMatch(ifNoneMatch, etag)
-        : ifModifiedSince !== null && Math.floor(stats.mtimeMs / 1000) * 1000 <= Date.parse(ifModifiedSince);
+    const request = options.requestHeaders;
+    const validators = { etag, lastModified };
+    const notModified = isNotModified(
+      { 'if-none-match': request.get('if-none-match') ?? undefined, 'if-modified-since': request.get('if-modified-since') ?? undefined },
+      validators,
+    );
     if (notModified) {
       headers.delete('content-type');
       return new Response(null, { status: 304, headers });
@@ -76,16 +62,14 @@ export async function serveFile(path: string, options: ServeFileOptions): Promis
     let start = 0;
     let end = size - 1;
     let status = 200;
-    const range = options.requestHeaders.get('range');
-    if (range !== null && rangeStillValid(options.requestHeaders.get('if-range'), etag, lastModified)) {
-      const ranges = parseRange(size, range, { combine: true });
-      if (ranges === -1) {
+    const range = request.get('range') ?? undefined;
+    if (range !== undefined && ifRangeMatches(request.get('if-range') ?? undefined, validators)) {
+      const selection = selectRange(size, range);
+      if (selection.kind === 'unsatisfiable') {
         throw new ProblemError('range-not-satisfiable', `range ${JSON.stringify(range.slice(0, 64))} is outside 0..${size - 1}`, { size });
       }
-      // -2 (malformed) and non-byte units are ignored as RFC 9110 14.2 says; one range is honoured.
-      if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1) {
-        start = ranges[0]!.start;
-        end = ranges[0]!.end;
+      if (selection.kind === 'partial') {
+        ({ start, end } = selection);
         status = 206;
         headers.set('content-range', `bytes ${start}-${end}/${size}`);
       }

@@ -1,11 +1,20 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { ObjectHeaders } from './cached-object.ts';
+/** The validators a stored or served representation carries. */
+export interface Validators {
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+}
+
+/** The conditional request headers, lower-cased as Node's IncomingHttpHeaders has them. */
+export interface ConditionalHeaders {
+  'if-none-match'?: string | undefined;
+  'if-modified-since'?: string | undefined;
+}
 
 /**
  * RFC 9110 §13.1.2 / §13.1.3 for GET and HEAD: If-None-Match (weak comparison) decides when present;
  * otherwise If-Modified-Since against Last-Modified.
  */
-export function isNotModified(request: IncomingHttpHeaders, object: ObjectHeaders): boolean {
+export function isNotModified(request: ConditionalHeaders, object: Validators): boolean {
   const ifNoneMatch = request['if-none-match'];
   if (ifNoneMatch !== undefined) {
     if (object.etag === undefined) return false;
@@ -26,7 +35,7 @@ export function isNotModified(request: IncomingHttpHeaders, object: ObjectHeader
  * RFC 9110 §13.1.5: a Range applies only if If-Range still names this representation, by strong ETag
  * comparison or by exact Last-Modified date; otherwise the client gets the whole object.
  */
-export function ifRangeMatches(ifRange: string | undefined, object: ObjectHeaders): boolean {
+export function ifRangeMatches(ifRange: string | undefined, object: Validators): boolean {
   if (ifRange === undefined) return true;
   const value = ifRange.trim();
   if (value.startsWith('"') || value.startsWith('W/')) {
