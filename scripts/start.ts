@@ -33,7 +33,7 @@ process.stdout.write('Starting origin, shield and edge. The first start makes th
 
 let stack: RunningStack;
 try {
-  stack = await startStack({ ports, onLine: show });
+  stack = await startStack({ ports, secrets: identity.serviceSecrets, onLine: show });
 } catch (error) {
   process.stderr.write(`start: ${(error as Error).message}\n`);
   process.exit(1);

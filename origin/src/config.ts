@@ -21,6 +21,11 @@ export interface OriginConfig {
   ffprobePath: string | undefined;
   /** PATH, where a system ffmpeg/ffprobe is looked for when no explicit path is given. */
   searchPath: string;
+  /**
+   * Bearer tokens accepted by the operator API (ORIGIN_API_TOKENS, comma-separated so a new token
+   * can be added before the old one is removed). Empty: the operator API refuses every request.
+   */
+  apiTokens: string[];
 }
 
 export const ORIGIN_DEFAULTS = {
@@ -59,6 +64,20 @@ function absolutePath(env: Env, name: string): string | undefined {
   return isAbsolute(raw) ? raw : resolve(raw);
 }
 
+const MIN_API_TOKEN_LENGTH = 16;
+
+function apiTokens(env: Env): string[] {
+  const raw = optional(env, 'ORIGIN_API_TOKENS');
+  if (raw === undefined) return [];
+  const tokens = raw.split(',').map((t) => t.trim());
+  for (const token of tokens) {
+    if (token.length < MIN_API_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+      throw invalid('ORIGIN_API_TOKENS', `comma-separated tokens of at least ${MIN_API_TOKEN_LENGTH} visible ASCII characters`, `${token.slice(0, 4)}… (${token.length} characters)`);
+    }
+  }
+  return tokens;
+}
+
 /**
  * The only place the origin reads its environment. Throws ProblemError('config-invalid') naming the
  * variable, what was expected and what was received.
@@ -77,5 +96,6 @@ export function loadConfig(env: Env = process.env): OriginConfig {
     ffmpegPath: absolutePath(env, 'FFMPEG_PATH'),
     ffprobePath: absolutePath(env, 'FFPROBE_PATH'),
     searchPath: env['PATH'] ?? '',
+    apiTokens: apiTokens(env),
   };
 }

@@ -49,4 +49,12 @@ describe('loadConfig', () => {
     expect(error.code).toBe('config-invalid');
     expect(error.message).toBe(`${name}: expected ${expected}, received ${JSON.stringify(value)}`);
   });
+
+  it('reads ORIGIN_API_TOKENS as a rotation list and refuses short or non-printable tokens', () => {
+    expect(loadConfig({}).apiTokens).toEqual([]);
+    expect(loadConfig({ ORIGIN_API_TOKENS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbb' }).apiTokens).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbb']);
+    expect(configError({ ORIGIN_API_TOKENS: 'short' }).message).toMatch(/ORIGIN_API_TOKENS: expected comma-separated tokens of at least 16/);
+    expect(configError({ ORIGIN_API_TOKENS: 'aaaaaaaaaaaaaaaa,' }).code).toBe('config-invalid');
+    expect(configError({ ORIGIN_API_TOKENS: 'aaaaaaaa aaaaaaaaaaaa' }).code).toBe('config-invalid');
+  });
 });

@@ -13,8 +13,25 @@ export interface DevIdentity {
   privateJwk: JWK;
   jwks: { keys: JWK[] };
   sessionTokenKeys: string;
+  /** Secrets the tiers share with each other (never with players). */
+  serviceSecrets: ServiceSecrets;
   issuer: string;
   audience: string;
+}
+
+export interface ServiceSecrets {
+  /** Bearer token for the origin's operator API (ORIGIN_API_TOKENS). */
+  originApiToken: string;
+  /** Shared secret the edge presents to the shield (edge SHIELD_AUTH_SECRET, shield SHIELD_AUTH_SECRETS). */
+  shieldSecret: string;
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+}
+
+export function makeServiceSecrets(): ServiceSecrets {
+  return { originApiToken: randomSecret(), shieldSecret: randomSecret() };
 }
 
 interface WranglerDevVars {
@@ -36,7 +53,7 @@ export async function makeIdentity(): Promise<Omit<DevIdentity, 'issuer' | 'audi
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
   const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
-  return { privateJwk, jwks: { keys: [publicJwk] }, sessionTokenKeys: `dev1:${secret}` };
+  return { privateJwk, jwks: { keys: [publicJwk] }, sessionTokenKeys: `dev1:${secret}`, serviceSecrets: makeServiceSecrets() };
 }
 
 /** Load the development identity from `dir`, creating it (and .dev.vars) the first time. */
@@ -45,6 +62,11 @@ export async function ensureDevIdentity(dir = join(repoRoot, '.dev'), devVarsPat
   let identity: Omit<DevIdentity, 'issuer' | 'audience'>;
   if (existsSync(file)) {
     identity = JSON.parse(readFileSync(file, 'utf8')) as Omit<DevIdentity, 'issuer' | 'audience'>;
+    // Identities made before the tiers shared secrets gain them once.
+    if (!identity.serviceSecrets) {
+      identity.serviceSecrets = makeServiceSecrets();
+      writeFileSync(file, JSON.stringify(identity, null, 2) + '\n', { mode: 0o600 });
+    }
   } else {
     identity = await makeIdentity();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -56,11 +78,12 @@ export async function ensureDevIdentity(dir = join(repoRoot, '.dev'), devVarsPat
 }
 
 /** .dev.vars is dotenv syntax; single quotes keep the JSON intact. */
-export function writeDevVars(path: string, identity: Pick<DevIdentity, 'jwks' | 'sessionTokenKeys'>): void {
+export function writeDevVars(path: string, identity: Pick<DevIdentity, 'jwks' | 'sessionTokenKeys' | 'serviceSecrets'>): void {
   const text =
     '# Made by npm start / npm run token from .dev/identity.json. Local development only; never commit.\n' +
     `VIEWER_JWKS='${JSON.stringify(identity.jwks)}'\n` +
-    `SESSION_TOKEN_KEYS='${identity.sessionTokenKeys}'\n`;
+    `SESSION_TOKEN_KEYS='${identity.sessionTokenKeys}'\n` +
+    `SHIELD_AUTH_SECRET='${identity.serviceSecrets.shieldSecret}'\n`;
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text, { mode: 0o600 });
 }
 

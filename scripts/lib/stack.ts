@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { ServiceSecrets } from './dev-identity.ts';
 import { repoRoot } from './repo-root.ts';
 import { wranglerBin } from './wrangler-bin.ts';
 
@@ -12,6 +13,8 @@ export interface StackOptions {
   originDataDir?: string;
   /** Where wrangler dev keeps local Worker state (Cache API, Durable Objects). */
   edgeStateDir?: string;
+  /** Secrets the tiers share (from the development identity). */
+  secrets: ServiceSecrets;
   /** Extra environment for every tier (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
   /** One call per line a tier prints. */
@@ -52,10 +55,12 @@ function tierEnv(tier: Tier, options: StackOptions): NodeJS.ProcessEnv {
   if (tier === 'origin') {
     env['ORIGIN_PORT'] = String(options.ports.origin);
     if (options.originDataDir) env['ORIGIN_DATA_DIR'] = options.originDataDir;
+    env['ORIGIN_API_TOKENS'] = options.secrets.originApiToken;
   }
   if (tier === 'shield') {
     env['SHIELD_PORT'] = String(options.ports.shield);
     env['ORIGIN_URL'] = `http://127.0.0.1:${options.ports.origin}`;
+    env['SHIELD_AUTH_SECRETS'] = options.secrets.shieldSecret;
   }
   if (tier === 'edge') {
     // wrangler must not try to phone home from a closed network.

@@ -16,7 +16,7 @@ let stack: RunningStack | undefined;
 let stateDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  await ensureDevIdentity();
+  const identity = await ensureDevIdentity();
   const logDir = join(repoRoot, '.cache', 'e2e');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, 'stack.log');
@@ -26,6 +26,7 @@ export async function setup(project: TestProject): Promise<void> {
   try {
     stack = await startStack({
       ports,
+      secrets: identity.serviceSecrets,
       originDataDir: join(repoRoot, '.cache', 'e2e-origin'),
       edgeStateDir: stateDir,
       onLine: (tier, line) => appendFileSync(logFile, `${tier} | ${line}\n`),
@@ -34,6 +35,7 @@ export async function setup(project: TestProject): Promise<void> {
     throw new Error(`the stack did not start: ${(error as Error).message}; see ${logFile}`);
   }
   project.provide('stack', stack.urls);
+  project.provide('serviceSecrets', identity.serviceSecrets);
 }
 
 export async function teardown(): Promise<void> {
@@ -44,5 +46,7 @@ export async function teardown(): Promise<void> {
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: { origin: string; shield: string; edge: string };
+    /** The development identity's service secrets: the origin API token and the shield secret. */
+    serviceSecrets: { originApiToken: string; shieldSecret: string };
   }
 }
