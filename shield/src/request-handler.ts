@@ -87,12 +87,20 @@ interface AccessLog {
   code: string | undefined;
 }
 
-/** `/vod/...` or `/live/...`, checked against the strict media grammar; the key is the path itself. */
+/** `api/v1/titles/{id}`: catalogue reads, which the edge makes for rights checks. */
+function isCatalogueRead(segments: string[]): boolean {
+  return segments.length === 4 && segments[0] === 'api' && segments[1] === 'v1' && segments[2] === 'titles';
+}
+
+/**
+ * `/vod/...`, `/live/...` or `/api/v1/titles/{id}`, checked against the strict media grammar; the key
+ * is the path itself. Nothing else of the origin (its operator API above all) is reachable through here.
+ */
 function mediaKey(rawPath: string): string {
   if (!rawPath.startsWith('/')) throw new ProblemError('bad-path', 'the request target must be an origin-form path');
   const segments = parseMediaPath(rawPath.slice(1));
-  if (segments.length < 2 || !MEDIA_ROOTS.has(segments[0] ?? '')) {
-    throw new ProblemError('not-found', 'media paths start with /vod/ or /live/');
+  if (!isCatalogueRead(segments) && (segments.length < 2 || !MEDIA_ROOTS.has(segments[0] ?? ''))) {
+    throw new ProblemError('not-found', 'shield paths are /vod/…, /live/… and /api/v1/titles/{id}');
   }
   return `/${segments.join('/')}`;
 }

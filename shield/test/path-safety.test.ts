@@ -54,6 +54,25 @@ describe('path safety', () => {
     expect(h.origin.count(SECRET)).toBe(0);
   });
 
+  it('forwards catalogue reads (/api/v1/titles/{id}) and nothing else of the origin API', async () => {
+    h.origin.objects.set('/api/v1/titles/demo', { body: '{"id":"demo"}', headers: { 'content-type': 'application/json' } });
+    h.origin.objects.set('/api/v1/videos/upload', { body: 'operator only' });
+    h.origin.objects.set('/api/v1/titles/demo/rights', { body: 'operator only' });
+
+    const title = await request(h.shield.url, '/api/v1/titles/demo');
+    expect(title.status).toBe(200);
+    expect(title.body.toString()).toBe('{"id":"demo"}');
+    for (const path of ['/api/v1/videos/upload', '/api/v1/titles/demo/rights', '/api/v1/titles', '/api/v2/titles/demo']) {
+      const response = await request(h.shield.url, path);
+      expect(response.status, path).toBe(404);
+    }
+    expect(h.origin.count('/api/v1/videos/upload')).toBe(0);
+    expect(h.origin.count('/api/v1/titles/demo/rights')).toBe(0);
+    h.origin.objects.delete('/api/v1/titles/demo');
+    h.origin.objects.delete('/api/v1/videos/upload');
+    h.origin.objects.delete('/api/v1/titles/demo/rights');
+  });
+
   it('refuses methods other than GET and HEAD with 405', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
       const response = await request(h.shield.url, '/vod/demo/seg-1.m4s', { method });
@@ -67,6 +86,6 @@ describe('path safety', () => {
     await request(h.shield.url, '/vod/demo/seg-1.m4s');
 
     expect(h.origin.count(SECRET)).toBe(0);
-    expect(new Set(h.origin.requests.map((seen) => seen.url))).toEqual(new Set(['/vod/demo/seg-1.m4s']));
+    expect(new Set(h.origin.requests.map((seen) => seen.url))).toEqual(new Set(['/vod/demo/seg-1.m4s', '/api/v1/titles/demo']));
   });
 });
