@@ -26,6 +26,17 @@ export const ErrorCodes = {
   'not-ready': { status: 503, title: 'The service is still starting' },
   'config-invalid': { status: 500, title: 'The service configuration is invalid' },
   internal: { status: 500, title: 'Internal error' },
+  // Origin ingest and jobs (issue 6).
+  'payload-too-large': { status: 413, title: 'The upload is larger than the origin accepts' },
+  'title-exists': { status: 409, title: 'The title already exists or is being ingested' },
+  'source-unreadable': { status: 422, title: 'The source is not a readable media file' },
+  'source-unsupported': { status: 422, title: 'The source is media the origin does not support' },
+  'upload-incomplete': { status: 400, title: 'The upload ended before all its bytes arrived' },
+  'ingest-source-forbidden': { status: 403, title: 'The origin may not read this ingest source' },
+  'ingest-source-failed': { status: 502, title: 'The ingest source could not be fetched' },
+  'job-not-found': { status: 404, title: 'No such ingest job' },
+  'job-cancelled': { status: 409, title: 'The ingest job was cancelled' },
+  'job-failed': { status: 500, title: 'The ingest job failed while transcoding or packaging' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -13,6 +13,12 @@ import { healthRoute } from './routes/health-route.ts';
 import { mediaRoute } from './routes/media-route.ts';
 import { titlesRoute } from './routes/titles-route.ts';
 import type { DataLayout } from './storage/data-layout.ts';
+import type { IngestService } from './ingest/ingest-service.ts';
+import { requireApiToken } from './http/require-api-token.ts';
+import { ingestRoute } from './routes/ingest-route.ts';
+import { uploadRoute } from './routes/upload-route.ts';
+import { videoCancelRoute, videoStatusRoute } from './routes/video-status-route.ts';
+import type { TusUploads } from './ingest/tus-uploads.ts';
 
 export interface OriginAppDeps {
   layout: DataLayout;
@@ -21,6 +27,11 @@ export interface OriginAppDeps {
   logger: Logger;
   registry: Registry;
   metrics: HttpMetrics;
+  ingest: IngestService;
+  /** Resumable uploads (tus 1.0) under /api/v1/videos/tus/. */
+  tus: TusUploads;
+  /** Bearer tokens of the operator API (ORIGIN_API_TOKENS). */
+  apiTokens: readonly string[];
 }
 
 function methodNotAllowed(allow: string[]) {
@@ -43,6 +54,18 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   });
   app.all('/metrics', methodNotAllowed(['GET', 'HEAD']));
 
+  // The operator API: every route needs an ORIGIN_API_TOKENS bearer token.
+  const operator = requireApiToken({ tokens: deps.apiTokens });
+  app.all('/api/v1/videos/tus', operator, (c) => deps.tus.handle(c.req.raw));
+  app.all('/api/v1/videos/tus/*', operator, (c) => deps.tus.handle(c.req.raw));
+  app.post('/api/v1/videos/upload', operator, uploadRoute(deps));
+  app.all('/api/v1/videos/upload', methodNotAllowed(['POST']));
+  app.post('/api/v1/videos', operator, ingestRoute(deps));
+  app.all('/api/v1/videos', methodNotAllowed(['POST']));
+  app.get('/api/v1/videos/:id', operator, videoStatusRoute(deps));
+  app.delete('/api/v1/videos/:id', operator, videoCancelRoute(deps));
+  app.all('/api/v1/videos/:id', methodNotAllowed(['GET', 'HEAD', 'DELETE']));
+
   app.get('/api/v1/titles/:id', titlesRoute(deps));
   app.all('/api/v1/titles/:id', methodNotAllowed(['GET', 'HEAD']));
 
@@ -50,6 +73,13 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   app.all('/vod/*', mediaRoute(deps));
 
   app.notFound((c) => problemResponse(new ProblemError('not-found', 'No such resource'), rawPath(c), deps.logger));
-  app.onError((error, c) => problemResponse(error, rawPath(c), deps.logger));
+  app.onError((error, c) => {
+    const response = problemResponse(error, rawPath(c), deps.logger);
+    // A refused upload leaves its body unread; the server drains it briefly and then drops the
+    // socket. Saying so up front keeps clients from sending their next request on that connection.
+    const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
+    if (hasBody) response.headers.set('connection', 'close');
+    return response;
+  });
   return app;
 }

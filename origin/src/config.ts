@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProblemError } from '@cascade/common';
@@ -26,6 +27,29 @@ export interface OriginConfig {
    * can be added before the old one is removed). Empty: the operator API refuses every request.
    */
   apiTokens: string[];
+  ingest: IngestConfig;
+}
+
+/** Limits and capacity of the ingest pipeline (uploads, probe policy, worker pool, ffmpeg). */
+export interface IngestConfig {
+  /** Transcode jobs run at once (ORIGIN_WORKERS, default: CPU cores). */
+  workers: number;
+  /** Largest upload or fetched source in bytes (ORIGIN_MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
+  /** Absolute directories an operator may name for path ingest (ORIGIN_INGEST_DIRS); empty refuses path ingest. */
+  ingestDirs: string[];
+  /** Longest side, in pixels, of a source the origin accepts (ORIGIN_MAX_SOURCE_DIMENSION); 8K is refused by default. */
+  maxSourceDimension: number;
+  /** Longest source accepted, in seconds (ORIGIN_MAX_SOURCE_SECONDS). */
+  maxSourceSeconds: number;
+  /** Kill one ffmpeg run after this long (ORIGIN_FFMPEG_TIMEOUT_SECONDS). */
+  ffmpegTimeoutMs: number;
+  /** Kill one ffmpeg run whose resident memory passes this (ORIGIN_FFMPEG_MEMORY_MB). */
+  ffmpegMemoryBytes: number;
+  /** Segment and GOP length of ingested titles (ORIGIN_SEGMENT_SECONDS). */
+  segmentSeconds: number;
+  /** Starts of a job (restarts included) before it is failed for good (ORIGIN_JOB_MAX_ATTEMPTS). */
+  maxAttempts: number;
 }
 
 export const ORIGIN_DEFAULTS = {
@@ -34,6 +58,13 @@ export const ORIGIN_DEFAULTS = {
   dataDir: resolve(REPO_ROOT, '.data', 'origin'),
   sampleTitleId: 'demo',
   sampleDurationSeconds: 60,
+  maxUploadBytes: 20 * 1024 ** 3,
+  maxSourceDimension: 4096,
+  maxSourceSeconds: 6 * 3600,
+  ffmpegTimeoutSeconds: 6 * 3600,
+  ffmpegMemoryMb: 4096,
+  segmentSeconds: 4,
+  maxAttempts: 3,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -62,6 +93,16 @@ function absolutePath(env: Env, name: string): string | undefined {
   if (raw === undefined) return undefined;
   if (raw.includes('\0')) throw invalid(name, 'a file system path', raw);
   return isAbsolute(raw) ? raw : resolve(raw);
+}
+
+function directories(env: Env, name: string): string[] {
+  const raw = optional(env, name);
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const dir = entry.trim();
+    if (!isAbsolute(dir) || dir.includes('\0')) throw invalid(name, 'comma-separated absolute directories', dir);
+    return resolve(dir);
+  });
 }
 
 const MIN_API_TOKEN_LENGTH = 16;
@@ -97,5 +138,16 @@ export function loadConfig(env: Env = process.env): OriginConfig {
     ffprobePath: absolutePath(env, 'FFPROBE_PATH'),
     searchPath: env['PATH'] ?? '',
     apiTokens: apiTokens(env),
+    ingest: {
+      workers: integer(env, 'ORIGIN_WORKERS', Math.max(1, availableParallelism()), 1, 256),
+      maxUploadBytes: integer(env, 'ORIGIN_MAX_UPLOAD_BYTES', ORIGIN_DEFAULTS.maxUploadBytes, 1, Number.MAX_SAFE_INTEGER),
+      ingestDirs: directories(env, 'ORIGIN_INGEST_DIRS'),
+      maxSourceDimension: integer(env, 'ORIGIN_MAX_SOURCE_DIMENSION', ORIGIN_DEFAULTS.maxSourceDimension, 16, 16384),
+      maxSourceSeconds: integer(env, 'ORIGIN_MAX_SOURCE_SECONDS', ORIGIN_DEFAULTS.maxSourceSeconds, 1, 7 * 24 * 3600),
+      ffmpegTimeoutMs: integer(env, 'ORIGIN_FFMPEG_TIMEOUT_SECONDS', ORIGIN_DEFAULTS.ffmpegTimeoutSeconds, 1, 7 * 24 * 3600) * 1000,
+      ffmpegMemoryBytes: integer(env, 'ORIGIN_FFMPEG_MEMORY_MB', ORIGIN_DEFAULTS.ffmpegMemoryMb, 16, 1024 * 1024) * 1024 * 1024,
+      segmentSeconds: integer(env, 'ORIGIN_SEGMENT_SECONDS', ORIGIN_DEFAULTS.segmentSeconds, 1, 30),
+      maxAttempts: integer(env, 'ORIGIN_JOB_MAX_ATTEMPTS', ORIGIN_DEFAULTS.maxAttempts, 1, 100),
+    },
   };
 }

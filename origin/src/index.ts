@@ -7,6 +7,6 @@ export { probeMedia, type MediaProbe } from './media/probe-media.ts';
 export { makeTestSource, type MakeTestSourceOptions } from './media/make-test-source.ts';
 export { packageVod, DASH_MANIFEST_FILE, type PackageVodOptions, type PackagedVod } from './media/package-vod.ts';
 export { hlsFromMpd, HLS_MASTER_FILE, type PackagedRendition } from './media/hls-from-mpd.ts';
-export { DEFAULT_LADDER, type Ladder, type VideoRung, type AudioRung } from './media/ladder.ts';
+export { DEFAULT_LADDER, SAMPLE_LADDER, ladderForSource, outputFrameRate, type Ladder, type VideoRung, type AudioRung } from './media/ladder.ts';
 export { ensureSampleTitle, type SampleProgress } from './sample/ensure-sample-title.ts';
 export type { TitleRecord, TitleRendition, TitleRights } from './catalogue/title-record.ts';

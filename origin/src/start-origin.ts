@@ -15,6 +15,13 @@ import { Readiness } from './readiness.ts';
 import { ensureSampleTitle, type SampleProgress } from './sample/ensure-sample-title.ts';
 import { dataLayout, type DataLayout } from './storage/data-layout.ts';
 import { removeBuildLeftovers } from './storage/title-build.ts';
+import { IngestService } from './ingest/ingest-service.ts';
+import { TusUploads } from './ingest/tus-uploads.ts';
+import { runJob } from './jobs/run-job.ts';
+import type { JobState } from './jobs/job.ts';
+import { SqliteJobStore } from './jobs/sqlite-job-store.ts';
+import { WorkerPool } from './jobs/worker-pool.ts';
+import type { Ladder } from './media/ladder.ts';
 
 export interface PrepareSampleContext {
   layout: DataLayout;
@@ -30,12 +37,16 @@ export interface StartOriginOptions {
    * duration. Tests replace it to drive the readiness state machine without ffmpeg or timing.
    */
   prepareSample?: (context: PrepareSampleContext) => Promise<unknown>;
+  /** The ladder for ingested titles; default DEFAULT_LADDER (tests and the benchmark choose their own). */
+  ladder?: Ladder;
 }
 
 export interface RunningOrigin {
   url: string;
   port: number;
   readiness: Readiness;
+  /** The ingest job queue and worker pool (tests look inside). */
+  jobs: { queue: SqliteJobStore; pool: WorkerPool };
   /** Settles when the sample content is published (or rejects when it could not be made). */
   ready: Promise<void>;
   /** Stop accepting requests, kill a running ffmpeg, and resolve once everything is closed. */
@@ -69,7 +80,39 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
     },
   });
   const catalogue = new Catalogue(layout);
-  const app = createOriginApp({ layout, catalogue, readiness, logger, registry, metrics });
+
+  await mkdir(layout.ingestDir, { recursive: true });
+  await mkdir(layout.uploadsDir, { recursive: true });
+  const queue = new SqliteJobStore(layout.jobsDb);
+  const pool = new WorkerPool({
+    queue,
+    concurrency: config.ingest.workers,
+    maxAttempts: config.ingest.maxAttempts,
+    logger,
+    run: (job, signal) => runJob(job, { queue, layout, tools, ingest: config.ingest, logger, ...(options.ladder ? { ladder: options.ladder } : {}) }, signal),
+  });
+  const ingest = new IngestService({ queue, pool, layout, ingest: config.ingest, logger });
+  const tus = new TusUploads({ directory: layout.uploadsDir, maxBytes: config.ingest.maxUploadBytes, ingest, logger });
+  const JOB_STATES: JobState[] = ['uploading', 'queued', 'probing', 'transcoding', 'packaging', 'ready', 'failed'];
+  new Gauge({
+    name: 'origin_jobs',
+    help: 'Ingest jobs by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const counts = queue.counts();
+      for (const state of JOB_STATES) this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'origin_jobs_running',
+    help: 'Ingest jobs running in this process now',
+    registers: [registry],
+    collect() {
+      this.set(pool.runningCount);
+    },
+  });
+  const app = createOriginApp({ layout, catalogue, readiness, logger, registry, metrics, ingest, tus, apiTokens: config.apiTokens });
 
   // @hono/node-server refuses some request targets (a backslash in the path, a bad Host) before the
   // app runs, and calls errorHandler synchronously while it is still inside the listener call; the
@@ -117,6 +160,10 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, dataDir: config.dataDir }, 'origin listening');
 
+  // Jobs a killed or stopped process left behind go back in the queue (or fail with the reason), then run.
+  pool.recover();
+  pool.pump();
+
   const abort = new AbortController();
   const prepareSample =
     options.prepareSample ??
@@ -152,16 +199,19 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
   const close = () => {
     closing ??= (async () => {
       abort.abort();
+      const jobsStopped = pool.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await closed;
       clearTimeout(force);
       await ready.catch(() => {}); // let an aborted build remove its directory
+      await jobsStopped;
+      queue.close();
       logger.info('origin stopped');
     })();
     return closing;
   };
 
-  return { url, port, readiness, ready, close };
+  return { url, port, readiness, jobs: { queue, pool }, ready, close };
 }

@@ -5,7 +5,7 @@ import { createLogger } from '@cascade/common/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from './support/test-config.ts';
 import { resolveFfmpegPaths, type FfmpegPaths } from '../src/ffmpeg-path.ts';
-import { DEFAULT_LADDER } from '../src/media/ladder.ts';
+import { SAMPLE_LADDER } from '../src/media/ladder.ts';
 import { packageVod } from '../src/media/package-vod.ts';
 import { FfmpegError, runFfmpeg } from '../src/media/run-ffmpeg.ts';
 import { ensureSampleTitle } from '../src/sample/ensure-sample-title.ts';
@@ -66,14 +66,14 @@ describe('ffmpeg failures are reported with ffmpeg’s own reason', () => {
     const out = join(dir, 'package-out');
     await mkdir(out);
     await expect(
-      packageVod({ ffmpegPath: tools.ffmpeg.path, ffprobePath: tools.ffprobe.path, inputFile: notMedia, outputDir: out, ladder: DEFAULT_LADDER, segmentSeconds: 4 }),
+      packageVod({ ffmpegPath: tools.ffmpeg.path, ffprobePath: tools.ffprobe.path, inputFile: notMedia, outputDir: out, ladder: SAMPLE_LADDER, segmentSeconds: 4 }),
     ).rejects.toThrow(/Invalid data found when processing input/);
     expect(await readdir(out)).toEqual([]);
   });
 
   it('publishes nothing and removes its build when a transcode fails half-way', async () => {
     const layout = dataLayout(join(dir, 'data'));
-    const broken = { ...DEFAULT_LADDER, x264Preset: 'no-such-preset' };
+    const broken = { ...SAMPLE_LADDER, x264Preset: 'no-such-preset' };
     const error = await ensureSampleTitle({
       layout,
       titleId: 'demo',
@@ -86,5 +86,30 @@ describe('ffmpeg failures are reported with ffmpeg’s own reason', () => {
     expect((error as FfmpegError).reason).toMatch(/no-such-preset/);
     expect(await readdir(layout.vodDir)).toEqual([]);
     expect(await readdir(layout.tmpDir)).toEqual([]);
+  });
+});
+
+describe('runFfmpeg: resource limits', () => {
+  it('kills an ffmpeg whose resident memory passes memoryLimitBytes and says so', async () => {
+    const tools = resolveFfmpegPaths(testConfig({}));
+    const run = runFfmpeg({
+      ffmpegPath: tools.ffmpeg.path,
+      memoryLimitBytes: 1024 * 1024,
+      args: ['-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=25:duration=60', '-f', 'null', '-'],
+    });
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FfmpegError);
+    expect((error as FfmpegError).failure).toBe('memory');
+    expect((error as FfmpegError).message).toMatch(/more memory than allowed/);
+  });
+
+  it('kills an ffmpeg that runs past timeoutMs', async () => {
+    const tools = resolveFfmpegPaths(testConfig({}));
+    const error = await runFfmpeg({
+      ffmpegPath: tools.ffmpeg.path,
+      timeoutMs: 300,
+      args: ['-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=60', '-f', 'null', '-'],
+    }).catch((e: unknown) => e);
+    expect((error as FfmpegError).failure).toBe('timeout');
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from './support/test-config.ts';
 import { resolveFfmpegPaths, type FfmpegPaths } from '../src/ffmpeg-path.ts';
-import { DEFAULT_LADDER } from '../src/media/ladder.ts';
+import { SAMPLE_LADDER } from '../src/media/ladder.ts';
 import { makeTestSource } from '../src/media/make-test-source.ts';
 import { packageVod, type PackagedVod } from '../src/media/package-vod.ts';
 import { parseMpd, type ParsedMpdPlaylist } from '../src/media/parse-mpd.ts';
@@ -48,7 +48,7 @@ beforeAll(async () => {
     ffprobePath: tools.ffprobe.path,
     inputFile: source,
     outputDir: out,
-    ladder: DEFAULT_LADDER,
+    ladder: SAMPLE_LADDER,
     segmentSeconds: SEGMENT_SECONDS,
     onProgress: (fraction) => progress.push(fraction),
   });

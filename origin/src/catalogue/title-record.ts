@@ -4,7 +4,7 @@ import type { PackagedVod } from '../media/package-vod.ts';
 export const TITLE_RECORD_FILE = 'title.json';
 
 /** What the catalogue keeps of a packaged rendition: its description, not its segment list. */
-export type TitleRendition = Omit<PackagedRendition, 'representationId' | 'language' | 'segments'> & {
+export type TitleRendition = Omit<PackagedRendition, 'representationId' | 'segments'> & {
   segmentCount: number;
 };
 
@@ -28,6 +28,12 @@ export interface TitleRecord {
   renditions: TitleRendition[];
   rights: TitleRights;
   createdAt: string;
+  /** The ingest job that made the title (absent for the sample); lets a restarted job see its own finished work. */
+  sourceJobId?: string;
+}
+
+export interface TitleRecordExtras {
+  sourceJobId?: string;
 }
 
 export const WORLDWIDE_RIGHTS: TitleRights = { regions: ['*'], availableFrom: null, availableUntil: null };
@@ -38,8 +44,9 @@ export function titleRecordFrom(
   packaged: PackagedVod,
   rights: TitleRights = WORLDWIDE_RIGHTS,
   now: Date = new Date(),
+  extras: TitleRecordExtras = {},
 ): TitleRecord {
-  return {
+  const record: TitleRecord = {
     id,
     kind: 'vod',
     name,
@@ -61,9 +68,12 @@ export function titleRecordFrom(
       if (r.height !== undefined) rendition.height = r.height;
       if (r.frameRate !== undefined) rendition.frameRate = r.frameRate;
       if (r.channels !== undefined) rendition.channels = r.channels;
+      if (r.language !== undefined) rendition.language = r.language;
       return rendition;
     }),
     rights: { ...rights, regions: [...rights.regions] },
     createdAt: now.toISOString(),
   };
+  if (extras.sourceJobId !== undefined) record.sourceJobId = extras.sourceJobId;
+  return record;
 }

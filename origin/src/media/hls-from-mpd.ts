@@ -120,33 +120,44 @@ export function mediaPlaylist(r: PackagedRendition): string {
   return lines.join('\n');
 }
 
-/** RFC 8216 4.3.4.2 multivariant playlist: one variant per video rendition, all sharing the audio group. */
+/**
+ * RFC 8216 4.3.4.2 multivariant playlist: one variant per video rendition, all sharing one audio
+ * group in which each audio rendition (one per language) is an alternative; the first is the default.
+ */
 export function masterPlaylist(renditions: readonly PackagedRendition[]): string {
   const videos = renditions.filter((r) => r.type === 'video').sort((a, b) => a.bandwidth - b.bandwidth);
-  const audio = renditions.find((r) => r.type === 'audio');
+  const audios = renditions.filter((r) => r.type === 'audio');
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  if (audio) {
+  const names = new Set<string>();
+  audios.forEach((audio, i) => {
+    // NAME must be unique within the group (RFC 8216 4.3.4.1.1).
+    let name = audio.language ?? (i === 0 ? 'Main' : `Audio ${i + 1}`);
+    if (names.has(name)) name = `${name} ${i + 1}`;
+    names.add(name);
     const attributes = [
       'TYPE=AUDIO',
       `GROUP-ID="${AUDIO_GROUP}"`,
-      `NAME="${audio.language ?? 'Main'}"`,
+      `NAME="${name}"`,
       ...(audio.language ? [`LANGUAGE="${audio.language}"`] : []),
-      'DEFAULT=YES',
+      `DEFAULT=${i === 0 ? 'YES' : 'NO'}`,
       'AUTOSELECT=YES',
       ...(audio.channels ? [`CHANNELS="${audio.channels}"`] : []),
       `URI="${audio.playlist}"`,
     ];
     lines.push(`#EXT-X-MEDIA:${attributes.join(',')}`);
-  }
+  });
+  // A variant's peak is at most its video peak plus the largest audio peak of the group.
+  const audioPeak = Math.max(0, ...audios.map((a) => a.bandwidth));
+  const audioAverage = Math.max(0, ...audios.map((a) => a.averageBandwidth));
+  const audioCodecs = [...new Set(audios.map((a) => a.codecs))];
   for (const video of videos) {
     const attributes = [
-      // A variant's peak is at most the sum of its video and audio peaks.
-      `BANDWIDTH=${video.bandwidth + (audio?.bandwidth ?? 0)}`,
-      `AVERAGE-BANDWIDTH=${video.averageBandwidth + (audio?.averageBandwidth ?? 0)}`,
+      `BANDWIDTH=${video.bandwidth + audioPeak}`,
+      `AVERAGE-BANDWIDTH=${video.averageBandwidth + audioAverage}`,
       `RESOLUTION=${video.width}x${video.height}`,
-      `CODECS="${[video.codecs, ...(audio ? [audio.codecs] : [])].join(',')}"`,
+      `CODECS="${[video.codecs, ...audioCodecs].join(',')}"`,
       ...(video.frameRate !== undefined ? [`FRAME-RATE=${video.frameRate.toFixed(3)}`] : []),
-      ...(audio ? [`AUDIO="${AUDIO_GROUP}"`] : []),
+      ...(audios.length > 0 ? [`AUDIO="${AUDIO_GROUP}"`] : []),
     ];
     lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, video.playlist);
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { HLS_MASTER_FILE, hlsFromMpd, type PackagedRendition } from './hls-from-mpd.ts';
 import type { Ladder } from './ladder.ts';
 import { parseMpd } from './parse-mpd.ts';
-import { probeMedia } from './probe-media.ts';
+import { probeMedia, type MediaProbe } from './probe-media.ts';
 import { runFfmpeg } from './run-ffmpeg.ts';
 
 export const DASH_MANIFEST_FILE = 'manifest.mpd';
@@ -24,6 +24,14 @@ export interface PackageVodOptions {
   timeoutMs?: number;
   /** Fraction 0..1 of the input transcoded so far. */
   onProgress?: (fraction: number) => void;
+  /** The input's probe when the caller already has it (ingest probes before accepting a job). */
+  probe?: MediaProbe;
+  /** Source audio tracks to encode; default: the first one, if any. */
+  audioTracks?: readonly AudioTrackChoice[];
+  /** Convert to this constant frame rate (see outputFrameRate); default: keep the source timing. */
+  constantFrameRate?: number;
+  /** Kill ffmpeg past this resident memory. */
+  memoryLimitBytes?: number;
 }
 
 export interface PackagedVod {
@@ -33,28 +41,56 @@ export interface PackagedVod {
   renditions: PackagedRendition[];
 }
 
-/** The ffmpeg arguments for one decode -> N x264 encodes + AAC -> DASH/CMAF packaging pass. */
+/** An fps-filter rate: the NTSC family as exact rationals, everything else as a decimal. */
+export function frameRateArgument(rate: number): string {
+  for (const base of [24, 30, 60]) {
+    if (Math.abs(rate - (base * 1000) / 1001) < 0.005) return `${base * 1000}/1001`;
+  }
+  return String(Math.round(rate * 1000) / 1000);
+}
+
+/** One source audio track to encode; `language` (ISO 639) ends up in both manifests. */
+export interface AudioTrackChoice {
+  index: number;
+  language?: string;
+}
+
+/** Rendition id of the n-th audio track: the first keeps the ladder's id; others add their language or number. */
+export function audioRenditionId(ladderAudioId: string, tracks: readonly AudioTrackChoice[], n: number): string {
+  if (n === 0 || tracks.length <= 1) return ladderAudioId;
+  const track = tracks[n]!;
+  const languageTaken = tracks.some((t, i) => i !== n && t.language === track.language);
+  return `${ladderAudioId}-${track.language !== undefined && !languageTaken ? track.language : String(n)}`;
+}
+
+/** The ffmpeg arguments for one decode -> N x264 encodes + AAC per audio track -> DASH/CMAF packaging pass. */
 export function packageVodArgs(options: {
   inputFile: string;
   outputDir: string;
   ladder: Ladder;
   segmentSeconds: number;
   frameRate: number;
-  withAudio: boolean;
+  /** Source audio tracks to encode; `true` means the first one (the sample's form). */
+  withAudio: boolean | readonly AudioTrackChoice[];
+  /** Convert to this constant frame rate first (variable-frame-rate sources); undefined keeps the source timing. */
+  constantFrameRate?: number;
 }): string[] {
-  const { inputFile, outputDir, ladder, segmentSeconds, frameRate, withAudio } = options;
+  const { inputFile, outputDir, ladder, segmentSeconds, frameRate, constantFrameRate } = options;
+  const tracks: readonly AudioTrackChoice[] =
+    ladder.audio === undefined || options.withAudio === false ? [] : options.withAudio === true ? [{ index: 0 }] : options.withAudio;
   const n = ladder.video.length;
+  const head = constantFrameRate === undefined ? '[0:v:0]' : `[0:v:0]fps=fps=${frameRateArgument(constantFrameRate)}[cfr];[cfr]`;
   const graph = [
-    `[0:v:0]split=${n}${ladder.video.map((_, i) => `[s${i}]`).join('')}`,
+    `${head}split=${n}${ladder.video.map((_, i) => `[s${i}]`).join('')}`,
     ...ladder.video.map((rung, i) => `[s${i}]scale=-2:${rung.height},setsar=1[v${i}]`),
   ].join(';');
   // Keyframes exactly on segment boundaries in every rendition, so players can switch at any
   // boundary: a fixed GOP of one segment, no scene-cut keyframes, closed GOPs, and forced keyframes
   // by time (robust to fractional frame rates where frames-per-segment is not an integer).
-  const gop = Math.ceil(segmentSeconds * frameRate);
+  const gop = Math.ceil(segmentSeconds * (constantFrameRate ?? frameRate));
   const args = ['-i', inputFile, '-filter_complex', graph];
   ladder.video.forEach((_, i) => args.push('-map', `[v${i}]`));
-  if (withAudio) args.push('-map', '0:a:0');
+  for (const track of tracks) args.push('-map', `0:a:${track.index}`);
   args.push(
     '-c:v', 'libx264', '-preset', ladder.x264Preset, '-profile:v', 'high', '-pix_fmt', 'yuv420p',
     // x264's own parameters rather than -sc_threshold/-flags +cgop: they mean the same in every ffmpeg release.
@@ -64,15 +100,19 @@ export function packageVodArgs(options: {
   ladder.video.forEach((rung, i) => {
     args.push(`-b:v:${i}`, String(rung.bitrate), `-maxrate:v:${i}`, String(rung.maxrate), `-bufsize:v:${i}`, String(rung.bufsize));
   });
-  if (withAudio && ladder.audio) {
+  if (tracks.length > 0 && ladder.audio) {
     args.push('-c:a', 'aac', '-b:a', String(ladder.audio.bitrate), '-ac', String(ladder.audio.channels), '-ar', String(ladder.audio.sampleRate));
+    // The dash muxer writes each stream's language tag as AdaptationSet@lang.
+    tracks.forEach((track, i) => args.push(`-metadata:s:a:${i}`, `language=${track.language ?? 'und'}`));
   }
+  // One AdaptationSet per audio track: languages are alternatives, not bit-rate steps of one another.
+  const sets = ['id=0,streams=v', ...tracks.map((_, i) => `id=${i + 1},streams=${n + i}`)];
   args.push(
     '-f', 'dash',
     '-seg_duration', String(segmentSeconds),
     '-use_template', '1',
     '-use_timeline', '1',
-    '-adaptation_sets', withAudio ? 'id=0,streams=v id=1,streams=a' : 'id=0,streams=v',
+    '-adaptation_sets', sets.join(' '),
     '-init_seg_name', INIT_SEGMENT_TEMPLATE,
     '-media_seg_name', MEDIA_SEGMENT_TEMPLATE,
     '-y', join(outputDir, DASH_MANIFEST_FILE),
@@ -86,17 +126,18 @@ export function packageVodArgs(options: {
  * that MPD. Writes only into `outputDir`; the caller publishes the directory atomically.
  */
 export async function packageVod(options: PackageVodOptions): Promise<PackagedVod> {
-  const { ffmpegPath, ffprobePath, inputFile, outputDir, ladder, segmentSeconds, signal, timeoutMs, onProgress } = options;
-  const probe = await probeMedia(ffprobePath, inputFile);
+  const { ffmpegPath, ffprobePath, inputFile, outputDir, ladder, segmentSeconds, signal, timeoutMs, onProgress, constantFrameRate, memoryLimitBytes } = options;
+  const probe = options.probe ?? (await probeMedia(ffprobePath, inputFile));
   if (probe.video === undefined) throw new Error(`${inputFile} has no video stream`);
-  const withAudio = probe.audio !== undefined && ladder.audio !== undefined;
+  const audioTracks = ladder.audio === undefined ? [] : (options.audioTracks ?? (probe.audio !== undefined ? [{ index: 0 }] : []));
 
   await runFfmpeg({
     ffmpegPath,
     signal,
     timeoutMs,
+    memoryLimitBytes,
     onProgress: (progress) => onProgress?.(progress.done ? 1 : Math.min(1, progress.outTimeSeconds / probe.durationSeconds)),
-    args: packageVodArgs({ inputFile, outputDir, ladder, segmentSeconds, frameRate: probe.video.frameRate, withAudio }),
+    args: packageVodArgs({ inputFile, outputDir, ladder, segmentSeconds, frameRate: probe.video.frameRate, withAudio: audioTracks, constantFrameRate }),
   });
 
   // The dash muxer rewrites its MPD through temporary files; keep only finished media and manifests.
@@ -111,7 +152,8 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
 
   const renditionIds = new Map<string, string>();
   ladder.video.forEach((rung, i) => renditionIds.set(String(i), rung.id));
-  if (withAudio && ladder.audio) renditionIds.set(String(ladder.video.length), ladder.audio.id);
+  const audioId = ladder.audio?.id ?? 'audio';
+  audioTracks.forEach((_, i) => renditionIds.set(String(ladder.video.length + i), audioRenditionId(audioId, audioTracks, i)));
   const hls = hlsFromMpd(parseMpd(await readFile(join(outputDir, DASH_MANIFEST_FILE), 'utf8')), {
     renditionIds,
     segmentBytes: sizes,

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { FfmpegProgressParser, type FfmpegProgress } from './ffmpeg-progress.ts';
 
-export type FfmpegFailure = 'exit' | 'timeout' | 'aborted' | 'spawn';
+export type FfmpegFailure = 'exit' | 'timeout' | 'aborted' | 'spawn' | 'memory';
 
 /** A failed ffmpeg run; `reason` is the end of ffmpeg's own stderr, which names what went wrong. */
 export class FfmpegError extends Error {
@@ -15,6 +16,7 @@ export class FfmpegError extends Error {
       timeout: 'ffmpeg timed out and was killed',
       aborted: 'ffmpeg was aborted',
       spawn: 'ffmpeg could not be started',
+      memory: 'ffmpeg used more memory than allowed and was killed',
     }[failure];
     super(reason === '' ? what : `${what}: ${reason}`);
     this.name = 'FfmpegError';
@@ -32,6 +34,21 @@ export interface RunFfmpegOptions {
   /** Kill ffmpeg after this long; default 30 minutes. */
   timeoutMs?: number;
   onProgress?: (progress: FfmpegProgress) => void;
+  /** Kill ffmpeg once its resident set passes this many bytes (checked every 250 ms); default unlimited. */
+  memoryLimitBytes?: number;
+}
+
+const MEMORY_CHECK_MS = 250;
+
+/** Resident set size of a process from /proc (Linux); undefined where /proc is missing or the process is gone. */
+export async function residentBytes(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const STDERR_TAIL_BYTES = 4096;
@@ -51,7 +68,7 @@ function reasonFrom(stderrTail: string): string {
  * stderr reason. Abort and timeout kill the process (SIGKILL: whatever it wrote is thrown away anyway).
  */
 export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
-  const { ffmpegPath, args, signal, timeoutMs = 30 * 60_000, onProgress } = options;
+  const { ffmpegPath, args, signal, timeoutMs = 30 * 60_000, onProgress, memoryLimitBytes } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new FfmpegError('aborted', null, ''));
@@ -79,9 +96,22 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => kill('timeout'), timeoutMs);
     timer.unref();
+    // A watchdog on RSS rather than an address-space rlimit (prlimit/ulimit -v): x264 reserves far
+    // more virtual memory than it touches, so a virtual limit fails healthy encodes; RSS is what the
+    // machine actually loses.
+    const watchdog =
+      memoryLimitBytes === undefined || child.pid === undefined
+        ? undefined
+        : setInterval(() => {
+            void residentBytes(child.pid!).then((bytes) => {
+              if (bytes !== undefined && bytes > memoryLimitBytes) kill('memory');
+            });
+          }, MEMORY_CHECK_MS);
+    watchdog?.unref();
 
     const finish = () => {
       clearTimeout(timer);
+      if (watchdog) clearInterval(watchdog);
       signal?.removeEventListener('abort', onAbort);
     };
     child.once('error', (error) => {

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Logger } from '@cascade/common/node';
 import { TITLE_RECORD_FILE, titleRecordFrom } from '../catalogue/title-record.ts';
 import type { FfmpegPaths } from '../ffmpeg-path.ts';
-import { DEFAULT_LADDER, type Ladder } from '../media/ladder.ts';
+import { SAMPLE_LADDER, type Ladder } from '../media/ladder.ts';
 import { makeTestSource } from '../media/make-test-source.ts';
 import { packageVod } from '../media/package-vod.ts';
 import type { DataLayout } from '../storage/data-layout.ts';
@@ -38,7 +38,7 @@ const STAGE_SPAN: Record<SampleStage, [number, number]> = { source: [0, 35], pac
  * to be made. On any failure nothing is published and the build directory is removed.
  */
 export async function ensureSampleTitle(options: EnsureSampleTitleOptions): Promise<'existing' | 'created'> {
-  const { layout, titleId, durationSeconds, tools, logger, ladder = DEFAULT_LADDER, segmentSeconds = 4, signal, onProgress } = options;
+  const { layout, titleId, durationSeconds, tools, logger, ladder = SAMPLE_LADDER, segmentSeconds = 4, signal, onProgress } = options;
   const state = await titleState(layout, titleId);
   if (state === 'published') return 'existing';
   if (state === 'broken') {

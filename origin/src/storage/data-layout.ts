@@ -8,7 +8,14 @@ export interface DataLayout {
   dataDir: string;
   vodDir: string;
   tmpDir: string;
+  /** Sources of ingest jobs (`ingest/<jobId>/`), kept until the job ends. */
+  ingestDir: string;
+  /** Resumable (tus) uploads in progress. */
+  uploadsDir: string;
+  /** The job database (SQLite). */
+  jobsDb: string;
   titleDir(titleId: string): string;
+  jobDir(jobId: string): string;
 }
 
 export function dataLayout(dataDir: string): DataLayout {
@@ -17,6 +24,10 @@ export function dataLayout(dataDir: string): DataLayout {
     dataDir,
     vodDir,
     tmpDir: join(dataDir, 'tmp'),
+    ingestDir: join(dataDir, 'ingest'),
+    uploadsDir: join(dataDir, 'uploads'),
+    jobsDb: join(dataDir, 'jobs.sqlite'),
     titleDir: (titleId) => join(vodDir, titleId),
+    jobDir: (jobId) => join(dataDir, 'ingest', jobId),
   };
 }
