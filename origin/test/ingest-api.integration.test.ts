@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@cascade/common/node';
@@ -329,5 +330,97 @@ describe('names from outside: path traversal is refused', () => {
       expect(response.status, url).toBe(403);
       expect(await response.json()).toMatchObject({ code: 'ingest-source-forbidden' });
     }
+  });
+});
+
+describe('resumable uploads (tus 1.0) under /api/v1/videos/tus', () => {
+  const tus = (path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> }) =>
+    fetch(`${origin.url}${path}`, { ...init, headers: api.headers({ 'tus-resumable': '1.0.0', ...init.headers }) });
+  const metadata = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',');
+
+  it('resumes after a broken-off PATCH from the offset the server reports, then makes the title', async () => {
+    const bytes = await readFile(await makeMedia(tools.ffmpeg.path, join(media, 'resumable.mp4'), { seconds: 2 }));
+    const created = await tus('/api/v1/videos/tus', {
+      method: 'POST',
+      headers: { 'upload-length': String(bytes.length), 'upload-metadata': metadata({ title: 'resumable', name: 'Resumable', filename: 'resumable.mp4' }) },
+    });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location')!;
+    expect(location).toMatch(/^\/api\/v1\/videos\/tus\/[A-Za-z0-9_-]+$/);
+
+    const half = Math.floor(bytes.length / 2);
+    const first = await tus(location, { method: 'PATCH', headers: { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: bytes.subarray(0, half) });
+    expect(first.status).toBe(204);
+    // The client lost track: it asks where to go on.
+    const head = await tus(location, { method: 'HEAD' });
+    expect(head.headers.get('upload-offset')).toBe(String(half));
+    const wrong = await tus(location, { method: 'PATCH', headers: { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: bytes.subarray(0, 10) });
+    expect(wrong.status).toBe(409);
+    expect(wrong.headers.get('content-type')).toBe('application/problem+json');
+
+    const rest = await tus(location, { method: 'PATCH', headers: { 'upload-offset': String(half), 'content-type': 'application/offset+octet-stream' }, body: bytes.subarray(half) });
+    expect(rest.status).toBe(204);
+    const jobUrl = rest.headers.get('cascade-job');
+    expect(jobUrl).toMatch(/^\/api\/v1\/videos\/[0-9a-f-]{36}$/);
+    const job = await api.waitFor(jobUrl!.split('/').pop()!);
+    expect(job.state).toBe('ready');
+    expect(await readdir(join(dataDir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses to create an upload for a traversal title or a title already taken', async () => {
+    for (const [title, code, status] of [['../../etc', 'bad-request', 400], ['feature-film', 'title-exists', 409]] as const) {
+      const response = await tus('/api/v1/videos/tus', { method: 'POST', headers: { 'upload-length': '10', 'upload-metadata': metadata({ title }) } });
+      expect(response.status, title).toBe(status);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.json()).toMatchObject({ code });
+    }
+    const unauthenticated = await fetch(`${origin.url}/api/v1/videos/tus`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' } });
+    expect(unauthenticated.status).toBe(401);
+  });
+});
+
+describe('URL ingest and alternate audio', () => {
+  it('downloads an http source and makes one audio rendition per language, grouped in HLS and DASH', async () => {
+    const file = await makeMedia(tools.ffmpeg.path, join(media, 'two-languages.mp4'), { seconds: 2, audioLanguages: ['eng', 'fra'] });
+    const server = createServer(async (req, res) => {
+      if (req.url !== '/two-languages.mp4') {
+        res.writeHead(404).end();
+        return;
+      }
+      const bytes = await readFile(file);
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length }).end(bytes);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const post = (title: string, path: string) =>
+        fetch(`${origin.url}/api/v1/videos`, {
+          method: 'POST',
+          headers: api.headers({ 'content-type': 'application/json' }),
+          body: JSON.stringify({ title, source: { url: `http://127.0.0.1:${port}${path}` } }),
+        });
+      const missing = await api.waitFor((await accepted(await post('url-missing', '/nothing.mp4'))).id);
+      expect(missing).toMatchObject({ state: 'failed', error: { code: 'ingest-source-failed' } });
+      expect(missing.error?.reason).toMatch(/404/);
+
+      const job = await api.waitFor((await accepted(await post('two-languages', '/two-languages.mp4'))).id);
+      expect(job.error).toBeNull();
+      expect(job.progress.renditions.map((r) => r.id)).toEqual(['video-240p', 'audio-aac-128k', 'audio-aac-128k-fr']);
+    } finally {
+      server.close();
+    }
+    const master = parseM3u8(await (await fetch(`${origin.url}/vod/two-languages/master.m3u8`)).text());
+    const group = master.mediaGroups?.AUDIO?.['audio'] ?? {};
+    expect(Object.values(group).map((r) => [r.uri, r.default])).toEqual([
+      ['audio-aac-128k.m3u8', true],
+      ['audio-aac-128k-fr.m3u8', false],
+    ]);
+    const masterText = await (await fetch(`${origin.url}/vod/two-languages/master.m3u8`)).text();
+    expect(masterText).toContain('LANGUAGE="en"');
+    expect(masterText).toContain('LANGUAGE="fr"');
+    const mpdText = await (await fetch(`${origin.url}/vod/two-languages/manifest.mpd`)).text();
+    const mpd = parseMpd(mpdText);
+    expect(Object.values(mpd.mediaGroups?.AUDIO?.['audio'] ?? {}).map((e) => e.language).sort()).toEqual(['en', 'fr']);
+    expect(mpdText.match(/<AdaptationSet[^>]*contentType="audio"/g)).toHaveLength(2);
   });
 });

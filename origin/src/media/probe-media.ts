@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { languageTag } from './language-tag.ts';
 
 export interface ProbedAudioTrack {
   /** Index among the source's audio streams (ffmpeg `0:a:N`). */
@@ -7,7 +8,7 @@ export interface ProbedAudioTrack {
   channels: number;
   channelLayout: string | undefined;
   sampleRate: number;
-  /** ISO 639 code from the stream's language tag; undefined when untagged or "und". */
+  /** BCP 47 language from the stream's tag ("eng" becomes "en"); undefined when untagged or "und". */
   language: string | undefined;
 }
 
@@ -68,7 +69,7 @@ export function parseRational(value: string | undefined): number | undefined {
 }
 
 function language(tag: string | undefined): string | undefined {
-  return tag !== undefined && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(tag) && tag !== 'und' ? tag : undefined;
+  return languageTag(tag);
 }
 
 /** Run ffprobe and return its stdout; rejects with ffprobe's stderr as the reason. */
