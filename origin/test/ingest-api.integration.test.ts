@@ -12,7 +12,7 @@ import { makeTestSource } from '../src/media/make-test-source.ts';
 import { parseMpd } from '../src/media/parse-mpd.ts';
 import { startOrigin, type RunningOrigin } from '../src/start-origin.ts';
 import { parseM3u8 } from './support/m3u8.ts';
-import { make8k, makeCorruptMidFile, makeMedia, makeTextFile, makeTruncatedMp4, makeVfr } from './support/make-media.ts';
+import { make8k, makeCorruptMidFile, makeMedia, makeTextFile, makeTruncatedMp4, makeVfr, makeWithSubtitles } from './support/make-media.ts';
 import { OriginApi, type JobBody } from './support/origin-api.ts';
 import { rawRequest } from './support/raw-request.ts';
 import { testConfig } from './support/test-config.ts';
@@ -422,5 +422,56 @@ describe('URL ingest and alternate audio', () => {
     const mpd = parseMpd(mpdText);
     expect(Object.values(mpd.mediaGroups?.AUDIO?.['audio'] ?? {}).map((e) => e.language).sort()).toEqual(['en', 'fr']);
     expect(mpdText.match(/<AdaptationSet[^>]*contentType="audio"/g)).toHaveLength(2);
+  });
+});
+
+describe('subtitles, thumbnails and I-frame playlists', () => {
+  let title: TitleRecord;
+  const get = (file: string) => fetch(`${origin.url}/vod/with-extras/${file}`);
+
+  beforeAll(async () => {
+    const file = await makeWithSubtitles(tools.ffmpeg.path, join(media, 'with-extras.mp4'), 5);
+    const job = await api.waitFor((await accepted(await upload('with-extras', file))).id);
+    expect(job.error).toBeNull();
+    title = (await (await fetch(`${origin.url}/api/v1/titles/with-extras`)).json()) as TitleRecord;
+  });
+
+  it('publishes the subtitle track as WebVTT in an HLS SUBTITLES group and a DASH text AdaptationSet', async () => {
+    expect(title.subtitles).toEqual([{ id: 'subtitles-en', language: 'en', file: 'subtitles-en.vtt', playlist: 'subtitles-en.m3u8' }]);
+    const vtt = await get('subtitles-en.vtt');
+    expect(vtt.headers.get('content-type')).toBe('text/vtt; charset=utf-8');
+    const vttText = await vtt.text();
+    expect(vttText.startsWith('WEBVTT')).toBe(true);
+    expect(vttText).toContain('Hello from the subtitle track');
+    const masterText = await (await get('master.m3u8')).text();
+    expect(masterText).toMatch(/#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="en",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,URI="subtitles-en.m3u8"/);
+    const master = parseM3u8(masterText) as ReturnType<typeof parseM3u8> & { mediaGroups?: { SUBTITLES?: Record<string, Record<string, { uri?: string; language?: string }>> } };
+    expect(Object.values(master.mediaGroups?.SUBTITLES?.['subs'] ?? {}).map((s) => s.uri)).toEqual(['subtitles-en.m3u8']);
+    for (const variant of master.playlists ?? []) expect((variant.attributes as Record<string, unknown>)['SUBTITLES']).toBe('subs');
+    const playlist = parseM3u8(await (await get('subtitles-en.m3u8')).text());
+    expect(playlist.segments?.map((s) => s.uri)).toEqual(['subtitles-en.vtt']);
+    const mpd = parseMpd(await (await get('manifest.mpd')).text()) as ReturnType<typeof parseMpd> & { mediaGroups?: { SUBTITLES?: Record<string, Record<string, { language?: string; playlists?: Array<{ segments?: Array<{ uri?: string; resolvedUri?: string }> }> }>> } };
+    const subs = Object.values(mpd.mediaGroups?.SUBTITLES?.['subs'] ?? {});
+    expect(subs.map((s) => s.language)).toEqual(['en']);
+  });
+
+  it('publishes a WebVTT thumbnail track whose cues point at tiles of JPEG sprites', async () => {
+    expect(title.thumbnails).toMatchObject({ track: 'thumbnails.vtt', intervalSeconds: 2, width: 160, height: 120, columns: 5, rows: 5 });
+    const track = await (await get('thumbnails.vtt')).text();
+    const cues = track.split('\n').filter((l) => l.includes('#xywh='));
+    expect(cues).toEqual(['thumbs-0001.jpg#xywh=0,0,160,120', 'thumbs-0001.jpg#xywh=160,0,160,120', 'thumbs-0001.jpg#xywh=320,0,160,120']);
+    expect(track).toContain('00:00:04.000 --> 00:00:05.000');
+    const sprite = await get('thumbs-0001.jpg');
+    expect(sprite.status).toBe(200);
+    expect(sprite.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = new Uint8Array(await sprite.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+  });
+
+  it('lists an I-frame playlist per video rendition in the multivariant playlist', async () => {
+    const masterText = await (await get('master.m3u8')).text();
+    expect(masterText).toMatch(/#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\d+,RESOLUTION=320x240,CODECS="avc1\.[0-9a-f]{6}",URI="video-240p-iframes.m3u8"/);
+    const video = title.renditions.find((r) => r.type === 'video');
+    expect(video?.iFrames?.playlist).toBe('video-240p-iframes.m3u8');
   });
 });

@@ -145,6 +145,7 @@ describe('packageVod: one CMAF packaging for HLS and DASH', () => {
     for (const r of packaged.renditions) {
       named.add(r.playlist);
       named.add(r.initSegment);
+      if (r.iFrames) named.add(r.iFrames.playlist);
       for (const s of r.segments) named.add(s.uri);
     }
     expect((await readdir(out)).sort()).toEqual([...named].sort());
@@ -178,6 +179,26 @@ describe('packageVod: one CMAF packaging for HLS and DASH', () => {
     }
     const expected = Array.from({ length: SOURCE_SECONDS / SEGMENT_SECONDS }, (_, i) => i * SEGMENT_SECONDS);
     for (const starts of startsByRendition) expect(starts).toEqual(expected);
+  });
+
+  it('writes I-frame playlists whose byte ranges hold exactly the key frame that starts each segment', async () => {
+    for (const rendition of packaged.renditions.filter((r) => r.type === 'video')) {
+      const text = await readFile(join(out, rendition.iFrames!.playlist), 'utf8');
+      expect(text).toContain('#EXT-X-I-FRAMES-ONLY');
+      const playlist = parseM3u8(text) as ParsedM3u8 & { iFramesOnly?: boolean; segments?: Array<{ uri: string; duration: number; byterange?: { length: number; offset: number } }> };
+      expect(playlist.segments?.map((s) => s.uri)).toEqual(rendition.segments.map((s) => s.uri));
+      const init = await readFile(join(out, rendition.initSegment));
+      for (const segment of playlist.segments ?? []) {
+        const bytes = await readFile(join(out, segment.uri));
+        const range = segment.byterange!;
+        expect(range.offset).toBe(0);
+        expect(range.length).toBeLessThan(bytes.length);
+        const alone = join(dir, `${rendition.id}-iframe.mp4`);
+        await writeFile(alone, Buffer.concat([init, bytes.subarray(0, range.length)]));
+        const frames = await probeVideoFrames(tools.ffprobe.path, alone);
+        expect(frames.map((f) => f.pictType)).toEqual(['I']);
+      }
+    }
   });
 
   it('reports progress that rises to completion', () => {

@@ -1,5 +1,6 @@
 import type { PackagedRendition } from '../media/hls-from-mpd.ts';
 import type { PackagedVod } from '../media/package-vod.ts';
+import type { ThumbnailTrack } from '../media/make-thumbnails.ts';
 
 export const TITLE_RECORD_FILE = 'title.json';
 
@@ -30,10 +31,15 @@ export interface TitleRecord {
   createdAt: string;
   /** The ingest job that made the title (absent for the sample); lets a restarted job see its own finished work. */
   sourceJobId?: string;
+  /** Sidecar WebVTT subtitles, each also an HLS SUBTITLES rendition and a DASH text AdaptationSet. */
+  subtitles?: Array<{ id: string; language: string | undefined; file: string; playlist: string }>;
+  /** Scrubbing thumbnails: a WebVTT track of sprite tiles (the I-frame playlists are on the video renditions). */
+  thumbnails?: ThumbnailTrack;
 }
 
 export interface TitleRecordExtras {
   sourceJobId?: string;
+  thumbnails?: ThumbnailTrack;
 }
 
 export const WORLDWIDE_RIGHTS: TitleRights = { regions: ['*'], availableFrom: null, availableUntil: null };
@@ -69,11 +75,14 @@ export function titleRecordFrom(
       if (r.frameRate !== undefined) rendition.frameRate = r.frameRate;
       if (r.channels !== undefined) rendition.channels = r.channels;
       if (r.language !== undefined) rendition.language = r.language;
+      if (r.iFrames !== undefined) rendition.iFrames = { ...r.iFrames };
       return rendition;
     }),
     rights: { ...rights, regions: [...rights.regions] },
     createdAt: now.toISOString(),
   };
   if (extras.sourceJobId !== undefined) record.sourceJobId = extras.sourceJobId;
+  if (packaged.subtitles.length > 0) record.subtitles = packaged.subtitles.map((s) => ({ ...s }));
+  if (extras.thumbnails !== undefined) record.thumbnails = extras.thumbnails;
   return record;
 }

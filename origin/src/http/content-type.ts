@@ -25,6 +25,10 @@ export function mediaFileType(fileName: string, title: TitleRecord): MediaFileTy
       return { kind: 'manifest', contentType: 'application/vnd.apple.mpegurl', cacheControl: MANIFEST_CACHE_CONTROL };
     case 'mpd':
       return { kind: 'manifest', contentType: 'application/dash+xml', cacheControl: MANIFEST_CACHE_CONTROL };
+    case 'vtt':
+      return { kind: 'segment', contentType: 'text/vtt; charset=utf-8', cacheControl: IMMUTABLE_CACHE_CONTROL };
+    case 'jpg':
+      return { kind: 'segment', contentType: 'image/jpeg', cacheControl: IMMUTABLE_CACHE_CONTROL };
     case 'm4s':
       return { kind: 'segment', contentType: 'video/iso.segment', cacheControl: IMMUTABLE_CACHE_CONTROL };
     case 'mp4': {

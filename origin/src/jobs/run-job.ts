@@ -10,8 +10,10 @@ import { probeSource } from '../ingest/probe-source.ts';
 import { audioRenditionId, packageVod } from '../media/package-vod.ts';
 import { DEFAULT_LADDER, ladderForSource, outputFrameRate, type Ladder } from '../media/ladder.ts';
 import { FfmpegError } from '../media/run-ffmpeg.ts';
+import { makeThumbnails } from '../media/make-thumbnails.ts';
 import type { DataLayout } from '../storage/data-layout.ts';
-import { createTitleBuild, discardTitleBuild, publishTitleBuild } from '../storage/title-build.ts';
+import { createTitleBuild, discardTitleBuild } from '../storage/title-build.ts';
+import { LocalTitleStore, type TitleStore } from '../storage/title-store.ts';
 import type { Job } from './job.ts';
 import type { JobQueue } from './job-queue.ts';
 
@@ -22,6 +24,8 @@ export interface RunJobDeps {
   ingest: IngestConfig;
   logger: Logger;
   ladder?: Ladder;
+  /** Where titles are published; default the local data dir. */
+  titles?: TitleStore;
 }
 
 /** Why a running job was stopped: an operator's cancel fails it; a shutdown leaves it to be resumed. */
@@ -103,6 +107,7 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
       segmentSeconds: ingest.segmentSeconds,
       probe,
       audioTracks,
+      subtitleTracks: probe.subtitleTracks,
       constantFrameRate: outputFrameRate(probe.video),
       signal,
       timeoutMs: ingest.ffmpegTimeoutMs,
@@ -118,11 +123,23 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
 
     queue.setState(job.id, 'packaging');
     progress(0.95, 1);
-    const record = titleRecordFrom(job.titleId, job.titleName, packaged, undefined, new Date(), { sourceJobId: job.id });
+    const quarterTurn = Math.abs(Math.round(probe.video.rotation / 90)) % 2 === 1;
+    const thumbnails = await makeThumbnails({
+      ffmpegPath: tools.ffmpeg.path,
+      inputFile: source.file,
+      outputDir: build.outputDir,
+      durationSeconds: packaged.durationSeconds,
+      intervalSeconds: ingest.segmentSeconds,
+      displayWidth: quarterTurn ? probe.video.height : probe.video.width,
+      displayHeight: quarterTurn ? probe.video.width : probe.video.height,
+      signal,
+      timeoutMs: ingest.ffmpegTimeoutMs,
+    });
+    const record = titleRecordFrom(job.titleId, job.titleName, packaged, undefined, new Date(), { sourceJobId: job.id, thumbnails });
     await writeFile(join(build.outputDir, TITLE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     signal.throwIfAborted();
     try {
-      await publishTitleBuild(layout, build);
+      await (deps.titles ?? new LocalTitleStore(layout)).publish(build);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new ProblemError('title-exists', `title ${JSON.stringify(job.titleId)} was published by someone else meanwhile`);

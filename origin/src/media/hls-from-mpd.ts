@@ -25,6 +25,15 @@ export interface PackagedRendition {
   playlist: string;
   initSegment: string;
   segments: PackagedSegment[];
+  /** Video only: the I-frame playlist and its peak bit rate. */
+  iFrames?: { playlist: string; bandwidth: number };
+}
+
+/** A sidecar WebVTT subtitle rendition as the multivariant playlist lists it. */
+export interface SubtitleRendition {
+  id: string;
+  language: string | undefined;
+  playlist: string;
 }
 
 export interface HlsFromMpdOptions {
@@ -44,6 +53,7 @@ export interface HlsPackage {
 
 export const HLS_MASTER_FILE = 'master.m3u8';
 const AUDIO_GROUP = 'audio';
+const SUBTITLE_GROUP = 'subs';
 /** Names we publish must be servable: the media route accepts only this alphabet. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -124,7 +134,7 @@ export function mediaPlaylist(r: PackagedRendition): string {
  * RFC 8216 4.3.4.2 multivariant playlist: one variant per video rendition, all sharing one audio
  * group in which each audio rendition (one per language) is an alternative; the first is the default.
  */
-export function masterPlaylist(renditions: readonly PackagedRendition[]): string {
+export function masterPlaylist(renditions: readonly PackagedRendition[], subtitles: readonly SubtitleRendition[] = []): string {
   const videos = renditions.filter((r) => r.type === 'video').sort((a, b) => a.bandwidth - b.bandwidth);
   const audios = renditions.filter((r) => r.type === 'audio');
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
@@ -146,6 +156,18 @@ export function masterPlaylist(renditions: readonly PackagedRendition[]): string
     ];
     lines.push(`#EXT-X-MEDIA:${attributes.join(',')}`);
   });
+  subtitles.forEach((sub, i) => {
+    const attributes = [
+      'TYPE=SUBTITLES',
+      `GROUP-ID="${SUBTITLE_GROUP}"`,
+      `NAME="${sub.language ?? `Subtitles ${i + 1}`}"`,
+      ...(sub.language ? [`LANGUAGE="${sub.language}"`] : []),
+      'DEFAULT=NO',
+      'AUTOSELECT=YES',
+      `URI="${sub.playlist}"`,
+    ];
+    lines.push(`#EXT-X-MEDIA:${attributes.join(',')}`);
+  });
   // A variant's peak is at most its video peak plus the largest audio peak of the group.
   const audioPeak = Math.max(0, ...audios.map((a) => a.bandwidth));
   const audioAverage = Math.max(0, ...audios.map((a) => a.averageBandwidth));
@@ -158,8 +180,16 @@ export function masterPlaylist(renditions: readonly PackagedRendition[]): string
       `CODECS="${[video.codecs, ...audioCodecs].join(',')}"`,
       ...(video.frameRate !== undefined ? [`FRAME-RATE=${video.frameRate.toFixed(3)}`] : []),
       ...(audios.length > 0 ? [`AUDIO="${AUDIO_GROUP}"`] : []),
+      ...(subtitles.length > 0 ? [`SUBTITLES="${SUBTITLE_GROUP}"`] : []),
     ];
     lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, video.playlist);
+  }
+  // RFC 8216 4.3.4.3: I-frame variants for trick play and scrubbing.
+  for (const video of videos) {
+    if (video.iFrames === undefined) continue;
+    lines.push(
+      `#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=${video.iFrames.bandwidth},RESOLUTION=${video.width}x${video.height},CODECS="${video.codecs}",URI="${video.iFrames.playlist}"`,
+    );
   }
   lines.push('');
   return lines.join('\n');

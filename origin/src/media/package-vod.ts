@@ -1,9 +1,12 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HLS_MASTER_FILE, hlsFromMpd, type PackagedRendition } from './hls-from-mpd.ts';
+import { HLS_MASTER_FILE, hlsFromMpd, masterPlaylist, type PackagedRendition } from './hls-from-mpd.ts';
 import type { Ladder } from './ladder.ts';
 import { parseMpd } from './parse-mpd.ts';
-import { probeMedia, type MediaProbe } from './probe-media.ts';
+import { probeMedia, type MediaProbe, type ProbedSubtitleTrack } from './probe-media.ts';
+import { extractSubtitles, subtitleAdaptationSets, subtitlePlaylist, type SubtitleFile } from './extract-subtitles.ts';
+import { firstSampleEnd } from './fragment-key-frame.ts';
+import { iFrameBandwidth, iFramePlaylist, iFramePlaylistName, type IFrameRange } from './iframe-playlist.ts';
 import { runFfmpeg } from './run-ffmpeg.ts';
 
 export const DASH_MANIFEST_FILE = 'manifest.mpd';
@@ -32,6 +35,10 @@ export interface PackageVodOptions {
   constantFrameRate?: number;
   /** Kill ffmpeg past this resident memory. */
   memoryLimitBytes?: number;
+  /** Source subtitle tracks to publish as WebVTT renditions (text codecs only); default none. */
+  subtitleTracks?: readonly ProbedSubtitleTrack[];
+  /** Write an HLS I-frame playlist per video rendition; default true. */
+  iFramePlaylists?: boolean;
 }
 
 export interface PackagedVod {
@@ -39,6 +46,7 @@ export interface PackagedVod {
   segmentSeconds: number;
   manifests: { hls: string; dash: string };
   renditions: PackagedRendition[];
+  subtitles: SubtitleFile[];
 }
 
 /** An fps-filter rate: the NTSC family as exact rationals, everything else as a decimal. */
@@ -163,12 +171,35 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
     if (!sizes.has(r.initSegment)) throw new Error(`initialization segment ${r.initSegment} named in the MPD was not written`);
   }
   for (const playlist of hls.mediaPlaylists) await writeFile(join(outputDir, playlist.fileName), playlist.text);
-  await writeFile(join(outputDir, HLS_MASTER_FILE), hls.master);
+
+  if (options.iFramePlaylists !== false) {
+    for (const r of hls.renditions.filter((x) => x.type === 'video')) {
+      const ranges: IFrameRange[] = [];
+      for (const segment of r.segments) {
+        ranges.push({ uri: segment.uri, length: firstSampleEnd(await readFile(join(outputDir, segment.uri))), duration: segment.duration });
+      }
+      const name = iFramePlaylistName(r.id);
+      await writeFile(join(outputDir, name), iFramePlaylist(r, ranges));
+      r.iFrames = { playlist: name, bandwidth: iFrameBandwidth(ranges) };
+    }
+  }
+
+  const subtitles = await extractSubtitles({ ffmpegPath, inputFile, outputDir, tracks: options.subtitleTracks ?? [], signal, timeoutMs });
+  for (const sub of subtitles) await writeFile(join(outputDir, sub.playlist), subtitlePlaylist(sub.file, hls.durationSeconds));
+  if (subtitles.length > 0) {
+    const mpdPath = join(outputDir, DASH_MANIFEST_FILE);
+    const mpdText = await readFile(mpdPath, 'utf8');
+    const end = mpdText.lastIndexOf('</Period>');
+    if (end === -1) throw new Error('the MPD has no Period to add subtitles to');
+    await writeFile(mpdPath, `${mpdText.slice(0, end)}${subtitleAdaptationSets(subtitles, 1 + audioTracks.length)}\n\t${mpdText.slice(end)}`);
+  }
+  await writeFile(join(outputDir, HLS_MASTER_FILE), masterPlaylist(hls.renditions, subtitles));
 
   return {
     durationSeconds: hls.durationSeconds,
     segmentSeconds,
     manifests: { hls: HLS_MASTER_FILE, dash: DASH_MANIFEST_FILE },
     renditions: hls.renditions,
+    subtitles,
   };
 }

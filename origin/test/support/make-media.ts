@@ -76,3 +76,22 @@ export async function makeTextFile(file: string): Promise<string> {
   await writeFile(file, 'This is a text file with an .mp4 name, not a video.\n'.repeat(20));
   return file;
 }
+
+/** A clip with an English soft-subtitle track (mov_text in MP4, converted from SubRip). */
+export async function makeWithSubtitles(ffmpegPath: string, file: string, seconds = 4): Promise<string> {
+  const srt = `${file}.srt`;
+  await writeFile(srt, '1\n00:00:00,500 --> 00:00:01,500\nHello from the subtitle track\n\n2\n00:00:02,000 --> 00:00:03,000\nSecond cue\n');
+  await runFfmpeg({
+    ffmpegPath,
+    args: [
+      '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `sine=sample_rate=48000:duration=${seconds}`,
+      '-i', srt,
+      '-map', '0:v', '-map', '1:a', '-map', '2:s',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-c:s', 'mov_text',
+      '-metadata:s:s:0', 'language=eng', '-metadata:s:a:0', 'language=eng',
+      '-y', file,
+    ],
+  });
+  return file;
+}
