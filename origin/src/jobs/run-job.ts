@@ -123,15 +123,15 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
 
     queue.setState(job.id, 'packaging');
     progress(0.95, 1);
-    const quarterTurn = Math.abs(Math.round(probe.video.rotation / 90)) % 2 === 1;
+    const smallest = packaged.renditions.filter((r) => r.type === 'video').sort((a, b) => (a.height ?? 0) - (b.height ?? 0))[0]!;
     const thumbnails = await makeThumbnails({
       ffmpegPath: tools.ffmpeg.path,
-      inputFile: source.file,
+      inputFiles: [smallest.initSegment, ...smallest.segments.map((s) => s.uri)].map((name) => join(build!.outputDir, name)),
       outputDir: build.outputDir,
       durationSeconds: packaged.durationSeconds,
       intervalSeconds: ingest.segmentSeconds,
-      displayWidth: quarterTurn ? probe.video.height : probe.video.width,
-      displayHeight: quarterTurn ? probe.video.width : probe.video.height,
+      displayWidth: smallest.width ?? probe.video.width,
+      displayHeight: smallest.height ?? probe.video.height,
       signal,
       timeoutMs: ingest.ffmpegTimeoutMs,
     });

@@ -30,10 +30,15 @@ function timestamp(seconds: number): string {
  * Scrubbing thumbnails: one frame every `intervalSeconds`, scaled to `width` wide, tiled 5x5 into
  * JPEG sprites, plus the WebVTT track that maps each interval to its tile (the convention Video.js,
  * JW Player, Shaka's UI and others read).
+ *
+ * The input is the smallest packaged rendition (its init segment and media segments, read in order
+ * through ffmpeg's concat protocol), decoding key frames only: every segment starts with one, so
+ * that is exactly one frame per interval, and the pass costs a tiny fraction of the transcode.
  */
 export async function makeThumbnails(options: {
   ffmpegPath: string;
-  inputFile: string;
+  /** Files that together form one fragmented MP4 (init segment first), in order. */
+  inputFiles: readonly string[];
   outputDir: string;
   durationSeconds: number;
   intervalSeconds: number;
@@ -44,15 +49,15 @@ export async function makeThumbnails(options: {
   signal?: AbortSignal;
   timeoutMs?: number;
 }): Promise<ThumbnailTrack> {
-  const { ffmpegPath, inputFile, outputDir, durationSeconds, intervalSeconds, displayWidth, displayHeight, width = 160 } = options;
+  const { ffmpegPath, inputFiles, outputDir, durationSeconds, intervalSeconds, displayWidth, displayHeight, width = 160 } = options;
   const height = Math.max(2, Math.round((width * displayHeight) / displayWidth / 2) * 2);
   await runFfmpeg({
     ffmpegPath,
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     args: [
-      '-i', inputFile, '-an', '-sn',
-      '-vf', `fps=fps=1/${intervalSeconds}:round=down,scale=${width}:${height},tile=${COLUMNS}x${ROWS}`,
+      '-skip_frame', 'nokey', '-i', `concat:${inputFiles.join('|')}`, '-an', '-sn',
+      '-vf', `scale=${width}:${height},tile=${COLUMNS}x${ROWS}`, '-vsync', 'passthrough',
       '-q:v', '5', '-f', 'image2', '-start_number', '1', '-y', join(outputDir, 'thumbs-%04d.jpg'),
     ],
   });
