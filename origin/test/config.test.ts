@@ -57,4 +57,25 @@ describe('loadConfig', () => {
     expect(configError({ ORIGIN_API_TOKENS: 'aaaaaaaaaaaaaaaa,' }).code).toBe('config-invalid');
     expect(configError({ ORIGIN_API_TOKENS: 'aaaaaaaa aaaaaaaaaaaa' }).code).toBe('config-invalid');
   });
+
+  it('reads the ingest limits, with defaults that refuse 8K and path ingest', () => {
+    expect(loadConfig({}).ingest).toMatchObject({ ingestDirs: [], maxSourceDimension: 4096, segmentSeconds: 4, maxAttempts: 3, maxUploadBytes: 20 * 1024 ** 3 });
+    const config = loadConfig({
+      ORIGIN_WORKERS: '3',
+      ORIGIN_MAX_UPLOAD_BYTES: '1000',
+      ORIGIN_INGEST_DIRS: '/srv/drop, /mnt/media',
+      ORIGIN_MAX_SOURCE_DIMENSION: '7680',
+      ORIGIN_FFMPEG_MEMORY_MB: '512',
+      ORIGIN_FFMPEG_TIMEOUT_SECONDS: '60',
+    });
+    expect(config.ingest).toMatchObject({ workers: 3, maxUploadBytes: 1000, ingestDirs: ['/srv/drop', '/mnt/media'], maxSourceDimension: 7680, ffmpegMemoryBytes: 512 * 1024 * 1024, ffmpegTimeoutMs: 60_000 });
+  });
+
+  it.each([
+    ['ORIGIN_WORKERS', '0', 'an integer in 1..256'],
+    ['ORIGIN_SEGMENT_SECONDS', '0', 'an integer in 1..30'],
+    ['ORIGIN_INGEST_DIRS', 'relative/dir', 'comma-separated absolute directories'],
+  ])('refuses ingest setting %s=%s', (name, value, expected) => {
+    expect(configError({ [name]: value }).message).toBe(`${name}: expected ${expected}, received ${JSON.stringify(value)}`);
+  });
 });
