@@ -26,6 +26,9 @@ export const ErrorCodes = {
   'not-ready': { status: 503, title: 'The service is still starting' },
   'config-invalid': { status: 500, title: 'The service configuration is invalid' },
   internal: { status: 500, title: 'Internal error' },
+  // shield
+  'shield-auth-missing': { status: 403, title: 'The shield serves only authenticated CDNs; the credential is missing' },
+  'shield-auth-invalid': { status: 403, title: 'The shield credential is not valid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
