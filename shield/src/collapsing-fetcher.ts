@@ -78,6 +78,12 @@ export class CollapsingFetcher {
     this.#now = options.now ?? Date.now;
   }
 
+  /** A fresh object held in memory, or undefined: the synchronous fast path for hot objects. */
+  freshInMemory(key: string): CachedObject | undefined {
+    const cached = this.#store.get(key);
+    return cached !== undefined && cached.expiresAt > this.#now() ? cached : undefined;
+  }
+
   /** Resolve `key` (a validated media path) to an object or a stream; rejects with an upstream ProblemError. */
   async lookup(key: string): Promise<Lookup> {
     let cached = this.#store.get(key);

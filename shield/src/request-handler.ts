@@ -7,7 +7,7 @@ import type { CollapsingFetcher } from './collapsing-fetcher.ts';
 import { type PassThroughOptions, passThrough } from './pass-through.ts';
 import { handlePurge } from './purge-route.ts';
 import { SHIELD_AUTH_HEADER, type SecretCheck } from './secret-check.ts';
-import { canStream, sendObject, sendStream } from './send-object.ts';
+import { canStream, sendHotObject, sendObject, sendStream } from './send-object.ts';
 import { sendProblem } from './send-problem.ts';
 import type { RequestResult, ShieldMetrics } from './shield-metrics.ts';
 
@@ -43,6 +43,15 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
     const key = mediaKey(rawPath);
     log.key = key;
+    const hot = fetcher.freshInMemory(key);
+    if (hot !== undefined) {
+      const sent = sendHotObject(req, res, hot, Date.now(), key, cmsdDynamic(performance.now() - started));
+      if (sent !== false) {
+        log.result = 'hit';
+        metrics.countBytes(sent);
+        return;
+      }
+    }
     const lookup = await fetcher.lookup(key);
     if (lookup.kind === 'pass-through') {
       log.result = 'pass';

@@ -3,6 +3,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemError } from '@cascade/common';
 import { ifRangeMatches, isNotModified, selectRange } from '@cascade/common/http';
 import { ageSeconds, type ObjectHeaders, type OriginObject } from './cached-object.ts';
 import type { LookupSource } from './collapsing-fetcher.ts';
+import { cmsdStatic } from './cmsd-headers.ts';
 import type { OriginFlight } from './origin-flight.ts';
 import { toResponseHeaders } from './origin-headers.ts';
 import { sendProblem } from './send-problem.ts';
@@ -15,6 +16,36 @@ const X_CACHE: Record<LookupSource, string> = {
   stale: 'STALE',
   revalidated: 'REVALIDATED',
 };
+
+/** Per object, the response headers that never change while it is cached: built once, on its first hit. */
+const FIXED_HEADERS = new WeakMap<OriginObject, [string, string][]>();
+
+function fixedHeaders(object: OriginObject, key: string): [string, string][] {
+  let fixed = FIXED_HEADERS.get(object);
+  if (fixed === undefined) {
+    fixed = Object.entries(toResponseHeaders(object.headers));
+    fixed.push(['accept-ranges', 'bytes'], ['content-length', String(object.body.byteLength)], ['cmsd-static', cmsdStatic(key)]);
+    FIXED_HEADERS.set(object, fixed);
+  }
+  return fixed;
+}
+
+/**
+ * The hot path: a plain GET/HEAD (no Range, no conditional) of a fresh 200 held in memory. Returns
+ * false when the request needs the general path instead.
+ */
+export function sendHotObject(req: IncomingMessage, res: ServerResponse, object: OriginObject, now: number, key: string, cmsdDynamic: string): number | false {
+  const h = req.headers;
+  if (object.status !== 200 || h.range !== undefined || h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return false;
+  const headers: [string, string][] = [...fixedHeaders(object, key), ['age', String(ageSeconds(object, now))], ['x-cache', 'HIT'], ['cmsd-dynamic', cmsdDynamic]];
+  res.writeHead(200, headers.flat());
+  if (req.method === 'HEAD') {
+    res.end();
+    return 0;
+  }
+  res.end(object.body);
+  return object.body.byteLength;
+}
 
 /**
  * Answer a GET or HEAD from a buffered object: conditional requests, byte ranges and the cache
