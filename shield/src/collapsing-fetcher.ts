@@ -65,6 +65,7 @@ export class CollapsingFetcher {
   readonly #now: () => number;
   readonly #inflight = new Map<string, OriginFlight>();
   readonly #tooLarge = new Map<string, number>();
+  readonly #diskReads = new Map<string, Promise<CachedObject | undefined>>();
 
   constructor(options: CollapsingFetcherOptions) {
     this.#store = options.store;
@@ -87,11 +88,7 @@ export class CollapsingFetcher {
   /** Resolve `key` (a validated media path) to an object or a stream; rejects with an upstream ProblemError. */
   async lookup(key: string): Promise<Lookup> {
     let cached = this.#store.get(key);
-    if (cached === undefined && this.#disk !== undefined) {
-      cached = await this.#disk.get(key);
-      // Promote: the next request for a hot object is served from memory.
-      if (cached !== undefined) this.#store.set(cached);
-    }
+    if (cached === undefined && this.#disk !== undefined) cached = await this.#fromDisk(this.#disk, key);
     const now = this.#now();
     if (cached !== undefined) {
       if (cached.expiresAt > now) return { kind: 'object', object: cached, source: 'hit' };
@@ -118,6 +115,23 @@ export class CollapsingFetcher {
     if (start.kind === 'stream') return { kind: 'stream', flight, start, source: joined ? 'collapsed' : start.cacheable ? 'miss' : 'pass' };
     const source: LookupSource = joined ? 'collapsed' : start.object.status === 200 && cached !== undefined ? 'revalidated' : start.cached ? 'miss' : 'pass';
     return { kind: 'object', object: start.object, source };
+  }
+
+  /**
+   * One disk read per key at a time, shared by every request that arrives meanwhile (after a restart a
+   * surge must not read the same file 2,000 times), then promoted to memory for the next request.
+   */
+  #fromDisk(disk: DiskCacheStore, key: string): Promise<CachedObject | undefined> {
+    let read = this.#diskReads.get(key);
+    if (read === undefined) {
+      read = disk.get(key).then((object) => {
+        if (object !== undefined) this.#store.set(object);
+        return object;
+      });
+      this.#diskReads.set(key, read);
+      void read.finally(() => this.#diskReads.delete(key));
+    }
+    return read;
   }
 
   /** Drop one key from every tier; a fetch in flight for it will not be stored. */

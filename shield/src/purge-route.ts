@@ -27,6 +27,12 @@ export async function handlePurge(
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new ProblemError('bad-request', 'purge requests are application/json');
 
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_PURGE_BODY_BYTES) {
+    // Refuse before reading, and end the connection rather than drain a body we will not use.
+    res.setHeader('connection', 'close');
+    throw new ProblemError('bad-request', `the purge body must be at most ${MAX_PURGE_BODY_BYTES} bytes`);
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new ProblemError('bad-request', 'the purge body did not arrive in time')), 5_000);
   let raw: Buffer | undefined;
