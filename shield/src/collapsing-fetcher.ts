@@ -66,6 +66,7 @@ export class CollapsingFetcher {
   readonly #inflight = new Map<string, OriginFlight>();
   readonly #tooLarge = new Map<string, number>();
   readonly #diskReads = new Map<string, Promise<CachedObject | undefined>>();
+  #purges = 0;
 
   constructor(options: CollapsingFetcherOptions) {
     this.#store = options.store;
@@ -124,8 +125,10 @@ export class CollapsingFetcher {
   #fromDisk(disk: DiskCacheStore, key: string): Promise<CachedObject | undefined> {
     let read = this.#diskReads.get(key);
     if (read === undefined) {
+      const generation = this.#purges;
       read = disk.get(key).then((object) => {
-        if (object !== undefined) this.#store.set(object);
+        // A purge while the file was being read: answer the requests that came before it, keep nothing.
+        if (object !== undefined && generation === this.#purges) this.#store.set(object);
         return object;
       });
       this.#diskReads.set(key, read);
@@ -136,6 +139,7 @@ export class CollapsingFetcher {
 
   /** Drop one key from every tier; a fetch in flight for it will not be stored. */
   async purge(key: string): Promise<number> {
+    this.#purges += 1;
     const flight = this.#inflight.get(key);
     if (flight !== undefined) flight.purged = true;
     const inMemory = this.#store.delete(key);
@@ -145,6 +149,7 @@ export class CollapsingFetcher {
 
   /** Drop every key under `prefix` from every tier; fetches in flight under it will not be stored. */
   async purgePrefix(prefix: string): Promise<number> {
+    this.#purges += 1;
     for (const [key, flight] of this.#inflight) if (key.startsWith(prefix)) flight.purged = true;
     const keys = new Set(this.#store.deletePrefix(prefix));
     for (const key of (await this.#disk?.deletePrefix(prefix)) ?? []) keys.add(key);
