@@ -43,15 +43,6 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
     const key = mediaKey(rawPath);
     log.key = key;
-    const hot = fetcher.freshInMemory(key);
-    if (hot !== undefined) {
-      const sent = sendHotObject(req, res, hot, Date.now(), key, cmsdDynamic(performance.now() - started));
-      if (sent !== false) {
-        log.result = 'hit';
-        metrics.countBytes(sent);
-        return;
-      }
-    }
     const lookup = await fetcher.lookup(key);
     if (lookup.kind === 'pass-through') {
       log.result = 'pass';
@@ -80,6 +71,52 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     metrics.countBytes(sendObject(req, res, lookup.object, lookup.source, Date.now(), extra));
   }
 
+  /** Metrics and the access log line, once the answer is done. */
+  function record(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.countRequest(log.result ?? 'error', seconds);
+    if (!logger.isLevelEnabled('info')) return;
+    logger.info(
+      {
+        method: req.method,
+        // Never the query string: it carries viewer tokens.
+        path: log.key ?? rawPath.slice(0, 256),
+        status: res.statusCode,
+        cache: log.result ?? 'error',
+        ...(log.code !== undefined && { code: log.code }),
+        ms: Math.round(seconds * 10_000) / 10,
+        ...(req.headers.range !== undefined && { range: req.headers.range.slice(0, 100) }),
+        ...(!res.writableFinished && { aborted: true }),
+      },
+      'request',
+    );
+  }
+
+  /**
+   * The hot path, synchronous from request to `res.end`: an authenticated plain GET/HEAD of a fresh
+   * object in memory. Anything else (including every kind of bad request, which the general path
+   * then refuses with the right problem) returns false.
+   */
+  function answerHot(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    let key: string;
+    try {
+      checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
+      key = mediaKey(rawPath);
+    } catch {
+      return false;
+    }
+    const hot = fetcher.freshInMemory(key);
+    if (hot === undefined) return false;
+    const sent = sendHotObject(req, res, hot, Date.now(), key, cmsdDynamic(performance.now() - started));
+    if (sent === false) return false;
+    log.key = key;
+    log.result = 'hit';
+    metrics.countBytes(sent);
+    record(req, res, rawPath, log, started);
+    return true;
+  }
+
   return (req, res) => {
     const started = performance.now();
     const url = req.url ?? '';
@@ -102,25 +139,8 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
       return;
     }
 
-    res.once('close', () => {
-      const seconds = (performance.now() - started) / 1000;
-      metrics.countRequest(log.result ?? 'error', seconds);
-      if (!logger.isLevelEnabled('info')) return;
-      logger.info(
-        {
-          method: req.method,
-          // Never the query string: it carries viewer tokens.
-          path: log.key ?? rawPath.slice(0, 256),
-          status: res.statusCode,
-          cache: log.result ?? 'error',
-          ...(log.code !== undefined && { code: log.code }),
-          ms: Math.round(seconds * 10_000) / 10,
-          ...(req.headers.range !== undefined && { range: req.headers.range.slice(0, 100) }),
-          ...(!res.writableFinished && { aborted: true }),
-        },
-        'request',
-      );
-    });
+    if (answerHot(req, res, rawPath, log, started)) return;
+    res.once('close', () => record(req, res, rawPath, log, started));
 
     handleMedia(req, res, rawPath, log, started).catch((error: unknown) => {
       log.result = 'error';
