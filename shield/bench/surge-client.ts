@@ -3,6 +3,8 @@ import net from 'node:net';
 
 export interface SurgeResult {
   latenciesMs: number[];
+  /** Time to each answer's first byte. */
+  firstByteMs: number[];
   statuses: Map<number, number>;
   failures: number;
 }
@@ -48,6 +50,7 @@ export class SurgeClient {
       'latin1',
     );
     const latenciesMs: number[] = [];
+    const firstByteMs: number[] = [];
     const statuses = new Map<number, number>();
     let failures = 0;
     await Promise.all(
@@ -68,6 +71,7 @@ export class SurgeClient {
               resolve();
             };
             const onData = (chunk: Buffer): void => {
+              if (header === '' && bodyLeft < 0) firstByteMs.push(performance.now() - started);
               if (bodyLeft < 0) {
                 header += chunk.toString('latin1');
                 const end = header.indexOf('\r\n\r\n');
@@ -86,7 +90,7 @@ export class SurgeClient {
           }),
       ),
     );
-    return { latenciesMs, statuses, failures };
+    return { latenciesMs, firstByteMs, statuses, failures };
   }
 
   close(): void {
