@@ -1,4 +1,4 @@
-import type { ProblemError } from '@cascade/common';
+import { ProblemError } from '@cascade/common';
 import type { ObjectHeaders, OriginObject } from './cached-object.ts';
 
 /** What a flight knows once the origin's answer headers are in. */
@@ -112,7 +112,7 @@ export class OriginFlight {
   /** Replay what arrived so far, then follow the live body. Returns the unsubscribe function. */
   subscribe(listener: FlightListener): () => void {
     if (this.overflowed) {
-      listener.error(this.#problem ?? ({ code: 'upstream-error' } as ProblemError));
+      listener.error(new ProblemError('upstream-error', 'the object outgrew the size limit while it streamed'));
       return () => {};
     }
     for (const chunk of this.#chunks) listener.data(chunk);

@@ -72,7 +72,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
   }
 
   /** Metrics and the access log line, once the answer is done. */
-  function record(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number): void {
+  function record(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number, sentWhole = res.writableFinished): void {
     const seconds = (performance.now() - started) / 1000;
     metrics.countRequest(log.result ?? 'error', seconds);
     if (!logger.isLevelEnabled('info')) return;
@@ -86,7 +86,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
         ...(log.code !== undefined && { code: log.code }),
         ms: Math.round(seconds * 10_000) / 10,
         ...(req.headers.range !== undefined && { range: req.headers.range.slice(0, 100) }),
-        ...(!res.writableFinished && { aborted: true }),
+        ...(!sentWhole && { aborted: true }),
       },
       'request',
     );
@@ -113,7 +113,9 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     log.key = key;
     log.result = 'hit';
     metrics.countBytes(sent);
-    record(req, res, rawPath, log, started);
+    // Recorded now rather than on 'close' (a listener per request costs on the hot path); the whole
+    // answer is handed to the socket, so it counts as sent.
+    record(req, res, rawPath, log, started, true);
     return true;
   }
 

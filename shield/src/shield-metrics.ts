@@ -6,7 +6,8 @@ export type RequestResult = 'hit' | 'miss' | 'collapsed' | 'pass' | 'stale' | 'r
 
 export interface ShieldMetrics {
   countRequest(result: RequestResult, seconds: number): void;
-  countOriginFetch(status: string, seconds: number): void;
+  /** `seconds` to the response headers; omitted when not measured (pass-through). */
+  countOriginFetch(status: string, seconds?: number): void;
   countBytes(bytes: number): void;
   countPurge(kind: 'key' | 'prefix', objects: number): void;
 }
@@ -96,7 +97,7 @@ export function createShieldMetrics(registry: Registry, store: MemoryCacheStore,
     },
     countOriginFetch(status, seconds) {
       originFetches.inc({ status });
-      originDuration.observe(seconds);
+      if (seconds !== undefined) originDuration.observe(seconds);
     },
     countBytes: (n) => bytes.inc(n),
     countPurge: (kind, objects) => purges.inc({ kind }, objects),

@@ -47,7 +47,7 @@ export async function startShield(config: ShieldConfig, options: StartShieldOpti
   });
   const handler = createRequestHandler({
     fetcher,
-    passThrough: { origin, timeoutMs: config.upstreamTimeoutMs, onOriginFetch: (status) => metrics.countOriginFetch(status, 0) },
+    passThrough: { origin, timeoutMs: config.upstreamTimeoutMs, onOriginFetch: (status) => metrics.countOriginFetch(status) },
     metrics,
     registry,
     logger,
