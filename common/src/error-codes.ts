@@ -37,6 +37,9 @@ export const ErrorCodes = {
   'job-not-found': { status: 404, title: 'No such ingest job' },
   'job-cancelled': { status: 409, title: 'The ingest job was cancelled' },
   'job-failed': { status: 500, title: 'The ingest job failed while transcoding or packaging' },
+  // shield
+  'shield-auth-missing': { status: 403, title: 'The shield serves only authenticated CDNs; the credential is missing' },
+  'shield-auth-invalid': { status: 403, title: 'The shield credential is not valid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

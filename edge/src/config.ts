@@ -16,6 +16,8 @@ export interface EdgeConfig {
   /** Development-only features (today: /demo; geo rights will add the x-dev-country header). Refused in production. */
   devFeatures: boolean;
   shieldUrl: URL;
+  /** Sent on every shield request: the shield serves authenticated CDNs only. */
+  shieldAuthSecret: string;
   upstreamTimeoutMs: number;
   jwt: {
     issuer: string;
@@ -92,6 +94,15 @@ function parseSessionKeys(raw: string): SessionKey[] {
   return keys;
 }
 
+/** The shield refuses secrets under 16 visible ASCII characters; so does the edge, without echoing the value. */
+function parseShieldAuthSecret(env: Env): string {
+  const secret = required(env, 'SHIELD_AUTH_SECRET');
+  if (secret.length < 16 || secret.length > 512 || !/^[\x21-\x2b\x2d-\x7e]+$/.test(secret)) {
+    throw invalid('SHIELD_AUTH_SECRET', '16 to 512 visible ASCII characters without commas', '(redacted)');
+  }
+  return secret;
+}
+
 /** Parse and check every binding once; the result is cached per env object by the app factory. */
 export function parseConfig(env: Env): EdgeConfig {
   const environment = required(env, 'ENVIRONMENT');
@@ -124,6 +135,7 @@ export function parseConfig(env: Env): EdgeConfig {
     environment,
     devFeatures,
     shieldUrl,
+    shieldAuthSecret: parseShieldAuthSecret(env),
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 100, 60_000),
     jwt: {
       issuer: required(env, 'JWT_ISSUER'),

@@ -14,6 +14,8 @@ export interface Env {
   VIEWER_JWKS?: string;
   /** Secret: `kid:base64secret[,kid:base64secret…]`; the first entry signs, every entry verifies. */
   SESSION_TOKEN_KEYS?: string;
+  /** Secret: what the edge presents to the shield in `x-cascade-shield-auth` (one of the shield's SHIELD_AUTH_SECRETS). */
+  SHIELD_AUTH_SECRET?: string;
   ASSETS?: Fetcher;
   STREAM_LIMITER?: DurableObjectNamespace<StreamLimiter>;
 }

@@ -42,6 +42,9 @@ function segmentBody(): Buffer {
   return body;
 }
 
+/** The CDN secret the fake shield demands, like the real one; edge/vitest.config.ts binds the same. */
+export const FAKE_SHIELD_SECRET = 'edge-test-shield-secret-0123456789';
+
 let server: Server | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
@@ -55,6 +58,14 @@ export async function setup(project: TestProject): Promise<void> {
       return;
     }
     requests.push(path);
+    // Like the real shield: no credential, no answer (shield/src/secret-check.ts).
+    const presented = req.headers['x-cascade-shield-auth'];
+    if (presented !== FAKE_SHIELD_SECRET) {
+      const code = presented === undefined ? 'shield-auth-missing' : 'shield-auth-invalid';
+      res.writeHead(403, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ code, status: 403 }));
+      return;
+    }
     const send = (status: number, type: string, body: string | Buffer, cacheControl = 'public, max-age=10') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': cacheControl, 'content-length': Buffer.byteLength(body) });
       res.end(body);

@@ -6,9 +6,11 @@ export interface ObjectHeaders {
   lastModified?: string;
   /** Kept because it describes the stored bytes; dropping it would hand out undecodable bodies. */
   contentEncoding?: string;
+  /** Kept so a shared cache downstream (the edge) keys the answer the same way (RFC 9110 §12.5.5). */
+  vary?: string;
 }
 
-/** One complete origin answer held in memory: a cached 200, or an uncached answer shared by collapsed waiters. */
+/** One complete origin answer held in memory: a cached 200 or 404, or an uncached answer shared by collapsed waiters. */
 export interface OriginObject {
   status: number;
   headers: ObjectHeaders;
@@ -23,6 +25,10 @@ export interface CachedObject extends OriginObject {
   key: string;
   /** ms since the epoch; after this the entry is stale and must be revalidated or refetched. */
   expiresAt: number;
+  /** Until then a stale entry is served at once while one background fetch revalidates it (RFC 5861 §3). */
+  staleWhileRevalidateUntil: number;
+  /** Until then a stale entry is served when the origin fails or cannot be reached (RFC 5861 §4). */
+  staleIfErrorUntil: number;
 }
 
 /** `Age` in whole seconds (RFC 9111 §5.1): the origin's age plus the time the object spent here. */

@@ -14,10 +14,29 @@ export interface ShieldConfig {
   upstreamTimeoutMs: number;
   /** Freshness lifetime when the origin sends no max-age / s-maxage. */
   defaultTtlSeconds: number;
+  /** Freshness of a VOD playlist or MPD when the origin sends no max-age: they never change once packaged. */
+  vodManifestTtlSeconds: number;
+  /** How long an origin 404/410 is remembered, so a storm for a missing object reaches the origin once. */
+  negativeTtlSeconds: number;
+  /** How long past freshness a VOD object or segment may be served when the origin fails (RFC 5861). */
+  staleIfErrorSeconds: number;
+  /** The same for live playlists: an outage freezes the live edge only for this long. */
+  liveStaleIfErrorSeconds: number;
+  /** Shared secrets a CDN presents in `x-cascade-shield-auth`; several during a rotation. Never empty. */
+  authSecrets: string[];
+  /** Bearer tokens for the purge API; empty disables purging. */
+  purgeSecrets: string[];
+  /** Directory of the disk tier (survives restarts); undefined means memory only. */
+  diskDir: string | undefined;
+  /** Upper bound for the bytes the disk tier holds. */
+  diskBytes: number;
+  /** A client must send its whole request head within this time (slowloris guard). */
+  clientHeadersTimeoutMs: number;
 }
 
 const MIB = 1024 * 1024;
 
+/** Defaults for everything but the secrets, which have none: `SHIELD_AUTH_SECRETS` must be set. */
 export const DEFAULT_CONFIG: Readonly<ShieldConfig> = Object.freeze({
   port: 8082,
   host: '127.0.0.1',
@@ -26,6 +45,15 @@ export const DEFAULT_CONFIG: Readonly<ShieldConfig> = Object.freeze({
   maxObjectBytes: 32 * MIB,
   upstreamTimeoutMs: 10_000,
   defaultTtlSeconds: 10,
+  vodManifestTtlSeconds: 300,
+  negativeTtlSeconds: 2,
+  staleIfErrorSeconds: 86_400,
+  liveStaleIfErrorSeconds: 30,
+  authSecrets: [],
+  purgeSecrets: [],
+  diskDir: undefined,
+  diskBytes: 1024 * MIB,
+  clientHeadersTimeoutMs: 10_000,
 });
 
 type Env = Record<string, string | undefined>;
@@ -45,7 +73,49 @@ export function loadConfig(env: Env = process.env): ShieldConfig {
     // setTimeout cannot wait longer than 2^31-1 ms.
     upstreamTimeoutMs: integerVar(env, 'SHIELD_UPSTREAM_TIMEOUT_MS', DEFAULT_CONFIG.upstreamTimeoutMs, 1, 2_147_483_647),
     defaultTtlSeconds: integerVar(env, 'SHIELD_DEFAULT_TTL_SECONDS', DEFAULT_CONFIG.defaultTtlSeconds, 0, 31_536_000),
+    vodManifestTtlSeconds: integerVar(env, 'SHIELD_VOD_MANIFEST_TTL_SECONDS', DEFAULT_CONFIG.vodManifestTtlSeconds, 0, 31_536_000),
+    negativeTtlSeconds: integerVar(env, 'SHIELD_NEGATIVE_TTL_SECONDS', DEFAULT_CONFIG.negativeTtlSeconds, 0, 3600),
+    staleIfErrorSeconds: integerVar(env, 'SHIELD_STALE_IF_ERROR_SECONDS', DEFAULT_CONFIG.staleIfErrorSeconds, 0, 31_536_000),
+    liveStaleIfErrorSeconds: integerVar(env, 'SHIELD_LIVE_STALE_IF_ERROR_SECONDS', DEFAULT_CONFIG.liveStaleIfErrorSeconds, 0, 3600),
+    authSecrets: secretsVar(env, 'SHIELD_AUTH_SECRETS', true),
+    purgeSecrets: secretsVar(env, 'SHIELD_PURGE_SECRETS', false),
+    diskDir: pathVar(env, 'SHIELD_DISK_DIR'),
+    diskBytes: integerVar(env, 'SHIELD_DISK_BYTES', DEFAULT_CONFIG.diskBytes, 1, Number.MAX_SAFE_INTEGER),
+    clientHeadersTimeoutMs: integerVar(env, 'SHIELD_CLIENT_HEADERS_TIMEOUT_MS', DEFAULT_CONFIG.clientHeadersTimeoutMs, 100, 600_000),
   };
+}
+
+/** Shortest secret accepted: 16 characters, so a guessable placeholder cannot slip into a deploy. */
+const MIN_SECRET_LENGTH = 16;
+
+/**
+ * A comma-separated list of secrets (rotation: every entry is accepted, the CDN sends one). Values are
+ * never echoed in errors: only their position and length.
+ */
+function secretsVar(env: Env, name: string, required: boolean): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') {
+    if (!required) return [];
+    throw new ProblemError('config-invalid', `${name} must be a comma-separated list of secrets (at least ${MIN_SECRET_LENGTH} visible ASCII characters each), got nothing`, { variable: name });
+  }
+  const secrets = raw.split(',').map((entry) => entry.trim());
+  secrets.forEach((secret, index) => {
+    if (secret.length < MIN_SECRET_LENGTH || secret.length > 512 || !/^[\x21-\x7e]+$/.test(secret)) {
+      throw new ProblemError(
+        'config-invalid',
+        `${name} must be a comma-separated list of secrets of ${MIN_SECRET_LENGTH} to 512 visible ASCII characters, got entry ${index + 1} of ${secret.length} characters (value not shown)`,
+        { variable: name },
+      );
+    }
+  });
+  return secrets;
+}
+
+function pathVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (!raw.trim().startsWith('/') || raw.includes('\0')) throw invalid(name, 'an absolute directory path', raw);
+  return raw.trim();
 }
 
 function invalid(name: string, expected: string, received: string): ProblemError {

@@ -59,6 +59,13 @@ export class MemoryCacheStore {
     return true;
   }
 
+  /** Delete every key starting with `prefix`; returns the keys removed. */
+  deletePrefix(prefix: string): string[] {
+    const keys = [...this.#entries.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of keys) this.delete(key);
+    return keys;
+  }
+
   /** Bytes accounted against `maxBytes`. */
   get bytes(): number {
     return this.#bytes;

@@ -9,6 +9,7 @@ export function pickObjectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
   if (headers.etag !== undefined) picked.etag = headers.etag;
   if (headers['last-modified'] !== undefined) picked.lastModified = headers['last-modified'];
   if (headers['content-encoding'] !== undefined) picked.contentEncoding = headers['content-encoding'];
+  if (headers.vary !== undefined) picked.vary = headers.vary;
   return picked;
 }
 
@@ -27,5 +28,6 @@ export function toResponseHeaders(headers: ObjectHeaders): Record<string, string
   if (headers.etag !== undefined) out.etag = headers.etag;
   if (headers.lastModified !== undefined) out['last-modified'] = headers.lastModified;
   if (headers.contentEncoding !== undefined) out['content-encoding'] = headers.contentEncoding;
+  if (headers.vary !== undefined) out.vary = headers.vary;
   return out;
 }

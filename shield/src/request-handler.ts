@@ -2,9 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProblemError, parseMediaPath } from '@cascade/common';
 import type { Logger } from '@cascade/common/node';
 import type { Registry } from 'prom-client';
+import { cmsdDynamic, cmsdStatic } from './cmsd-headers.ts';
 import type { CollapsingFetcher } from './collapsing-fetcher.ts';
 import { type PassThroughOptions, passThrough } from './pass-through.ts';
-import { sendObject } from './send-object.ts';
+import { handlePurge } from './purge-route.ts';
+import { SHIELD_AUTH_HEADER, type SecretCheck } from './secret-check.ts';
+import { canStream, sendHotObject, sendObject, sendStream } from './send-object.ts';
 import { sendProblem } from './send-problem.ts';
 import type { RequestResult, ShieldMetrics } from './shield-metrics.ts';
 
@@ -14,24 +17,30 @@ export interface RequestHandlerOptions {
   metrics: ShieldMetrics;
   registry: Registry;
   logger: Logger;
+  /** Checks the CDN's `x-cascade-shield-auth` on every media request. */
+  checkShieldSecret: SecretCheck;
+  /** Checks the purge API's bearer token. */
+  checkPurgeSecret: SecretCheck;
 }
 
 const MEDIA_ROOTS = new Set(['vod', 'live']);
 const HEALTH_BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
 
 /**
- * The shield's routes: `/healthz`, `/metrics`, and GET/HEAD of media paths. The request target is
- * validated raw, before any decoding, and the query string is dropped from both the cache key and the
- * origin request: tokens and per-viewer parameters must never split the cache or reach the origin.
+ * The shield's routes: `/healthz` and `/metrics` (open: bind the shield to a private interface),
+ * `POST /purge` (purge secret), and GET/HEAD of media paths (CDN secret). The request target is
+ * validated raw, before any decoding, and the query string is dropped from both the cache key and
+ * the origin request: tokens, CMCD and other per-viewer parameters never split the cache or reach the origin.
  */
 export function createRequestHandler(options: RequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { fetcher, metrics, registry, logger } = options;
+  const { fetcher, metrics, registry, logger, checkShieldSecret } = options;
 
-  async function handleMedia(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog): Promise<void> {
+  async function handleMedia(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number): Promise<void> {
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
       throw new ProblemError('method-not-allowed', `${req.method ?? '?'} is not allowed; use GET or HEAD`);
     }
+    checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
     const key = mediaKey(rawPath);
     log.key = key;
     const lookup = await fetcher.lookup(key);
@@ -41,7 +50,73 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
       return;
     }
     log.result = lookup.source;
-    sendObject(req, res, lookup.object, lookup.source, Date.now());
+    const extra = { 'cmsd-static': cmsdStatic(key), 'cmsd-dynamic': cmsdDynamic(performance.now() - started) };
+    if (lookup.kind === 'stream') {
+      if (canStream(req)) {
+        sendStream(req, res, lookup.flight, lookup.start, lookup.source, extra, metrics.countBytes);
+        return;
+      }
+      let object;
+      try {
+        object = await lookup.flight.result;
+      } catch (error) {
+        if (!lookup.flight.overflowed) throw error;
+        log.result = 'pass';
+        await passThrough(req, res, key, options.passThrough);
+        return;
+      }
+      metrics.countBytes(sendObject(req, res, object, lookup.source, Date.now(), extra));
+      return;
+    }
+    metrics.countBytes(sendObject(req, res, lookup.object, lookup.source, Date.now(), extra));
+  }
+
+  /** Metrics and the access log line, once the answer is done. */
+  function record(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number, sentWhole = res.writableFinished): void {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.countRequest(log.result ?? 'error', seconds);
+    if (!logger.isLevelEnabled('info')) return;
+    logger.info(
+      {
+        method: req.method,
+        // Never the query string: it carries viewer tokens.
+        path: log.key ?? rawPath.slice(0, 256),
+        status: res.statusCode,
+        cache: log.result ?? 'error',
+        ...(log.code !== undefined && { code: log.code }),
+        ms: Math.round(seconds * 10_000) / 10,
+        ...(req.headers.range !== undefined && { range: req.headers.range.slice(0, 100) }),
+        ...(!sentWhole && { aborted: true }),
+      },
+      'request',
+    );
+  }
+
+  /**
+   * The hot path, synchronous from request to `res.end`: an authenticated plain GET/HEAD of a fresh
+   * object in memory. Anything else (including every kind of bad request, which the general path
+   * then refuses with the right problem) returns false.
+   */
+  function answerHot(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    let key: string;
+    try {
+      checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
+      key = mediaKey(rawPath);
+    } catch {
+      return false;
+    }
+    const hot = fetcher.freshInMemory(key);
+    if (hot === undefined) return false;
+    const sent = sendHotObject(req, res, hot, Date.now(), key, cmsdDynamic(performance.now() - started));
+    if (sent === false) return false;
+    log.key = key;
+    log.result = 'hit';
+    metrics.countBytes(sent);
+    // Recorded now rather than on 'close' (a listener per request costs on the hot path); the whole
+    // answer is handed to the socket, so it counts as sent.
+    record(req, res, rawPath, log, started, true);
+    return true;
   }
 
   return (req, res) => {
@@ -55,26 +130,21 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
       handleOps(req, res, rawPath, registry).catch((error: unknown) => fail(res, error, req.method === 'HEAD', undefined, logger));
       return;
     }
-
-    res.once('close', () => {
-      metrics.countRequest(log.result ?? 'error');
-      logger.info(
-        {
-          method: req.method,
-          // Never the query string: it carries viewer tokens.
-          path: log.key ?? rawPath.slice(0, 256),
-          status: res.statusCode,
-          cache: log.result ?? 'error',
-          ...(log.code !== undefined && { code: log.code }),
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          ...(req.headers.range !== undefined && { range: req.headers.range }),
-          ...(!res.writableFinished && { aborted: true }),
+    if (rawPath === '/purge') {
+      handlePurge(req, res, fetcher, options.checkPurgeSecret, metrics).then(
+        (purge) => logger.info({ purge: purge.kind, target: purge.target, purged: purge.purged }, 'purge'),
+        (error: unknown) => {
+          const code = fail(res, error, false, '/purge', logger);
+          logger.warn({ code }, 'purge refused');
         },
-        'request',
       );
-    });
+      return;
+    }
 
-    handleMedia(req, res, rawPath, log).catch((error: unknown) => {
+    if (answerHot(req, res, rawPath, log, started)) return;
+    res.once('close', () => record(req, res, rawPath, log, started));
+
+    handleMedia(req, res, rawPath, log, started).catch((error: unknown) => {
       log.result = 'error';
       log.code = fail(res, error, req.method === 'HEAD', log.key, logger);
     });
@@ -128,7 +198,7 @@ function fail(res: ServerResponse, error: unknown, head: boolean, instance: stri
     res.destroy();
     return problem.code;
   }
-  const allow = problem.code === 'method-not-allowed' ? { allow: 'GET, HEAD' } : undefined;
+  const allow = problem.code === 'method-not-allowed' ? { allow: instance === '/purge' ? 'POST' : 'GET, HEAD' } : undefined;
   sendProblem(res, problem, { head, ...(instance !== undefined && { instance }), ...(allow !== undefined && { headers: allow }) });
   return problem.code;
 }

@@ -30,13 +30,17 @@ describe('ops routes', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toContain('text/plain');
     expect(text).toMatch(/shield_requests_total\{result="hit",service="shield"\} 1\n/);
-    expect(text).toMatch(/shield_requests_total\{result="miss",service="shield"\} 1\n/);
+    // The 200 and the 404 (negatively cached) are both misses.
+    expect(text).toMatch(/shield_requests_total\{result="miss",service="shield"\} 2\n/);
     expect(text).toMatch(/shield_requests_total\{result="error",service="shield"\} 1\n/);
-    expect(text).toMatch(/shield_requests_total\{result="pass",service="shield"\} 1\n/);
+    expect(text).toMatch(/shield_requests_total\{result="pass",service="shield"\} 0\n/);
+    expect(text).toMatch(/shield_request_duration_seconds_count\{service="shield",result="hit"\} 1\n/);
+    expect(text).toMatch(/shield_origin_fetch_duration_seconds_count\{service="shield"\} 2\n/);
+    expect(text).toMatch(/shield_response_bytes_total\{service="shield"\} \d+\n/);
     expect(text).toMatch(/shield_origin_fetches_total\{status="200",service="shield"\} 1\n/);
     expect(text).toMatch(/shield_origin_fetches_total\{status="404",service="shield"\} 1\n/);
-    expect(text).toMatch(/shield_cache_objects\{service="shield"\} 1\n/);
-    expect(text).toMatch(/shield_cache_bytes\{service="shield"\} \d+\n/);
+    expect(text).toMatch(/shield_cache_objects\{tier="memory",service="shield"\} 2\n/);
+    expect(text).toMatch(/shield_cache_bytes\{tier="memory",service="shield"\} \d+\n/);
   });
 
   it('refuses POST on /healthz with 405', async () => {

@@ -4,6 +4,21 @@ import { createLogger } from '@cascade/common/node';
 import { loadConfig, startShield, type RunningShield } from '../src/index.ts';
 import { FakeOrigin } from './fake-origin.ts';
 
+/** The CDN secret every harness shield accepts (the first of two, so rotation can be tested). */
+export const TEST_SHIELD_SECRET = 'test-shield-secret-current-0123456789';
+export const TEST_SHIELD_SECRET_OLD = 'test-shield-secret-previous-9876543210';
+export const TEST_PURGE_SECRET = 'test-purge-secret-0123456789abcdef';
+
+/** The environment every test shield starts from: auth secrets set, as they must be. */
+export function baseEnv(originUrl: string): Record<string, string> {
+  return {
+    SHIELD_PORT: '0',
+    ORIGIN_URL: originUrl,
+    SHIELD_AUTH_SECRETS: `${TEST_SHIELD_SECRET},${TEST_SHIELD_SECRET_OLD}`,
+    SHIELD_PURGE_SECRETS: TEST_PURGE_SECRET,
+  };
+}
+
 export interface Harness {
   origin: FakeOrigin;
   shield: RunningShield;
@@ -13,7 +28,7 @@ export interface Harness {
 /** A fake origin and a shield in front of it; `env` overrides the shield's environment. */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const origin = await new FakeOrigin().start();
-  const config = loadConfig({ SHIELD_PORT: '0', ORIGIN_URL: origin.url, ...env });
+  const config = loadConfig({ ...baseEnv(origin.url), ...env });
   const shield = await startShield(config, { logger: createLogger('shield', 'silent'), shutdownGraceMs: 100 });
   return {
     origin,
@@ -38,11 +53,13 @@ export interface RawResponse {
 export function request(
   baseUrl: string,
   path: string,
-  options: { method?: string; headers?: Record<string, string>; onSent?: () => void } = {},
+  options: { method?: string; headers?: Record<string, string>; onSent?: () => void; body?: string; auth?: false } = {},
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
+  // Every request authenticates as the edge does, unless a test says otherwise.
+  const headers = { ...(options.auth !== false && { 'x-cascade-shield-auth': TEST_SHIELD_SECRET }), ...options.headers };
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
+    const req = http.request({ hostname, port, path, method: options.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -50,7 +67,7 @@ export function request(
     });
     req.on('error', reject);
     if (options.onSent !== undefined) req.once('finish', options.onSent);
-    req.end();
+    req.end(options.body);
   });
 }
 
@@ -59,7 +76,7 @@ export function rawRequest(baseUrl: string, target: string): Promise<number> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => {
-      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`, 'latin1');
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nx-cascade-shield-auth: ${TEST_SHIELD_SECRET}\r\nConnection: close\r\n\r\n`, 'latin1');
     });
     let received = '';
     socket.setEncoding('latin1');

@@ -150,10 +150,23 @@ describe('path traversal on every tier', () => {
     expect(response.body).not.toContain('root:');
   });
 
-  it.each(hostile)('the shield refuses %s', async (path) => {
-    const response = await rawGet(stack.shield, path);
+  it.each(hostile)('the shield refuses %s, even from an authenticated CDN', async (path) => {
+    const response = await rawGet(stack.shield, path, { 'x-cascade-shield-auth': inject('serviceSecrets').shieldSecret });
     expect([400, 404]).toContain(response.status);
     expect(response.body).not.toContain('root:');
+  });
+
+  it('the shield serves only authenticated CDNs: 403 without the shared secret, 200 with it', async () => {
+    const anonymous = await rawGet(stack.shield, '/vod/demo/master.m3u8');
+    const wrong = await rawGet(stack.shield, '/vod/demo/master.m3u8', { 'x-cascade-shield-auth': 'not-the-dev-shield-secret-0123' });
+    const authenticated = await rawGet(stack.shield, '/vod/demo/master.m3u8', { 'x-cascade-shield-auth': inject('serviceSecrets').shieldSecret });
+
+    expect(anonymous.status).toBe(403);
+    expect(JSON.parse(anonymous.body).code).toBe('shield-auth-missing');
+    expect(wrong.status).toBe(403);
+    expect(JSON.parse(wrong.body).code).toBe('shield-auth-invalid');
+    expect(authenticated.status).toBe(200);
+    expect(authenticated.body.startsWith('#EXTM3U')).toBe(true);
   });
 
   it.each(hostile)('the edge refuses %s behind a valid session token', async (path) => {

@@ -38,6 +38,7 @@ export function mediaRoutes(config: EdgeConfig, sessions: SessionTokens): Hono {
     // packager writes one file per segment, so ranges are the rare case.
     const upstream = await fetchUpstream(new URL(path, config.shieldUrl), {
       timeoutMs: config.upstreamTimeoutMs,
+      shieldAuthSecret: config.shieldAuthSecret,
       ...(range && { headers: { range } }),
     });
     if (upstream.status !== 200 && upstream.status !== 206) {

@@ -28,7 +28,7 @@ export function playRoutes(config: EdgeConfig, sessions: SessionTokens): Hono<{ 
       const titleId = parseId(c.req.param('titleId'), 'title id');
       const scope = `vod/${titleId}/`;
       const upstreamUrl = new URL(scope + file, config.shieldUrl);
-      const upstream = await fetchUpstream(upstreamUrl, { timeoutMs: config.upstreamTimeoutMs });
+      const upstream = await fetchUpstream(upstreamUrl, { timeoutMs: config.upstreamTimeoutMs, shieldAuthSecret: config.shieldAuthSecret });
       if (!upstream.ok) throw upstreamFailure(upstream, new ProblemError('title-not-found', `no title "${titleId}"`));
 
       const viewer = c.get('viewer');

@@ -2,8 +2,13 @@ import { ProblemError } from '@cascade/common';
 
 export interface UpstreamOptions {
   timeoutMs: number;
-  headers?: HeadersInit;
+  /** The shield's CDN credential (config.shieldAuthSecret); required so no call can forget it. */
+  shieldAuthSecret: string;
+  headers?: Record<string, string>;
 }
+
+/** The header the shield checks on every request (shield/src/secret-check.ts). */
+export const SHIELD_AUTH_HEADER = 'x-cascade-shield-auth';
 
 /**
  * Fetch from the shield with a hard deadline. Network failures and time-outs become problem errors
@@ -11,9 +16,8 @@ export interface UpstreamOptions {
  */
 export async function fetchUpstream(url: URL, options: UpstreamOptions): Promise<Response> {
   try {
-    const init: RequestInit = { signal: AbortSignal.timeout(options.timeoutMs) };
-    if (options.headers !== undefined) init.headers = options.headers;
-    return await fetch(url, init);
+    const headers = { ...options.headers, [SHIELD_AUTH_HEADER]: options.shieldAuthSecret };
+    return await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), headers });
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
