@@ -1,7 +1,7 @@
 import { ManifestError } from '../manifest-error.ts';
 import { assertWithinSizeLimit, resolveMaxBytes, type RewriteOptions } from '../rewrite-options.ts';
 import { applyTextEdits, type TextEdit } from '../text-edit.ts';
-import { resolveReference, type UrlMapper } from '../url-mapper.ts';
+import { resolveReference, type UrlMapper } from '../url/url-mapper.ts';
 import { escapesBaseUrl, SEGMENT_URL_ATTRIBUTES, URL_TEXT_ELEMENTS } from './dash-url-sites.ts';
 import { decodeXmlEntities, escapeXmlAttribute, escapeXmlText } from './xml-escape.ts';
 import {
