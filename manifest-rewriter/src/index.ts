@@ -1,5 +1,6 @@
 export type { ContentSteering } from './content-steering.ts';
 export { rewriteDashUrls } from './dash/rewrite-dash-urls.ts';
+export { personalizeDash } from './dash/personalize-dash.ts';
 export { personalizeHls } from './hls/personalize-hls.ts';
 export { rewriteHlsUris } from './hls/rewrite-hls-uris.ts';
 export type { LanguagePreferences } from './language-preference.ts';
