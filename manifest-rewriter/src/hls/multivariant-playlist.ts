@@ -42,8 +42,13 @@ export interface MultivariantPlaylist {
 
 const PLAYLIST_TAGS = ['EXT-X-STREAM-INF', 'EXT-X-I-FRAME-STREAM-INF', 'EXT-X-MEDIA'];
 
-/** True when the playlist has any multivariant tag, i.e. the rendition transforms have something to do. */
+/**
+ * True when the playlist may be a multivariant playlist, i.e. the rendition transforms have something to do.
+ * A media playlist has EXTINF near its top (RFC 8216bis 4.4.4.1), which ends the search early; only a
+ * playlist without one is searched for multivariant tags.
+ */
 export function looksMultivariant(text: string): boolean {
+  if (text.indexOf('#EXTINF:') !== -1) return false;
   return PLAYLIST_TAGS.some((tag) => text.includes(`#${tag}:`));
 }
 

@@ -8,9 +8,13 @@ import type { ResolvedBase } from './url-rewriter.ts';
  * '/', '\\', whitespace, non-ASCII) goes through URL.
  */
 export function resolveHref(reference: string, base: ResolvedBase): string {
-  if (base.directory !== '' && isPlainRelative(reference)) return base.directory + reference;
+  if (base.directory !== '' && plainRelativeKind(reference) !== NOT_PLAIN) return base.directory + reference;
   return resolveReference(reference, base.url).href;
 }
+
+export const NOT_PLAIN = 0;
+export const PLAIN_PATH = 1;
+export const PLAIN_WITH_QUERY = 2;
 
 /**
  * True when every character is kept verbatim by WHATWG URL parsing in a path or query of an http(s) URL and
@@ -18,25 +22,34 @@ export function resolveHref(reference: string, base: ResolvedBase): string {
  * dot in dot segments.
  */
 export function isPlainRelative(reference: string): boolean {
-  const length = reference.length;
-  if (length === 0) return false;
+  return plainRelativeKind(reference) !== NOT_PLAIN;
+}
+
+/** NOT_PLAIN, PLAIN_PATH, or PLAIN_WITH_QUERY when the plain reference has a query ('?'). */
+export function plainRelativeKind(reference: string): number {
+  return plainRelativeKindAt(reference, 0, reference.length);
+}
+
+/** plainRelativeKind of text[start, end), read in place (scanners call it before slicing anything). */
+export function plainRelativeKindAt(text: string, start: number, end: number): number {
+  if (end <= start) return NOT_PLAIN;
   let previous = SLASH; // a leading '.' is a dot segment
   let inQuery = false;
-  for (let i = 0; i < length; i++) {
-    const code = reference.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
     if (code === DOT) {
-      if (previous === SLASH && !inQuery) return false;
+      if (previous === SLASH && !inQuery) return NOT_PLAIN;
     } else if (code === SLASH) {
-      if (i === 0) return false;
+      if (i === start) return NOT_PLAIN;
     } else if (code === QUESTION) {
-      if (i === 0) return false;
+      if (i === start) return NOT_PLAIN;
       inQuery = true;
     } else if (code >= 128 || PLAIN[code] !== 1) {
-      return false;
+      return NOT_PLAIN;
     }
     previous = code;
   }
-  return true;
+  return inQuery ? PLAIN_WITH_QUERY : PLAIN_PATH;
 }
 
 const DOT = 46;

@@ -1,4 +1,4 @@
-import { resolveHref } from './resolve-fast.ts';
+import { NOT_PLAIN, PLAIN_WITH_QUERY, plainRelativeKind, resolveHref } from './resolve-fast.ts';
 import type { ResolvedBase, UrlRewriter } from './url-rewriter.ts';
 
 /** Where the session token goes, as the delivery pathway requires. */
@@ -42,8 +42,15 @@ export function tokenUrlRewriter(options: TokenUrlOptions): UrlRewriter {
     }
     // The token is URL-safe, so normalising the filled-in prefix keeps it exactly where {token} was.
     const publicPrefix = checkedPrefix(options.publicPrefix.replace(PLACEHOLDER, options.token), 'publicPrefix');
+    const publicDirectory = publicDirectoryCache(upstream, publicPrefix);
     return {
-      rewrite(reference, base) {
+      resultsAreSafe: true,
+      rewrite(reference, base, plainKind) {
+        // Hot path: a plain segment name below a playlist inside the upstream scope is one concatenation.
+        if ((plainKind ?? plainRelativeKind(reference)) !== NOT_PLAIN) {
+          const directory = publicDirectory(base);
+          if (directory !== undefined) return directory + reference;
+        }
         const href = resolveHref(reference, base);
         return href.startsWith(upstream) ? publicPrefix + href.slice(upstream.length) : undefined;
       },
@@ -63,8 +70,17 @@ export function tokenUrlRewriter(options: TokenUrlOptions): UrlRewriter {
     const separator = url.lastIndexOf('?', end) === -1 ? '?' : '&';
     return hash === -1 ? url + separator + parameter : url.slice(0, hash) + separator + parameter + url.slice(hash);
   };
+  const publicDirectory = publicDirectoryCache(upstream, publicPrefix);
+  const afterPath = `?${parameter}`;
+  const afterQuery = `&${parameter}`;
   return {
-    rewrite(reference, base) {
+    resultsAreSafe: true,
+    rewrite(reference, base, plainKind) {
+      const kind = plainKind ?? plainRelativeKind(reference);
+      if (kind !== NOT_PLAIN) {
+        const directory = publicDirectory(base);
+        if (directory !== undefined) return directory + reference + (kind === PLAIN_WITH_QUERY ? afterQuery : afterPath);
+      }
       const href = resolveHref(reference, base);
       return href.startsWith(upstream) ? withToken(publicPrefix + href.slice(upstream.length)) : undefined;
     },
@@ -86,4 +102,23 @@ function checkedPrefix(value: string, option: string): string {
     throw new RangeError(`${option}: expected an http(s) URL ending in '/' without query or fragment, received ${JSON.stringify(value)}`);
   }
   return url.href;
+}
+
+/**
+ * The public counterpart of a base's directory, or undefined when the directory is outside the upstream
+ * scope (or not http). One entry is enough: a manifest is rewritten against one base at a time.
+ */
+function publicDirectoryCache(upstream: string, publicPrefix: string): (base: ResolvedBase) => string | undefined {
+  let lastBase: ResolvedBase | undefined;
+  let lastDirectory: string | undefined;
+  let lastPublic: string | undefined;
+  return (base) => {
+    // Identity first: comparing two equal sliced strings character by character showed up in profiles.
+    if (base === lastBase) return lastPublic;
+    lastBase = base;
+    if (base.directory === lastDirectory) return lastPublic;
+    lastDirectory = base.directory;
+    lastPublic = base.directory !== '' && base.directory.startsWith(upstream) ? publicPrefix + base.directory.slice(upstream.length) : undefined;
+    return lastPublic;
+  };
 }

@@ -6,7 +6,16 @@ import { resolveReference, type UrlMapper } from './url-mapper.ts';
  * write instead, or undefined to leave the reference exactly as written.
  */
 export interface UrlRewriter {
-  rewrite(reference: string, base: ResolvedBase): string | undefined;
+  /**
+   * `plainKind`, when given, is what plainRelativeKind(reference) returns, already computed by a scanner that
+   * read the reference in place; rewriters that do not care ignore it.
+   */
+  rewrite(reference: string, base: ResolvedBase, plainKind?: number): string | undefined;
+  /**
+   * Set only when every result is built from validated parts and URL-serialized text, so it can never hold a
+   * line break or a quote; the HLS writer then skips its per-URL check. Leave unset for custom rewriters.
+   */
+  readonly resultsAreSafe?: boolean;
   /**
    * DASH only: a relative segment reference that stays relative below a rewritten BaseURL. Returns the text
    * to write instead (e.g. the reference with a query token, which URL resolution would not inherit from the
