@@ -23,8 +23,10 @@ export function filterDashRenditions(mpd: ScannedMpd, filter: RenditionFilter, m
       const candidates: { set: MpdElement; representation: MpdElement; traits: RenditionTraits }[] = [];
       for (const set of sets) {
         if (contentTypeOf(text, set) !== kind) continue;
+        // Read once per set: a set can hold thousands of Representations.
+        const setHdr = isHdrSignalled(text, set);
         for (const representation of childrenNamed(set, 'Representation')) {
-          if (!removed.has(representation)) candidates.push({ set, representation, traits: traitsOf(text, set, representation) });
+          if (!removed.has(representation)) candidates.push({ set, representation, traits: traitsOf(text, set, setHdr, representation) });
         }
       }
       if (candidates.length === 0) continue;
@@ -36,7 +38,8 @@ export function filterDashRenditions(mpd: ScannedMpd, filter: RenditionFilter, m
         const lowest = candidates.reduce((a, b) => ((b.traits.bandwidth ?? Infinity) < (a.traits.bandwidth ?? Infinity) ? b : a));
         kept = [lowest];
       }
-      for (const candidate of candidates) if (!kept.includes(candidate)) removed.add(candidate.representation);
+      const keep = new Set(kept);
+      for (const candidate of candidates) if (!keep.has(candidate)) removed.add(candidate.representation);
       for (const set of new Set(candidates.map((c) => c.set))) {
         if (childrenNamed(set, 'Representation').every((r) => removed.has(r))) removed.add(set);
       }
@@ -44,7 +47,7 @@ export function filterDashRenditions(mpd: ScannedMpd, filter: RenditionFilter, m
   }
 }
 
-function traitsOf(text: string, set: MpdElement, representation: MpdElement): RenditionTraits {
+function traitsOf(text: string, set: MpdElement, setHdr: boolean, representation: MpdElement): RenditionTraits {
   const height = Number(attribute(text, representation, 'height') ?? attribute(text, set, 'height') ?? Number.NaN);
   const bandwidth = Number(attribute(text, representation, 'bandwidth') ?? Number.NaN);
   const codecs = splitCodecs(attribute(text, representation, 'codecs') ?? attribute(text, set, 'codecs'));
@@ -52,7 +55,7 @@ function traitsOf(text: string, set: MpdElement, representation: MpdElement): Re
     height: Number.isFinite(height) ? height : undefined,
     bandwidth: Number.isFinite(bandwidth) ? bandwidth : undefined,
     codecs,
-    hdr: isHdrSignalled(text, set) || isHdrSignalled(text, representation) || (codecs?.some(isHdrCodec) ?? false),
+    hdr: setHdr || isHdrSignalled(text, representation) || (codecs?.some(isHdrCodec) ?? false),
   };
 }
 

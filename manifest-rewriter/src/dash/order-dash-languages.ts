@@ -22,7 +22,7 @@ export function orderDashLanguages(mpd: ScannedMpd, preferences: LanguagePrefere
       for (const set of sets) {
         const mainRoles = childrenNamed(set, 'Role').filter((r) => attribute(text, r, 'schemeIdUri') === ROLE_SCHEME && attribute(text, r, 'value') === 'main');
         if (set === chosen) {
-          const insertion = mainRoles.length === 0 ? roleInsertion(mpd, set) : undefined;
+          const insertion = mainRoles.length === 0 ? roleInsertion(mpd, set, removed) : undefined;
           if (insertion !== undefined) edits.push(insertion);
         } else {
           for (const role of mainRoles) {
@@ -36,10 +36,10 @@ export function orderDashLanguages(mpd: ScannedMpd, preferences: LanguagePrefere
 }
 
 /** `<Role schemeIdUri="urn:mpeg:dash:role:2011" value="main"/>` before the set's first Representation, indented like it. */
-function roleInsertion(mpd: ScannedMpd, set: MpdElement): TextEdit | undefined {
+function roleInsertion(mpd: ScannedMpd, set: MpdElement, removed: ReadonlySet<MpdElement>): TextEdit | undefined {
   const name = mpd.prefix === '' ? 'Role' : `${mpd.prefix}:Role`;
   const element = `<${name} schemeIdUri="${ROLE_SCHEME}" value="main"/>`;
-  const anchor = set.children.find((c) => c.name === 'Role') ?? childrenNamed(set, 'Representation')[0];
+  const anchor = set.children.find((c) => c.name === 'Role') ?? childrenNamed(set, 'Representation').find((r) => !removed.has(r));
   if (set.tag.selfClosing) return undefined; // nothing to play in it anyway
   if (anchor === undefined) return { start: set.tag.end, end: set.tag.end, text: element };
   // The new element takes the anchor's place; the anchor moves to a new line with the same indentation.

@@ -25,9 +25,27 @@ export function personalizeDash(mpd: string, manifestUrl: URL, options: Personal
   if (removed.size === 0) return applyTextEdits(mpd, [...edits, ...scanned.urlEdits]);
 
   // Only the outermost removed elements are cut; edits inside them go too.
-  const cuts = outermost(scanned.root, removed).map((element) => removalSpan(mpd, element));
-  const outside = (edit: TextEdit): boolean => !cuts.some((cut) => edit.start >= cut.start && edit.end <= cut.end && !(edit.start === cut.start && edit.end === cut.start));
-  return applyTextEdits(mpd, [...edits.filter(outside), ...scanned.urlEdits.filter(outside), ...cuts.map((cut) => ({ ...cut, text: '' }))]);
+  const cuts = outermost(scanned.root, removed).map((element) => ({ ...removalSpan(mpd, element), text: '' }));
+  return applyTextEdits(mpd, [...outsideCuts([...edits, ...scanned.urlEdits], cuts), ...cuts]);
+}
+
+/**
+ * The edits that do not fall inside a cut, in one sweep over both sorted lists (a hostile MPD can have
+ * 10^5 of each). An insertion exactly at a cut's start stays: it belongs before the removed element.
+ */
+function outsideCuts(edits: TextEdit[], cuts: readonly TextEdit[]): TextEdit[] {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const kept: TextEdit[] = [];
+  let c = 0;
+  for (const edit of sorted) {
+    while (c < cuts.length && cuts[c]!.end <= edit.start) c++;
+    const cut = cuts[c];
+    const inside =
+      cut !== undefined &&
+      (edit.start === edit.end ? cut.start < edit.start && edit.start < cut.end : cut.start <= edit.start && edit.end <= cut.end);
+    if (!inside) kept.push(edit);
+  }
+  return kept;
 }
 
 function outermost(element: MpdElement, removed: ReadonlySet<MpdElement>): MpdElement[] {

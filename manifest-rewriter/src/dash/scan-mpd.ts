@@ -212,7 +212,10 @@ export function scanMpd(mpd: string, base: URL, rewriter: UrlRewriter | undefine
         afterLeadingProgramInformation(frame, parent, token.end);
       }
     }
-    if (token.kind === 'doctype' && doctypeAt === -1) doctypeAt = token.start;
+    if (token.kind === 'doctype') {
+      if (dashNamespace !== undefined) throw new ManifestError('forbidden-xml', `a DOCTYPE inside the MPD (offset ${token.start}) is refused`);
+      if (doctypeAt === -1) doctypeAt = token.start;
+    }
     // Comments and processing instructions pass through untouched, wherever they are.
   }
 

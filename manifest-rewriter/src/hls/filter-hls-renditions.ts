@@ -32,7 +32,9 @@ export function filterHlsRenditions(playlist: MultivariantPlaylist, filter: Rend
   for (const variant of dropped) removeVariant(playlist, variant);
 
   const keptTraits = kept.map((v) => traitsOf(text, v.tag));
-  const tallest = Math.max(...keptTraits.map((t) => t.height ?? Number.POSITIVE_INFINITY));
+  // A loop, not Math.max(...): a hostile ladder of 10^5 variants would overflow the call stack.
+  let tallest = 0;
+  for (const traits of keptTraits) tallest = Math.max(tallest, traits.height ?? Number.POSITIVE_INFINITY);
   const videoEntries = new Set(keptTraits.flatMap((t) => t.codecs ?? []).map(codecEntry));
   const anyUnknownCodecs = keptTraits.some((t) => t.codecs === undefined);
   for (const iFrame of playlist.iFrameVariants) {
@@ -45,6 +47,11 @@ export function filterHlsRenditions(playlist: MultivariantPlaylist, filter: Rend
 }
 
 export function traitsOf(text: string, line: HlsLine): RenditionTraits {
+  line.traits ??= readTraits(text, line);
+  return line.traits;
+}
+
+function readTraits(text: string, line: HlsLine): RenditionTraits {
   const resolution = attributeValue(text, line, 'RESOLUTION');
   const height = resolution === undefined ? undefined : Number(resolution.slice(resolution.indexOf('x') + 1));
   const bandwidth = attributeValue(text, line, 'BANDWIDTH');

@@ -1,11 +1,14 @@
 import { indexWithin } from '../index-within.ts';
 import { ManifestError } from '../manifest-error.ts';
+import type { RenditionTraits } from '../rendition-filter.ts';
 import type { TextEdit } from '../text-edit.ts';
 import { parseAttributeList, type HlsAttribute } from './attribute-list.ts';
 import { forEachHlsLine, type HlsLineKind } from './hls-lines.ts';
 
 /** One line of a playlist with its offsets: content [start, end), whole line with terminator [lineStart, next). */
 export interface HlsLine {
+  /** Position in MultivariantPlaylist.lines. */
+  index: number;
   kind: HlsLineKind;
   lineStart: number;
   start: number;
@@ -15,6 +18,10 @@ export interface HlsLine {
   name: string;
   /** Parsed attribute list of a tag line, or undefined when its value is not one. */
   attributes: HlsAttribute[] | undefined;
+  /** Attribute values by name (first occurrence wins), built on first use. */
+  values?: Map<string, string>;
+  /** What the rendition filter reads from this line, built on first use. */
+  traits?: RenditionTraits;
 }
 
 export interface Variant {
@@ -65,7 +72,7 @@ export function parseMultivariant(text: string, bodyStart: number): Multivariant
       name = text.slice(start + 1, colon === -1 ? end : colon);
       if (colon !== -1 && name !== 'EXTINF') attributes = parseAttributeList(text, colon + 1, end);
     }
-    lines.push({ kind, lineStart, start, end, next, name, attributes });
+    lines.push({ index: lines.length, kind, lineStart, start, end, next, name, attributes });
     lineStart = next;
   });
 
@@ -108,8 +115,13 @@ export function parseMultivariant(text: string, bodyStart: number): Multivariant
 
 /** The value of an attribute without quotes, or undefined. The first occurrence wins, as players read it. */
 export function attributeValue(text: string, line: HlsLine, name: string): string | undefined {
-  const attribute = line.attributes?.find((a) => a.name === name);
-  return attribute === undefined ? undefined : text.slice(attribute.valueStart, attribute.valueEnd);
+  if (line.values === undefined) {
+    line.values = new Map();
+    for (const attribute of line.attributes ?? []) {
+      if (!line.values.has(attribute.name)) line.values.set(attribute.name, text.slice(attribute.valueStart, attribute.valueEnd));
+    }
+  }
+  return line.values.get(name);
 }
 
 export function removeLine(playlist: MultivariantPlaylist, line: HlsLine): void {
@@ -118,7 +130,7 @@ export function removeLine(playlist: MultivariantPlaylist, line: HlsLine): void 
 
 /** Removes a variant: its EXT-X-STREAM-INF, its URI line and whatever stands between them (tags that apply to it). */
 export function removeVariant(playlist: MultivariantPlaylist, variant: Variant): void {
-  for (let i = playlist.lines.indexOf(variant.tag); i < playlist.lines.length; i++) {
+  for (let i = variant.tag.index; i < playlist.lines.length; i++) {
     const line = playlist.lines[i]!;
     playlist.removed.add(line);
     if (line === variant.uri) return;

@@ -15,7 +15,9 @@ export function orderHlsLanguages(playlist: MultivariantPlaylist, preferences: L
     for (const media of playlist.media) {
       if (playlist.removed.has(media) || attributeValue(text, media, 'TYPE') !== type) continue;
       const group = attributeValue(text, media, 'GROUP-ID') ?? '';
-      groups.set(group, [...(groups.get(group) ?? []), media]);
+      const members = groups.get(group);
+      if (members === undefined) groups.set(group, [media]);
+      else members.push(media);
     }
     for (const renditions of groups.values()) {
       const candidates = renditions.map((m) => (attributeValue(text, m, 'FORCED') === 'YES' ? undefined : attributeValue(text, m, 'LANGUAGE')));

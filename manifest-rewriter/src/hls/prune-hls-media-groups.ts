@@ -1,12 +1,7 @@
 import { attributeValue, removeLine, type MultivariantPlaylist } from './multivariant-playlist.ts';
 
-/** EXT-X-MEDIA TYPE to the EXT-X-STREAM-INF attribute that names its group. */
-const GROUP_ATTRIBUTE: Record<string, string> = {
-  AUDIO: 'AUDIO',
-  VIDEO: 'VIDEO',
-  SUBTITLES: 'SUBTITLES',
-  'CLOSED-CAPTIONS': 'CLOSED-CAPTIONS',
-};
+/** EXT-X-MEDIA TYPE values; each is also the EXT-X-STREAM-INF attribute that names a group of that type. */
+const GROUP_TYPES = ['AUDIO', 'VIDEO', 'SUBTITLES', 'CLOSED-CAPTIONS'];
 
 /**
  * Removes EXT-X-MEDIA renditions whose group some variant referenced before filtering but no kept variant
@@ -19,8 +14,8 @@ export function pruneHlsMediaGroups(playlist: MultivariantPlaylist): void {
   const after = new Set<string>();
   for (const variant of playlist.variants) {
     const kept = !playlist.removed.has(variant.tag);
-    for (const [type, attribute] of Object.entries(GROUP_ATTRIBUTE)) {
-      const group = attributeValue(text, variant.tag, attribute);
+    for (const type of GROUP_TYPES) {
+      const group = attributeValue(text, variant.tag, type);
       if (group === undefined) continue;
       before.add(`${type}\n${group}`);
       if (kept) after.add(`${type}\n${group}`);

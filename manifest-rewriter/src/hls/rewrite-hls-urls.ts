@@ -1,3 +1,4 @@
+import { indexWithin } from '../index-within.ts';
 import type { TextEdit } from '../text-edit.ts';
 import { NOT_PLAIN, plainRelativeKindAt } from '../url/resolve-fast.ts';
 import type { ResolvedBase, UrlRewriter } from '../url/url-rewriter.ts';
@@ -40,10 +41,11 @@ export function rewriteHlsUrls(
       // Only a tag holding the next "URI" can carry a URI attribute; EXTINF titles are free text.
       if (nextUri !== -1 && nextUri < lineStart) nextUri = playlist.indexOf('URI', lineStart);
       if (nextUri !== -1 && nextUri < end && playlist.startsWith('#EXT', lineStart) && !playlist.startsWith('#EXTINF:', lineStart) && !skip?.has(lineStart)) {
-        const colon = playlist.indexOf(':', lineStart);
+        // Bounded to the line: an unbounded search from every colon-less line would be quadratic.
+        const colon = indexWithin(playlist, ':', lineStart, end);
         // "URI" inside the tag name (EXT-X-URI-THING) does not count; look again after the colon.
-        if (colon !== -1 && colon < end && nextUri < colon) nextUri = playlist.indexOf('URI', colon);
-        if (colon !== -1 && colon < end && nextUri !== -1 && nextUri < end) {
+        if (colon !== -1 && nextUri < colon) nextUri = playlist.indexOf('URI', colon);
+        if (colon !== -1 && nextUri !== -1 && nextUri < end) {
           const attributes = parseAttributeList(playlist, colon + 1, end);
           if (attributes !== undefined) {
             for (const attribute of attributes) {
