@@ -110,6 +110,59 @@ describe('personalizeDash language ordering', () => {
   });
 });
 
+describe('personalizeDash language order', () => {
+  it('moves the preferred AdaptationSet first among its kind, with its own edits applied', () => {
+    const input = fixture(PROTECTED);
+    const output = personalizeDash(input, new URL(MPD_URL), { languages: { audio: ['fr'] }, urls: pathTokens });
+    const doc = parseXml(output);
+    const audioLangs = Array.from(doc.getElementsByTagName('AdaptationSet')).filter((s) => s.getAttribute('contentType') === 'audio').map((s) => s.getAttribute('lang'));
+    expect(audioLangs).toEqual(['fr', 'en', 'en']);
+    expect(output).toContain('    </AdaptationSet>\n    <AdaptationSet id="4" contentType="audio"');
+    expect(output).toContain('<Role schemeIdUri="urn:mpeg:dash:role:2011" value="main"/>\n      <Role schemeIdUri="urn:mpeg:dash:role:2011" value="dub"/>');
+    // Same elements as the input, only the order of the audio sets and their roles changed.
+    expect(output.match(/<AdaptationSet /g)).toHaveLength(input.match(/<AdaptationSet /g)!.length);
+    expect(parseDash(output, MPD_URL).playlists.flatMap((p) => p.segmentUrls).every((u) => u.startsWith('https://edge.example/v1/media/SESSION.tok/vod/demo/'))).toBe(true);
+  });
+
+  it('moves a set whose own Representations the filter trimmed', () => {
+    const mpd = `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT4S" minBufferTime="PT2S">
+  <Period id="p">
+    <AdaptationSet contentType="video" mimeType="video/mp4" codecs="avc1.640028">
+      <SegmentTemplate timescale="1000" duration="2000" initialization="$RepresentationID$/i.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Representation id="v" bandwidth="1000000" height="720"/>
+    </AdaptationSet>
+    <AdaptationSet contentType="audio" mimeType="audio/mp4" lang="en">
+      <SegmentTemplate timescale="1000" duration="2000" initialization="$RepresentationID$/i.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Representation id="en-aac" codecs="mp4a.40.2" bandwidth="128000"/>
+    </AdaptationSet>
+    <AdaptationSet contentType="audio" mimeType="audio/mp4" lang="fr">
+      <SegmentTemplate timescale="1000" duration="2000" initialization="$RepresentationID$/i.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Representation id="fr-ec3" codecs="ec-3" bandwidth="384000"/>
+      <Representation id="fr-aac" codecs="mp4a.40.2" bandwidth="128000"/>
+    </AdaptationSet>
+  </Period>
+</MPD>`;
+    const output = personalizeDash(mpd, new URL(MPD_URL), { filter: { allowedCodecs: ['avc1', 'mp4a'] }, languages: { audio: ['fr'] } });
+    expect(output).toBe(`<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT4S" minBufferTime="PT2S">
+  <Period id="p">
+    <AdaptationSet contentType="video" mimeType="video/mp4" codecs="avc1.640028">
+      <SegmentTemplate timescale="1000" duration="2000" initialization="$RepresentationID$/i.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Representation id="v" bandwidth="1000000" height="720"/>
+    </AdaptationSet>
+    <AdaptationSet contentType="audio" mimeType="audio/mp4" lang="fr">
+      <SegmentTemplate timescale="1000" duration="2000" initialization="$RepresentationID$/i.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Role schemeIdUri="urn:mpeg:dash:role:2011" value="main"/>
+      <Representation id="fr-aac" codecs="mp4a.40.2" bandwidth="128000"/>
+    </AdaptationSet>
+    <AdaptationSet contentType="audio" mimeType="audio/mp4" lang="en">
+      <SegmentTemplate timescale="1000" duration="2000" initialization="$RepresentationID$/i.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Representation id="en-aac" codecs="mp4a.40.2" bandwidth="128000"/>
+    </AdaptationSet>
+  </Period>
+</MPD>`);
+  });
+});
+
 describe('personalizeDash content steering', () => {
   it('replaces an existing ContentSteering element', () => {
     const output = personalizeDash(fixture(STEERING), new URL(MPD_URL), { steering: { serverUri: 'https://edge.example/v1/steering/s1?a=1&b=2', defaultPathway: 'beta' } });

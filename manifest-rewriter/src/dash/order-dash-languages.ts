@@ -5,13 +5,19 @@ import type { MpdElement, ScannedMpd } from './scan-mpd.ts';
 
 const ROLE_SCHEME = 'urn:mpeg:dash:role:2011';
 
+/** Move `element` (with everything inside it) right before `before`, its sibling. */
+export interface MpdMove {
+  element: MpdElement;
+  before: MpdElement;
+}
+
 /**
  * Marks the viewer's preferred audio and subtitle AdaptationSet of every Period with Role "main" (ISO/IEC
- * 23009-1 5.8.5.5), which players pick first, and turns "main" on the other sets of that kind into
- * "alternate". Other roles (subtitle, caption, commentary) are kept: Role may repeat. Periods without a
- * match are left as they are.
+ * 23009-1 5.8.5.5) and moves it first among the sets of its kind, since players that ignore roles take
+ * the first; "main" on the other sets of that kind becomes "alternate". Other roles (subtitle, caption,
+ * commentary) are kept: Role may repeat. Periods without a match are left as they are.
  */
-export function orderDashLanguages(mpd: ScannedMpd, preferences: LanguagePreferences, removed: ReadonlySet<MpdElement>, edits: TextEdit[]): void {
+export function orderDashLanguages(mpd: ScannedMpd, preferences: LanguagePreferences, removed: ReadonlySet<MpdElement>, edits: TextEdit[], moves: MpdMove[]): void {
   const { text } = mpd;
   for (const period of childrenNamed(mpd.root, 'Period')) {
     for (const [kind, wanted] of [['audio', preferences.audio], ['text', preferences.subtitles]] as const) {
@@ -19,6 +25,7 @@ export function orderDashLanguages(mpd: ScannedMpd, preferences: LanguagePrefere
       const sets = childrenNamed(period, 'AdaptationSet').filter((set) => !removed.has(set) && contentTypeOf(text, set) === kind);
       const chosen = sets[pickLanguage(sets.map((set) => attribute(text, set, 'lang')), wanted)];
       if (chosen === undefined) continue;
+      if (sets[0] !== undefined && sets[0] !== chosen) moves.push({ element: chosen, before: sets[0] });
       for (const set of sets) {
         const mainRoles = childrenNamed(set, 'Role').filter((r) => attribute(text, r, 'schemeIdUri') === ROLE_SCHEME && attribute(text, r, 'value') === 'main');
         if (set === chosen) {

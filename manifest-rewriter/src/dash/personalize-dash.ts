@@ -2,8 +2,8 @@ import { checkPersonalizeOptions, type PersonalizeOptions } from '../personalize
 import { assertWithinSizeLimit } from '../rewrite-options.ts';
 import { applyTextEdits, type TextEdit } from '../text-edit.ts';
 import { filterDashRenditions } from './filter-dash-renditions.ts';
-import { removalSpan } from './mpd-elements.ts';
-import { orderDashLanguages } from './order-dash-languages.ts';
+import { indentationOf, removalSpan } from './mpd-elements.ts';
+import { orderDashLanguages, type MpdMove } from './order-dash-languages.ts';
 import { scanMpd, type MpdElement } from './scan-mpd.ts';
 import { setDashContentSteering } from './set-dash-content-steering.ts';
 
@@ -18,15 +18,26 @@ export function personalizeDash(mpd: string, manifestUrl: URL, options: Personal
   const scanned = scanMpd(mpd, manifestUrl, options.urls);
   const removed = new Set<MpdElement>();
   const edits: TextEdit[] = [];
+  const moves: MpdMove[] = [];
   if (options.filter !== undefined) filterDashRenditions(scanned, options.filter, 'entitlement', removed);
   if (options.surgeCap !== undefined) filterDashRenditions(scanned, { maxBandwidth: options.surgeCap }, 'surge-cap', removed);
-  if (options.languages !== undefined) orderDashLanguages(scanned, options.languages, removed, edits);
+  if (options.languages !== undefined) orderDashLanguages(scanned, options.languages, removed, edits, moves);
   if (options.steering !== undefined) setDashContentSteering(scanned, options.steering, removed, edits);
-  if (removed.size === 0) return applyTextEdits(mpd, [...edits, ...scanned.urlEdits]);
+  if (removed.size === 0 && moves.length === 0) return applyTextEdits(mpd, [...edits, ...scanned.urlEdits]);
 
   // Only the outermost removed elements are cut; edits inside them go too.
-  const cuts = outermost(scanned.root, removed).map((element) => ({ ...removalSpan(mpd, element), text: '' }));
-  return applyTextEdits(mpd, [...outsideCuts([...edits, ...scanned.urlEdits], cuts), ...cuts]);
+  const removals = outermost(scanned.root, removed).map((element) => ({ ...removalSpan(mpd, element), text: '' }));
+  const all = [...edits, ...scanned.urlEdits];
+  // A moved element is cut where it was and written, with the edits inside it applied, before its sibling.
+  const moved = moves.map((move) => {
+    const inner = [...all, ...removals].filter((e) => e.start >= move.element.start && e.end <= move.element.end && (e.start > move.element.start || e.end > e.start));
+    const text = applyTextEdits(mpd.slice(move.element.start, move.element.end), inner.map((e) => ({ ...e, start: e.start - move.element.start, end: e.end - move.element.start })));
+    return { cut: { ...removalSpan(mpd, move.element), text: '' }, insertion: { start: move.before.start, end: move.before.start, text: text + indentationOf(mpd, move.before) } };
+  });
+  const movedCuts = moved.map((m) => m.cut).sort((a, b) => a.start - b.start);
+  // Removals inside a moved element were applied to its moved text already.
+  const cuts = [...outsideCuts(removals, movedCuts), ...movedCuts].sort((a, b) => a.start - b.start);
+  return applyTextEdits(mpd, [...outsideCuts(all, cuts), ...moved.map((m) => m.insertion), ...cuts]);
 }
 
 /**
