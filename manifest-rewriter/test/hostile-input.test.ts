@@ -56,6 +56,23 @@ describe('hostile MPDs', () => {
     expect(reasonOf(() => personalizeDash('<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><!DOCTYPE x [<!ENTITY a "b">]></MPD>', MPD_URL))).toBe('forbidden-xml');
   });
 
+  it('refuses a DOCTYPE hidden inside a SegmentTimeline, which the scan otherwise skips over', () => {
+    const mpd = '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period><AdaptationSet><SegmentTemplate media="$Number$.m4s"><SegmentTimeline><S d="1"/><!DOCTYPE x [<!ENTITY a "b">]><S d="1"/></SegmentTimeline></SegmentTemplate></AdaptationSet></Period></MPD>';
+    expect(reasonOf(() => personalizeDash(mpd, MPD_URL, { urls }))).toBe('forbidden-xml');
+  });
+
+  it('scans a SegmentTimeline holding anything but S elements instead of skipping it', () => {
+    const mpd = '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period><SegmentTemplate media="$Number$.m4s"><SegmentTimeline><S d="1"/><BaseURL>https://shield.internal/vod/demo/x/</BaseURL></SegmentTimeline></SegmentTemplate></Period></MPD>';
+    expect(personalizeDash(mpd, MPD_URL, { urls })).toContain('<BaseURL>https://edge.example/m/t0k/vod/demo/x/</BaseURL>');
+  });
+
+  it('still checks nesting around a skipped SegmentTimeline', () => {
+    const unclosed = '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period><SegmentTemplate><SegmentTimeline><S d="1"/></SegmentTimelin></SegmentTemplate></Period></MPD>';
+    expect(reasonOf(() => personalizeDash(unclosed, MPD_URL, { urls }))).toBe('malformed-xml');
+    const swapped = '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period><SegmentTemplate><SegmentTimeline><S d="1"/></SegmentTemplate></SegmentTimeline></Period></MPD>';
+    expect(reasonOf(() => personalizeDash(swapped, MPD_URL, { urls }))).toBe('malformed-xml');
+  });
+
   it('leaves an undeclared entity reference as written instead of guessing', () => {
     const mpd = '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><BaseURL>https://cdn.example/&ext;/</BaseURL><Period/></MPD>';
     expect(personalizeDash(mpd, MPD_URL, { urls })).toBe(mpd);

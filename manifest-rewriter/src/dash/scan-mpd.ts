@@ -11,7 +11,7 @@ import {
   prefixOf,
   type NamespaceDeclarations,
 } from './xml-namespaces.ts';
-import { scanXml, type XmlCdata, type XmlOpaque, type XmlStartTag } from './xml-scanner.ts';
+import { XmlScanner, type XmlCdata, type XmlOpaque, type XmlStartTag } from './xml-scanner.ts';
 
 /** Elements the personalization transforms act on; the scan records them with their spans. */
 const RECORDED = new Set(['Period', 'AdaptationSet', 'Representation', 'Role', 'EssentialProperty', 'SupplementalProperty', 'ContentSteering']);
@@ -115,7 +115,9 @@ export function scanMpd(mpd: string, base: URL, rewriter: UrlRewriter | undefine
     if (frame.dashName === 'ProgramInformation' && parent === stack[0] && insertion && !insertion.settled) insertion.at = end;
   };
 
-  for (const token of scanXml(mpd)) {
+  const scanner = new XmlScanner(mpd);
+  const skipper = new TimelineSkipper(mpd);
+  for (let token = scanner.next(); token !== undefined; token = scanner.next()) {
     const justOpenedRoot = afterRootStart;
     afterRootStart = false;
 
@@ -187,6 +189,8 @@ export function scanMpd(mpd: string, base: URL, rewriter: UrlRewriter | undefine
           throw new ManifestError('malformed-xml', `elements nest deeper than ${MAX_DEPTH} levels at offset ${token.start}`);
         }
         stack.push(frame);
+        // A SegmentTimeline holds only S elements (thousands in a long VOD); none carries a URL.
+        if (frame.dashName === 'SegmentTimeline') scanner.position = skipper.endTagStart(token.end, token.name);
       }
       continue;
     }
@@ -373,4 +377,34 @@ function trimmedSpan(source: string, start: number, end: number): { start: numbe
   while (first < last && isXmlSpace(source, first, first + 1)) first++;
   while (last > first && isXmlSpace(source, last - 1, last)) last--;
   return first === last ? undefined : { start: first, end: last };
+}
+
+/**
+ * Finds where a SegmentTimeline's content ends without tokenizing its S elements. Only plain S markup is
+ * skipped: every '<' before the end tag must open or close an S of the timeline's own prefix. Anything else
+ * (another element, a comment, CDATA, a processing instruction, a DOCTYPE) sends the scan through the content
+ * normally, so nothing that could matter to a player, or must be refused, is ever skipped.
+ */
+class TimelineSkipper {
+  private readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+  }
+
+  /** Offset of `</name` closing the element whose content starts at `from`, or `from` when it cannot be skipped. */
+  endTagStart(from: number, name: string): number {
+    const { source } = this;
+    const close = source.indexOf(`</${name}`, from);
+    if (close === -1) return from;
+    const colon = name.indexOf(':');
+    const open = colon === -1 ? '<S' : `<${name.slice(0, colon)}:S`;
+    const end = `</${open.slice(1)}`;
+    for (let at = source.indexOf('<', from); at !== -1 && at < close; at = source.indexOf('<', at + 1)) {
+      const after = source.charCodeAt(at + (source.startsWith(end, at) ? end.length : open.length));
+      const isS = (source.startsWith(open, at) || source.startsWith(end, at)) && (after === 32 || after === 9 || after === 10 || after === 13 || after === 47 || after === 62);
+      if (!isS) return from;
+    }
+    return close;
+  }
 }
