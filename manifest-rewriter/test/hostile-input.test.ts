@@ -106,6 +106,17 @@ describe('hostile HLS playlists', () => {
     expect(reasonOf(() => personalizeHls('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n#EXT-X-ENDLIST\n', HLS_URL, { filter: { maxHeight: 720 } }))).toBe('malformed-playlist');
   });
 
+  it('refuses a playlist with both segments and variants rather than serving it unfiltered', () => {
+    const mixed = '#EXTM3U\n#EXTINF:4,\nseg.m4s\n#EXT-X-STREAM-INF:BANDWIDTH=9000000,RESOLUTION=3840x2160\n4k.m3u8\n';
+    expect(reasonOf(() => personalizeHls(mixed, HLS_URL, { filter: { maxHeight: 720 }, urls }))).toBe('malformed-playlist');
+    expect(reasonOf(() => personalizeHls(mixed, HLS_URL, { filter: { maxHeight: 720 } }))).toBe('malformed-playlist');
+  });
+
+  it('still filters a multivariant playlist whose comment mentions #EXTINF:', () => {
+    const playlist = '#EXTM3U\n# see #EXTINF: in the media playlists\n#EXT-X-STREAM-INF:BANDWIDTH=9000000,RESOLUTION=3840x2160\n4k.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360\nsd.m3u8\n';
+    expect(personalizeHls(playlist, HLS_URL, { filter: { maxHeight: 720 } })).not.toContain('4k.m3u8');
+  });
+
   it('refuses 10 MB of junk as too-large under the default limit, and scans it linearly under a raised one', () => {
     const next = random(10);
     const bytes = new Uint8Array(10 * 1024 * 1024);

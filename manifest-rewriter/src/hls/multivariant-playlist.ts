@@ -50,13 +50,17 @@ export interface MultivariantPlaylist {
 const PLAYLIST_TAGS = ['EXT-X-STREAM-INF', 'EXT-X-I-FRAME-STREAM-INF', 'EXT-X-MEDIA'];
 
 /**
- * True when the playlist may be a multivariant playlist, i.e. the rendition transforms have something to do.
- * A media playlist has EXTINF near its top (RFC 8216bis 4.4.4.1), which ends the search early; only a
- * playlist without one is searched for multivariant tags.
+ * True when the playlist has a segment (an EXTINF line), i.e. it is a media playlist. EXTINF comes near the
+ * top of a media playlist (RFC 8216bis 4.4.4.1), so the search ends early; only a multivariant playlist,
+ * which is small, is searched to the end.
  */
-export function looksMultivariant(text: string): boolean {
-  if (text.indexOf('#EXTINF:') !== -1) return false;
-  return PLAYLIST_TAGS.some((tag) => text.includes(`#${tag}:`));
+export function hasSegments(text: string): boolean {
+  return text.indexOf('\n#EXTINF:') !== -1;
+}
+
+/** True when the playlist has any multivariant tag at the start of a line. */
+export function hasMultivariantTags(text: string): boolean {
+  return PLAYLIST_TAGS.some((tag) => text.includes(`\n#${tag}:`));
 }
 
 export function parseMultivariant(text: string, bodyStart: number): MultivariantPlaylist {

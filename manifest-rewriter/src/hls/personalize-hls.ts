@@ -4,7 +4,7 @@ import { assertWithinSizeLimit } from '../rewrite-options.ts';
 import { applyTextEdits, type TextEdit } from '../text-edit.ts';
 import { resolvedBase } from '../url/url-rewriter.ts';
 import { filterHlsRenditions } from './filter-hls-renditions.ts';
-import { looksMultivariant, parseMultivariant } from './multivariant-playlist.ts';
+import { hasMultivariantTags, hasSegments, parseMultivariant } from './multivariant-playlist.ts';
 import { orderHlsLanguages } from './order-hls-languages.ts';
 import { pruneHlsMediaGroups } from './prune-hls-media-groups.ts';
 import { rewriteHlsUrls } from './rewrite-hls-urls.ts';
@@ -28,7 +28,8 @@ export function personalizeHls(playlist: string, manifestUrl: URL, options: Pers
   const edits: TextEdit[] = [];
   let skip: Set<number> | undefined;
   const multivariantWork = options.filter !== undefined || options.surgeCap !== undefined || options.languages !== undefined || options.steering !== undefined;
-  if (multivariantWork && looksMultivariant(playlist)) {
+  const media = multivariantWork && hasSegments(playlist);
+  if (multivariantWork && !media) {
     const model = parseMultivariant(playlist, bodyStart);
     if (options.filter !== undefined) filterHlsRenditions(model, options.filter, 'entitlement');
     if (options.surgeCap !== undefined) filterHlsRenditions(model, { maxBandwidth: options.surgeCap }, 'surge-cap');
@@ -42,7 +43,12 @@ export function personalizeHls(playlist: string, manifestUrl: URL, options: Pers
       edits.push({ start: line.lineStart, end: line.next, text: '' });
     }
   }
-  if (options.urls !== undefined) rewriteHlsUrls(playlist, bodyStart, resolvedBase(manifestUrl), options.urls, edits, skip);
+  const sawVariants = options.urls !== undefined && rewriteHlsUrls(playlist, bodyStart, resolvedBase(manifestUrl), options.urls, edits, skip);
+  // RFC 8216bis 4.1: a playlist is either a media or a multivariant playlist. One with segments and variants
+  // would get no rendition filter at all, so it is refused rather than served unfiltered.
+  if (media && (options.urls !== undefined ? sawVariants : hasMultivariantTags(playlist))) {
+    throw new ManifestError('malformed-playlist', 'HLS playlist has both media segments (EXTINF) and variants');
+  }
   return applyTextEdits(playlist, edits);
 }
 

@@ -12,6 +12,8 @@ import { parseAttributeList } from './attribute-list.ts';
  *
  * This is the hot loop of every media playlist request, so it is one pass without callbacks: lines are
  * found with indexOf, and tags are only parsed when the next occurrence of "URI" falls inside them.
+ * Returns whether any multivariant tag (EXT-X-STREAM-INF, -I-FRAME-STREAM-INF, -MEDIA) was seen, so a
+ * caller that took the playlist for a media playlist learns for free that it is not one.
  */
 export function rewriteHlsUrls(
   playlist: string,
@@ -20,7 +22,8 @@ export function rewriteHlsUrls(
   rewriter: UrlRewriter,
   edits: TextEdit[],
   skip?: ReadonlySet<number>,
-): void {
+): boolean {
+  let sawMultivariantTag = false;
   // RFC 8216bis 4.4.2.3: a reference holding {$name} is only a URL once the player has substituted it;
   // resolving it now would percent-encode the braces and break the substitution, so it stays as written.
   let hasVariables: boolean | undefined;
@@ -38,6 +41,7 @@ export function rewriteHlsUrls(
     const first = playlist.charCodeAt(lineStart);
 
     if (first === HASH) {
+      if (!sawMultivariantTag && playlist.charCodeAt(lineStart + 4) === DASH) sawMultivariantTag = isMultivariantTag(playlist, lineStart);
       // Only a tag holding the next "URI" can carry a URI attribute; EXTINF titles are free text.
       if (nextUri !== -1 && nextUri < lineStart) nextUri = playlist.indexOf('URI', lineStart);
       if (nextUri !== -1 && nextUri < end && playlist.startsWith('#EXT', lineStart) && !playlist.startsWith('#EXTINF:', lineStart) && !skip?.has(lineStart)) {
@@ -81,9 +85,15 @@ export function rewriteHlsUrls(
     }
     lineStart = newline + 1;
   }
+  return sawMultivariantTag;
+}
+
+function isMultivariantTag(playlist: string, at: number): boolean {
+  return playlist.startsWith('#EXT-X-STREAM-INF:', at) || playlist.startsWith('#EXT-X-I-FRAME-STREAM-INF:', at) || playlist.startsWith('#EXT-X-MEDIA:', at);
 }
 
 const CR = 13;
+const DASH = 45;
 const HASH = 35;
 const UNSAFE_ON_LINE = /[\r\n]/;
 const UNSAFE_IN_QUOTES = /[\r\n"]/;
