@@ -73,6 +73,11 @@ describe('hostile MPDs', () => {
     expect(reasonOf(() => personalizeDash(swapped, MPD_URL, { urls }))).toBe('malformed-xml');
   });
 
+  it('filters video whose AdaptationSet declares no content type', () => {
+    const mpd = '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period><AdaptationSet><Representation id="uhd" bandwidth="9000000" width="3840" height="2160"/><Representation id="sd" bandwidth="900000" width="640" height="360"/></AdaptationSet></Period></MPD>';
+    expect(personalizeDash(mpd, MPD_URL, { filter: { maxHeight: 720 } })).not.toContain('uhd');
+  });
+
   it('leaves an undeclared entity reference as written instead of guessing', () => {
     const mpd = '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><BaseURL>https://cdn.example/&ext;/</BaseURL><Period/></MPD>';
     expect(personalizeDash(mpd, MPD_URL, { urls })).toBe(mpd);

@@ -49,5 +49,10 @@ export function contentTypeOf(text: string, adaptationSet: MpdElement): 'video' 
   if (mime.startsWith('text/') || mime === 'application/ttml+xml') return 'text';
   const codecs = attribute(text, adaptationSet, 'codecs') ?? (representation && attribute(text, representation, 'codecs')) ?? '';
   if (/^(stpp|wvtt)/.test(codecs)) return 'text';
+  // No declared type: a picture size or a video codec still makes it video, so the rendition filter
+  // cannot be sidestepped by leaving the type out.
+  const sized = [adaptationSet, ...childrenNamed(adaptationSet, 'Representation')].some((e) => attribute(text, e, 'height') !== undefined || attribute(text, e, 'width') !== undefined);
+  if (sized || /^(avc|hvc|hev|av01|vp0|dv)/.test(codecs)) return 'video';
+  if (/^(mp4a|ec-3|ac-3|ac-4|opus|flac|dts)/i.test(codecs)) return 'audio';
   return 'other';
 }
