@@ -15,7 +15,7 @@ const edgeMapper: UrlMapper = (absolute) =>
 const rewriter = tokenUrlRewriter({ upstreamPrefix: shieldScope.href, publicPrefix: `https://edge.example/v1/media/{token}/${SCOPE}`, token: TOKEN, placement: 'path' });
 
 // The edge mapper drops a query string, the rewriter keeps it: compare on the fixtures without one.
-const queryFree = (names: readonly string[]): string[] => names.filter((name) => !fixture(name).includes('?'));
+const queryFree = (names: readonly string[]): string[] => names.filter((name) => !fixture(name).replace(/<\?xml[^>]*\?>/, '').includes('?'));
 
 describe('tokenUrlRewriter', () => {
   it('has query-free fixtures of both kinds to compare', () => {
