@@ -1,5 +1,13 @@
+export type { ContentSteering } from './content-steering.ts';
 export { rewriteDashUrls } from './dash/rewrite-dash-urls.ts';
+export { personalizeDash } from './dash/personalize-dash.ts';
+export { personalizeHls } from './hls/personalize-hls.ts';
 export { rewriteHlsUris } from './hls/rewrite-hls-uris.ts';
+export type { LanguagePreferences } from './language-preference.ts';
 export { ManifestError, type ManifestErrorReason } from './manifest-error.ts';
+export type { PersonalizeOptions } from './personalize-options.ts';
+export type { RenditionFilter } from './rendition-filter.ts';
 export { DEFAULT_MAX_BYTES, type RewriteOptions } from './rewrite-options.ts';
-export type { UrlMapper } from './url-mapper.ts';
+export { tokenUrlRewriter, type TokenPlacement, type TokenUrlOptions } from './url/token-url-rewriter.ts';
+export type { UrlMapper } from './url/url-mapper.ts';
+export { urlMapperRewriter, type ResolvedBase, type UrlRewriter } from './url/url-rewriter.ts';

@@ -4,7 +4,15 @@ export type ManifestErrorReason =
   | 'not-an-mpd'
   | 'too-large'
   | 'malformed-xml'
-  | 'invalid-url';
+  | 'invalid-url'
+  /** An HLS playlist whose structure is broken, e.g. EXT-X-STREAM-INF without its URI line. */
+  | 'malformed-playlist'
+  /** The rendition filter left no variant the viewer may play. */
+  | 'empty-ladder'
+  /** XML features an MPD never needs and attacks rely on: DOCTYPE, entity declarations, external entities. */
+  | 'forbidden-xml'
+  /** Elements nested deeper than any real MPD (a stack-exhaustion attempt). */
+  | 'too-deep';
 
 /**
  * The upstream manifest cannot be rewritten safely. Callers treat it as an upstream fault (the edge answers

@@ -11,7 +11,7 @@ export interface TextEdit {
  */
 export function applyTextEdits(source: string, edits: readonly TextEdit[]): string {
   if (edits.length === 0) return source;
-  const sorted = edits.length === 1 ? edits : [...edits].sort((a, b) => a.start - b.start);
+  const sorted = isSorted(edits) ? edits : [...edits].sort((a, b) => a.start - b.start);
   let out = '';
   let cursor = 0;
   for (const edit of sorted) {
@@ -22,4 +22,10 @@ export function applyTextEdits(source: string, edits: readonly TextEdit[]): stri
     cursor = edit.end;
   }
   return out + source.slice(cursor);
+}
+
+/** Scanners emit edits in document order; sorting is only needed once transforms have added theirs. */
+function isSorted(edits: readonly TextEdit[]): boolean {
+  for (let i = 1; i < edits.length; i++) if (edits[i]!.start < edits[i - 1]!.start) return false;
+  return true;
 }

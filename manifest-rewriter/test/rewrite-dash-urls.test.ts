@@ -3,7 +3,7 @@ import { rewriteDashUrls, type UrlMapper } from '../src/index.ts';
 import { EDGE_PREFIX, edgeUrlFor, markerMapper, recordingEdgeMapper } from './support/mappers.ts';
 import { dashSegmentUrlsFromParser } from './support/parsed-urls.ts';
 import { rawTextsBehindMarkers } from './support/raw-texts-behind-markers.ts';
-import { readFixture } from './support/read-fixture.ts';
+import { fixture as readFixture } from './support/corpus.ts';
 
 const EVERY_LEVEL = 'dash/iso23009-1-5.6-baseurl-at-every-level.mpd';
 const FFMPEG_CMAF = 'dash/cmaf-segment-template-timeline.mpd';

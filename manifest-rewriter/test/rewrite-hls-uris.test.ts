@@ -3,7 +3,7 @@ import { rewriteHlsUris, type UrlMapper } from '../src/index.ts';
 import { EDGE_PREFIX, edgeUrlFor, markerMapper, recordingEdgeMapper } from './support/mappers.ts';
 import { hlsUrisFromParser } from './support/parsed-urls.ts';
 import { rawTextsBehindMarkers } from './support/raw-texts-behind-markers.ts';
-import { readFixture } from './support/read-fixture.ts';
+import { fixture as readFixture } from './support/corpus.ts';
 
 const MULTIVARIANT = 'hls/rfc8216-4.3.4.2-multivariant-with-media-groups.m3u8';
 const MEDIA = 'hls/rfc8216-4.3.2.5-media-with-map-and-key.m3u8';

@@ -1,9 +1,8 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scanXml, type XmlStartTag } from '../src/dash/xml-scanner.ts';
-import { readFixture } from './support/read-fixture.ts';
+import { dashFixtures, fixture as readFixture } from './support/corpus.ts';
 
-const MPD_FIXTURES = readdirSync(new URL('./fixtures/dash/', import.meta.url)).map((name) => `dash/${name}`);
+const MPD_FIXTURES = dashFixtures;
 
 describe('scanXml', () => {
   it.each(MPD_FIXTURES)('yields spans that tile %s exactly, so unedited bytes can be copied through', (fixture) => {

@@ -49,38 +49,48 @@ export type XmlToken = XmlStartTag | XmlEndTag | XmlCdata | XmlOpaque;
  * Nesting is the caller's concern.
  */
 export function* scanXml(source: string, from = 0): Generator<XmlToken, void, undefined> {
-  let i = from;
-  while (i < source.length) {
+  const scanner = new XmlScanner(source, from);
+  for (let token = scanner.next(); token !== undefined; token = scanner.next()) yield token;
+}
+
+/**
+ * The scanner behind scanXml as a cursor: `next()` returns the token at `position` and moves past it, and a
+ * caller may move `position` forward to the start of a later token to skip markup it has no use for.
+ * (A class rather than a generator: the MPD scan calls it for every element of a 2-hour timeline.)
+ */
+export class XmlScanner {
+  readonly source: string;
+  position: number;
+
+  constructor(source: string, from = 0) {
+    this.source = source;
+    this.position = from;
+  }
+
+  next(): XmlToken | undefined {
+    const { source } = this;
+    const i = this.position;
+    if (i >= source.length) return undefined;
+    let token: XmlToken;
     if (source.charCodeAt(i) !== LT) {
       const next = source.indexOf('<', i);
-      const end = next === -1 ? source.length : next;
-      yield { kind: 'text', start: i, end };
-      i = end;
+      token = { kind: 'text', start: i, end: next === -1 ? source.length : next };
     } else if (source.startsWith('<!--', i)) {
-      const end = endOf(source, '-->', i + 4, 'comment');
-      yield { kind: 'comment', start: i, end };
-      i = end;
+      token = { kind: 'comment', start: i, end: endOf(source, '-->', i + 4, 'comment') };
     } else if (source.startsWith('<![CDATA[', i)) {
       const end = endOf(source, ']]>', i + 9, 'CDATA section');
-      yield { kind: 'cdata', start: i, end, contentStart: i + 9, contentEnd: end - 3 };
-      i = end;
+      token = { kind: 'cdata', start: i, end, contentStart: i + 9, contentEnd: end - 3 };
     } else if (source.startsWith('<?', i)) {
-      const end = endOf(source, '?>', i + 2, 'processing instruction');
-      yield { kind: 'processing-instruction', start: i, end };
-      i = end;
+      token = { kind: 'processing-instruction', start: i, end: endOf(source, '?>', i + 2, 'processing instruction') };
     } else if (source.startsWith('<!DOCTYPE', i)) {
-      const end = doctypeEnd(source, i);
-      yield { kind: 'doctype', start: i, end };
-      i = end;
+      token = { kind: 'doctype', start: i, end: doctypeEnd(source, i) };
     } else if (source.charCodeAt(i + 1) === SLASH) {
-      const tag = endTag(source, i);
-      yield tag;
-      i = tag.end;
+      token = endTag(source, i);
     } else {
-      const tag = startTag(source, i);
-      yield tag;
-      i = tag.end;
+      token = startTag(source, i);
     }
+    this.position = token.end;
+    return token;
   }
 }
 

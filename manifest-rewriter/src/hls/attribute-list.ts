@@ -1,5 +1,3 @@
-import { indexWithin } from '../index-within.ts';
-
 /** One AttributeName=AttributeValue pair (RFC 8216 4.2); value offsets exclude the quotes of a quoted-string. */
 export interface HlsAttribute {
   name: string;
@@ -33,8 +31,10 @@ export function parseAttributeList(text: string, start: number, end: number): Hl
     const quoted = i < end && text.charCodeAt(i) === QUOTE;
     if (quoted) {
       valueStart = i + 1;
-      valueEnd = indexWithin(text, '"', valueStart, end);
-      if (valueEnd === -1) return undefined;
+      // Native search: it stops at the next quote anywhere, and a line without one never gets here, so the
+      // total work over a playlist stays linear even when every line is broken.
+      valueEnd = text.indexOf('"', valueStart);
+      if (valueEnd === -1 || valueEnd >= end) return undefined;
       i = valueEnd + 1;
     } else {
       valueStart = i;

@@ -1,4 +1,4 @@
-import { ManifestError } from './manifest-error.ts';
+import { ManifestError } from '../manifest-error.ts';
 
 /** Returns the replacement URL text for an absolute URL, or undefined to leave that URL untouched. */
 export type UrlMapper = (absolute: URL) => string | undefined;
