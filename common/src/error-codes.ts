@@ -26,6 +26,12 @@ export const ErrorCodes = {
   'not-ready': { status: 503, title: 'The service is still starting' },
   'config-invalid': { status: 500, title: 'The service configuration is invalid' },
   internal: { status: 500, title: 'Internal error' },
+  // Access control at the edge (issue 3).
+  'not-available-yet': { status: 403, title: 'The title is not available yet' },
+  'no-longer-available': { status: 403, title: 'The title is no longer available' },
+  'access-revoked': { status: 401, title: 'Access was revoked by an operator' },
+  'identity-unavailable': { status: 503, title: 'The identity service could not be reached' },
+  'revocation-unavailable': { status: 503, title: 'The revocation list could not be read' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

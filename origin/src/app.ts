@@ -3,20 +3,26 @@ import type { Logger, Registry } from '@cascade/common/node';
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Catalogue } from './catalogue/catalogue.ts';
+import type { RightsStore } from './catalogue/rights-store.ts';
 import type { HttpMetrics } from './http/http-metrics.ts';
 import { observeRequests } from './http/observe-requests.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { rawPath } from './http/raw-path.ts';
 import { rawPathGuard } from './http/raw-path-guard.ts';
+import { requireApiToken } from './http/require-api-token.ts';
 import type { Readiness } from './readiness.ts';
 import { healthRoute } from './routes/health-route.ts';
 import { mediaRoute } from './routes/media-route.ts';
-import { titlesRoute } from './routes/titles-route.ts';
+import { putTitleRightsRoute, titlesRoute } from './routes/titles-route.ts';
 import type { DataLayout } from './storage/data-layout.ts';
 
 export interface OriginAppDeps {
   layout: DataLayout;
   catalogue: Catalogue;
+  /** Titles' mutable rights, packages and plans (PUT /api/v1/titles/{id}/rights). */
+  rights: RightsStore;
+  /** Bearer tokens of the operator API (config.apiTokens). */
+  apiTokens: readonly string[];
   readiness: Readiness;
   logger: Logger;
   registry: Registry;
@@ -43,6 +49,8 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   });
   app.all('/metrics', methodNotAllowed(['GET', 'HEAD']));
 
+  app.put('/api/v1/titles/:id/rights', requireApiToken({ tokens: deps.apiTokens }), putTitleRightsRoute(deps));
+  app.all('/api/v1/titles/:id/rights', methodNotAllowed(['PUT']));
   app.get('/api/v1/titles/:id', titlesRoute(deps));
   app.all('/api/v1/titles/:id', methodNotAllowed(['GET', 'HEAD']));
 

@@ -7,6 +7,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Gauge } from 'prom-client';
 import { createOriginApp } from './app.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
+import { RightsStore } from './catalogue/rights-store.ts';
 import type { OriginConfig } from './config.ts';
 import { binaryVersion, resolveFfmpegPaths, type FfmpegPaths } from './ffmpeg-path.ts';
 import { createHttpMetrics, routeLabel } from './http/http-metrics.ts';
@@ -69,7 +70,8 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
     },
   });
   const catalogue = new Catalogue(layout);
-  const app = createOriginApp({ layout, catalogue, readiness, logger, registry, metrics });
+  const rights = new RightsStore(config.dataDir);
+  const app = createOriginApp({ layout, catalogue, rights, apiTokens: config.apiTokens, readiness, logger, registry, metrics });
 
   // @hono/node-server refuses some request targets (a backslash in the path, a bad Host) before the
   // app runs, and calls errorHandler synchronously while it is still inside the listener call; the
