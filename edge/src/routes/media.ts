@@ -1,18 +1,26 @@
 import { ProblemError, parseMediaPath } from '@cascade/common';
-import { Hono } from 'hono';
-import type { EdgeConfig } from '../config.ts';
-import type { SessionTokens } from '../session/session-token.ts';
-import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
+import { Hono, type Context } from 'hono';
+import type { AccessServices } from '../access-services.ts';
+import { checkAvailability } from '../rights/check-availability.ts';
+import type { SessionClaims } from '../session/session-token.ts';
+import { rewriteForSession } from '../session/session-urls.ts';
+import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 
 const PREFIX = '/v1/media/';
-const PASSED_HEADERS = ['content-type', 'content-length', 'content-range', 'cache-control', 'etag', 'last-modified', 'accept-ranges'];
 
 /**
  * `GET /v1/media/{sessionToken}/{vod|live}/{id}/{file}`: media playlists, init and media segments.
- * The token is checked (cached after the first verification), then the object comes from the
- * Workers Cache API under a key without the token, or from the shield on a miss.
+ *
+ * Segments (the hot path): the token is checked (a map lookup once verified), then the object comes
+ * from the Cache API under a key without the token, or from the shield.
+ *
+ * Media playlists: also checked against the revocation list and the title's current rights, then
+ * rewritten for this viewer with a fresh session token (same play session id, new expiry) in every
+ * URI. A player reloading a live playlist therefore never holds an expired token, and a revoked
+ * session or a closed window stops at the next reload.
  */
-export function mediaRoutes(config: EdgeConfig, sessions: SessionTokens): Hono {
+export function mediaRoutes(services: AccessServices): Hono {
+  const { config, sessions } = services;
   const app = new Hono();
 
   app.get('/:token/*', async (c) => {
@@ -21,33 +29,15 @@ export function mediaRoutes(config: EdgeConfig, sessions: SessionTokens): Hono {
     // The raw (still percent-encoded) remainder: parseMediaPath refuses any '%' so doubled encodings
     // never get decoded into something that passed the check.
     const rawPath = url.pathname.slice(PREFIX.length + token.length + 1);
-    await sessions.verify(token, rawPath);
+    const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
+    if (path.endsWith('.m3u8')) return mediaPlaylist(services, c, claims, path);
 
-    const cache = await caches.open('media');
-    const cacheKey = new Request(`${url.origin}/__media/${path}`);
-    const range = c.req.header('range');
-    const conditional = c.req.header('if-none-match');
-
-    const cached = await cache.match(
-      new Request(cacheKey, { headers: { ...(range && { range }), ...(conditional && { 'if-none-match': conditional }) } }),
-    );
-    if (cached) return withEdgeHeaders(cached, 'HIT');
-
-    // A ranged miss is passed through uncached: Cache API stores only whole 200 answers, and our
-    // packager writes one file per segment, so ranges are the rare case.
-    const upstream = await fetchUpstream(new URL(path, config.shieldUrl), {
-      timeoutMs: config.upstreamTimeoutMs,
-      ...(range && { headers: { range } }),
+    const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {
+      range: c.req.header('range'),
+      ifNoneMatch: c.req.header('if-none-match'),
     });
-    if (upstream.status !== 200 && upstream.status !== 206) {
-      throw upstreamFailure(upstream, new ProblemError('not-found', `no object ${path}`));
-    }
-    const response = new Response(upstream.body, { status: upstream.status, headers: pick(upstream.headers) });
-    if (upstream.status === 200 && isCacheable(upstream.headers)) {
-      c.executionCtx.waitUntil(cache.put(cacheKey, response.clone()));
-    }
-    return withEdgeHeaders(response, 'MISS');
+    return withEdgeCache(object.response, object.cache);
   });
 
   app.all('*', () => {
@@ -56,21 +46,39 @@ export function mediaRoutes(config: EdgeConfig, sessions: SessionTokens): Hono {
   return app;
 }
 
-function pick(headers: Headers): Headers {
-  const out = new Headers();
-  for (const name of PASSED_HEADERS) {
-    const value = headers.get(name);
-    if (value !== null) out.set(name, value);
-  }
-  return out;
+async function mediaPlaylist(services: AccessServices, c: Context, claims: SessionClaims, path: string): Promise<Response> {
+  const { config, sessions, catalogue, revocations } = services;
+  await revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
+  const titleId = claims.scope.split('/')[1]!;
+  const entry = await catalogue.get(titleId);
+  checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());
+
+  const url = new URL(c.req.url);
+  const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
+  const fresh = await sessions.sign({
+    sid: claims.sid,
+    sub: claims.sub,
+    acct: claims.acct,
+    ctry: claims.ctry,
+    scope: claims.scope,
+    iat: claims.iat,
+    ttlSeconds: config.sessionToken.ttlSeconds,
+  });
+  const body = rewriteForSession(
+    await object.response.arrayBuffer(),
+    'hls',
+    new URL(path, config.shieldUrl),
+    new URL(claims.scope, config.shieldUrl),
+    claims.scope,
+    `${url.origin}/v1/media/${fresh}/`,
+  );
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },
+  });
 }
 
-function isCacheable(headers: Headers): boolean {
-  const cacheControl = headers.get('cache-control') ?? '';
-  return !/\b(no-store|private)\b/i.test(cacheControl) && !headers.has('set-cookie');
-}
-
-function withEdgeHeaders(response: Response, state: 'HIT' | 'MISS'): Response {
+function withEdgeCache(response: Response, state: 'HIT' | 'MISS'): Response {
   const out = new Response(response.body, response);
   out.headers.set('x-edge-cache', state);
   return out;

@@ -11,11 +11,29 @@ import { BoundedCache } from './bounded-cache.ts';
  */
 export interface SessionClaims {
   v: 1;
+  /** Play session id: the same for every token of one playback, across refreshes. */
   sid: string;
   sub: string;
+  /** Account (viewer claim `acct`): account revocations key on it. */
+  acct: string;
+  /** Viewer's country when the session opened ('' when unknown): live blackouts are checked per reload. */
+  ctry: string;
   scope: string;
+  /** Issued at (seconds): the session-open time carried over on refresh, for account revocations. */
+  iat: number;
   exp: number;
   kid: string;
+}
+
+export interface SessionGrant {
+  sid: string;
+  sub: string;
+  acct: string;
+  ctry: string;
+  scope: string;
+  /** When the session opened; a refreshed token keeps the original. Default now. */
+  iat?: number;
+  ttlSeconds: number;
 }
 
 const MAX_TOKEN_LENGTH = 1024;
@@ -50,14 +68,18 @@ export class SessionTokens {
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  async sign(grant: { sid: string; sub: string; scope: string; ttlSeconds: number }): Promise<string> {
+  async sign(grant: SessionGrant): Promise<string> {
     if (!SCOPE.test(grant.scope)) throw new RangeError(`scope: expected "vod|live/<id>/", received ${JSON.stringify(grant.scope)}`);
+    const now = this.#now();
     const claims: SessionClaims = {
       v: 1,
       sid: grant.sid,
       sub: grant.sub,
+      acct: grant.acct,
+      ctry: grant.ctry,
       scope: grant.scope,
-      exp: this.#now() + grant.ttlSeconds,
+      iat: grant.iat ?? now,
+      exp: now + grant.ttlSeconds,
       kid: this.#signingKid,
     };
     const payload = bytesToBase64url(this.#encoder.encode(JSON.stringify(claims)));
@@ -102,8 +124,9 @@ export class SessionTokens {
     }
     if (
       claims === null || typeof claims !== 'object' || claims.v !== 1 || typeof claims.kid !== 'string' ||
-      typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.scope !== 'string' ||
-      !SCOPE.test(claims.scope) || !Number.isInteger(claims.exp)
+      typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.acct !== 'string' ||
+      typeof claims.ctry !== 'string' || typeof claims.scope !== 'string' || !SCOPE.test(claims.scope) ||
+      !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat)
     ) {
       throw new ProblemError('session-token-invalid', 'malformed session token');
     }
