@@ -9,18 +9,23 @@ export const ISSUER = 'https://id.cascade.local';
 export const AUDIENCE = 'cascade-play';
 
 /** A viewer-token issuer made fresh for the test run: the same shape as the identity service. */
-export async function makeIssuer(alg: 'ES256' | 'EdDSA' = 'ES256') {
+export async function makeIssuer(alg: 'ES256' | 'EdDSA' = 'ES256', kid = `test-${alg}`) {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid: `test-${alg}`, alg, use: 'sig' };
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   return {
     jwks: JSON.stringify({ keys: [jwk] }),
-    async sign(claims: JWTPayload = {}, options: { expiresIn?: string | number; issuer?: string; audience?: string } = {}) {
+    jwk,
+    privateKey,
+    async sign(
+      claims: JWTPayload = {},
+      options: { expiresIn?: string | number; issuer?: string; audience?: string; header?: Record<string, unknown> } = {},
+    ) {
       return new SignJWT({ plan: 'standard', ...claims })
-        .setProtectedHeader({ alg, kid: jwk.kid })
+        .setProtectedHeader({ alg, kid: jwk.kid, ...options.header })
         .setSubject((claims.sub as string | undefined) ?? 'viewer-1')
         .setIssuer(options.issuer ?? ISSUER)
         .setAudience(options.audience ?? AUDIENCE)
-        .setIssuedAt()
+        .setIssuedAt(typeof claims.iat === 'number' ? claims.iat : undefined)
         .setExpirationTime(options.expiresIn ?? '10m')
         .sign(privateKey);
     },

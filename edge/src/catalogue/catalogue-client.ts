@@ -78,7 +78,7 @@ export class CatalogueClient {
 
   #stale(id: string, cached: { entry: CatalogueEntry; fetchedAt: number } | undefined, failure: ProblemError): CatalogueEntry {
     const age = cached ? this.#now() - cached.fetchedAt : Number.POSITIVE_INFINITY;
-    if (cached && age <= this.#options.maxStaleSeconds * 1000) {
+    if (cached && age < this.#options.maxStaleSeconds * 1000) {
       log('warn', 'catalogue read failed; serving the last good entry', { titleId: id, code: failure.code, ageSeconds: Math.round(age / 1000) });
       return cached.entry;
     }
