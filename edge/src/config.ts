@@ -2,14 +2,12 @@ import { ProblemError } from '@cascade/common';
 import type { JSONWebKeySet } from 'jose';
 import { publicJwks } from './auth/public-jwks.ts';
 import type { Env } from './env.ts';
+import type { SessionKey } from './session/session-token.ts';
 
 /** Asymmetric algorithms only: a viewer token signed with a shared secret (HS*) or `none` is never accepted. */
 const ALLOWED_JWT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
 
-export interface SessionKey {
-  kid: string;
-  secret: Uint8Array;
-}
+export type { SessionKey };
 
 export interface EdgeConfig {
   environment: 'development' | 'production';

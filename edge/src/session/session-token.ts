@@ -1,5 +1,4 @@
 import { ProblemError } from '@cascade/common';
-import type { SessionKey } from '../config.ts';
 import { base64urlToBytes, bytesToBase64url } from './base64url.ts';
 import { BoundedCache } from './bounded-cache.ts';
 
@@ -36,6 +35,15 @@ export interface SessionGrant {
   ttlSeconds: number;
 }
 
+/** A session-token secret and the key id tokens name it by (SESSION_TOKEN_KEYS). */
+export interface SessionKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+// Spelled via importKey so the same file typechecks for workerd and for Node (the benchmark).
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
 const MAX_TOKEN_LENGTH = 1024;
 const SCOPE = /^(vod|live)\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/$/;
 
@@ -47,7 +55,7 @@ export interface SessionTokenOptions {
 }
 
 export class SessionTokens {
-  readonly #keys: Map<string, Promise<CryptoKey>>;
+  readonly #keys: Map<string, Promise<HmacKey>>;
   readonly #signingKid: string;
   readonly #verified: BoundedCache<string, SessionClaims>;
   readonly #now: () => number;
@@ -102,7 +110,7 @@ export class SessionTokens {
     return claims;
   }
 
-  async #key(kid: string): Promise<CryptoKey> {
+  async #key(kid: string): Promise<HmacKey> {
     const key = this.#keys.get(kid);
     if (!key) throw new ProblemError('session-token-invalid', 'unknown session key id');
     return key;
