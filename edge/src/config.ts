@@ -23,7 +23,8 @@ export interface EdgeConfig {
     clockToleranceSeconds: number;
     maxTokenBytes: number;
   };
-  sessionToken: { ttlSeconds: number; keys: SessionKey[] };
+  /** maxSessionSeconds: how long media-playlist reloads may renew a session (README "Sessions"). */
+  sessionToken: { ttlSeconds: number; maxSessionSeconds: number; keys: SessionKey[] };
   /** Catalogue entries (rights) are reused this long, and the last good copy up to maxStaleSeconds when the shield fails. */
   catalogue: { ttlSeconds: number; maxStaleSeconds: number };
   /** Each isolate re-reads the revocation list at most this often. */
@@ -177,6 +178,7 @@ export function parseConfig(env: Env): EdgeConfig {
     },
     sessionToken: {
       ttlSeconds: integer(env, 'SESSION_TOKEN_TTL_SECONDS', 60, 7 * 24 * 3600),
+      maxSessionSeconds: optionalInteger(env, 'SESSION_MAX_SECONDS', 86_400, 60, 7 * 86_400),
       keys: parseSessionKeys(required(env, 'SESSION_TOKEN_KEYS')),
     },
     catalogue: {

@@ -11,6 +11,7 @@ export interface Env {
   JWT_AUDIENCE?: string;
   JWT_ALGORITHMS?: string;
   SESSION_TOKEN_TTL_SECONDS?: string;
+  SESSION_MAX_SECONDS?: string;
   /** The identity service's JWKS URL; when set it replaces VIEWER_JWKS. */
   VIEWER_JWKS_URL?: string;
   VIEWER_JWKS_CACHE_SECONDS?: string;

@@ -1,6 +1,7 @@
 import { ProblemError, parseMediaPath } from '@cascade/common';
 import { Hono, type Context } from 'hono';
 import type { AccessServices } from '../access-services.ts';
+import { loopingSlatePlaylist } from '../blackout/looping-slate-playlist.ts';
 import { checkAvailability } from '../rights/check-availability.ts';
 import type { SessionClaims } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
@@ -29,9 +30,12 @@ export function mediaRoutes(services: AccessServices): Hono {
     // The raw (still percent-encoded) remainder: parseMediaPath refuses any '%' so doubled encodings
     // never get decoded into something that passed the check.
     const rawPath = url.pathname.slice(PREFIX.length + token.length + 1);
-    const claims = await sessions.verify(token, rawPath);
+    if (rawPath.endsWith('.m3u8')) {
+      const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
+      return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'));
+    }
+    await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
-    if (path.endsWith('.m3u8')) return mediaPlaylist(services, c, claims, path);
 
     const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {
       range: c.req.header('range'),
@@ -51,19 +55,12 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   await revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
   const titleId = claims.scope.split('/')[1]!;
   const entry = await catalogue.get(titleId);
-  checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());
+  const { blackout } = checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());
+  if (blackout && entry.kind === 'live') return slatePlaylist(services, c, claims);
 
   const url = new URL(c.req.url);
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
-  const fresh = await sessions.sign({
-    sid: claims.sid,
-    sub: claims.sub,
-    acct: claims.acct,
-    ctry: claims.ctry,
-    scope: claims.scope,
-    iat: claims.iat,
-    ttlSeconds: config.sessionToken.ttlSeconds,
-  });
+  const fresh = await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
   const body = rewriteForSession(
     await object.response.arrayBuffer(),
     'hls',
@@ -75,6 +72,42 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   return new Response(body, {
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },
+  });
+}
+
+function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
+  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, iat: claims.iat, ttlSeconds };
+}
+
+/**
+ * A live channel in blackout for the session's country: in place of the channel's media playlist,
+ * the slate title's rendition looped as a live playlist, its URIs under a slate-scoped token of the
+ * same play session. The player keeps reloading the channel's URL, so the programme comes back on
+ * the first reload after the window ends.
+ */
+async function slatePlaylist(services: AccessServices, c: Context, claims: SessionClaims): Promise<Response> {
+  const { config, sessions } = services;
+  const url = new URL(c.req.url);
+  const scope = `vod/${config.slateTitleId}/`;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const master = await (await fetchMediaObject(config, url, `${scope}master.m3u8`, waitUntil)).response.text();
+  const variant = master.split(/\r?\n/).find((line) => line !== '' && !line.startsWith('#'));
+  if (variant === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]*\.m3u8$/.test(variant)) {
+    throw new ProblemError('upstream-error', 'the slate title has no usable rendition');
+  }
+  const media = await (await fetchMediaObject(config, url, scope + variant, waitUntil)).response.text();
+  const token = await sessions.sign(renewal(claims, scope, config.sessionToken.ttlSeconds));
+  const body = rewriteForSession(
+    new TextEncoder().encode(loopingSlatePlaylist(media, Date.now())).buffer as ArrayBuffer,
+    'hls',
+    new URL(scope + variant, config.shieldUrl),
+    new URL(scope, config.shieldUrl),
+    scope,
+    `${url.origin}/v1/media/${token}/`,
+  );
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-blackout': 'slate' },
   });
 }
 

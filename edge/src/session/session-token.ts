@@ -98,12 +98,36 @@ export class SessionTokens {
 
   /** Verify a token and that it covers `path`; throws ProblemError (401) otherwise. */
   async verify(token: string, path: string): Promise<SessionClaims> {
+    const claims = await this.#claims(token);
+    if (claims.exp <= this.#now()) throw new ProblemError('session-token-expired', `session ${claims.sid} expired`);
+    return this.#inScope(claims, path);
+  }
+
+  /**
+   * For media-playlist reloads only: a player reloads the playlist URL the multivariant playlist gave it,
+   * so that URL's token may be past `exp` in a long live session. It is accepted while the session is
+   * younger than `maxSessionSeconds` (from its `iat`), because each reload re-checks revocation and
+   * rights before handing out fresh segment tokens.
+   */
+  async verifyForReload(token: string, path: string, maxSessionSeconds: number): Promise<SessionClaims> {
+    const claims = await this.#claims(token);
+    const now = this.#now();
+    if (claims.exp <= now && claims.iat + maxSessionSeconds <= now) {
+      throw new ProblemError('session-token-expired', `session ${claims.sid} is older than ${maxSessionSeconds} s; open a new one`);
+    }
+    return this.#inScope(claims, path);
+  }
+
+  async #claims(token: string): Promise<SessionClaims> {
     let claims = this.#verified.get(token);
     if (claims === undefined) {
       claims = await this.#verifySignature(token);
       this.#verified.set(token, claims);
     }
-    if (claims.exp <= this.#now()) throw new ProblemError('session-token-expired', `session ${claims.sid} expired`);
+    return claims;
+  }
+
+  #inScope(claims: SessionClaims, path: string): SessionClaims {
     if (!path.startsWith(claims.scope)) {
       throw new ProblemError('session-token-invalid', `the session token does not cover ${path.split('/').slice(0, 2).join('/')}/`);
     }
