@@ -58,6 +58,7 @@ seg-360p-102.m4s
 const SLATE_MASTER = `#EXTM3U
 #EXT-X-VERSION:7
 #EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="Silence",DEFAULT=YES,AUTOSELECT=YES,URI="audio-aac-64k.m3u8"
 #EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=640x360,CODECS="avc1.64001e"
 video-360p.m3u8
 `;
@@ -72,6 +73,7 @@ slate-360p-1.m4s
 slate-360p-2.m4s
 #EXT-X-ENDLIST
 `;
+const SLATE_AUDIO = SLATE_MEDIA.replaceAll('360p', 'audio');
 export const SEGMENT_BYTES = 64 * 1024;
 export const DEMO_LIKE = ['demo', 'broken', 'garbage', 'slow', 'origin-slow', 'private', 'other', 'slate'];
 
@@ -149,6 +151,7 @@ export async function setup(project: TestProject): Promise<void> {
     };
     if (path === '/vod/slate/master.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_MASTER);
     if (path === '/vod/slate/video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_MEDIA);
+    if (path === '/vod/slate/audio-aac-64k.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_AUDIO);
     // Every catalogued title that is not one of the misbehaving ones below mirrors the demo's media.
     const media = /^\/(vod|live)\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
     const mirrored = media && !['broken', 'garbage', 'slow', 'origin-slow', 'private'].includes(media[2]!) &&

@@ -47,6 +47,14 @@ describe('live blackout', () => {
     expect((await call(edgeEnv, segments[0]!)).status).toBe(200);
   });
 
+  it('gives an audio rendition’s reload the slate’s audio, not its video', async () => {
+    await putCatalogueEntry('live-cricket-audio', { kind: 'live', rights: blackoutNow(['IN']) });
+    const master = await text(await call(edgeEnv, `/v1/play/live-cricket-audio/master.m3u8?token=${await issuer.sign()}`, { headers: { 'x-dev-country': 'IN' } }));
+    const audioUrl = /URI="([^"]+audio\.m3u8)"/.exec(master)![1]!;
+    const playlist = await text(await call(edgeEnv, audioUrl));
+    for (const uri of uris(playlist)) expect(uri).toMatch(/\/vod\/slate\/slate-audio-[12]\.m4s$/);
+  });
+
   it('serves the programme to viewers outside the blacked-out regions', async () => {
     await putCatalogueEntry('live-cricket-2', { kind: 'live', rights: blackoutNow(['IN']) });
     const response = await call(edgeEnv, await openLive('live-cricket-2', 'GB'));

@@ -14,6 +14,7 @@ import { createHttpMetrics, routeLabel } from './http/http-metrics.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { Readiness } from './readiness.ts';
 import { ensureSampleTitle, type SampleProgress } from './sample/ensure-sample-title.ts';
+import { ensureSlateTitle } from './sample/ensure-slate-title.ts';
 import { dataLayout, type DataLayout } from './storage/data-layout.ts';
 import { removeBuildLeftovers } from './storage/title-build.ts';
 
@@ -122,8 +123,8 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
   const abort = new AbortController();
   const prepareSample =
     options.prepareSample ??
-    ((context: PrepareSampleContext) =>
-      ensureSampleTitle({
+    (async (context: PrepareSampleContext) => {
+      await ensureSampleTitle({
         layout: context.layout,
         titleId: config.sample.titleId,
         durationSeconds: config.sample.durationSeconds,
@@ -131,7 +132,10 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
         logger,
         signal: context.signal,
         onProgress: context.onProgress,
-      }));
+      });
+      // The blackout slate (a few seconds, one rendition) the edge serves during live blackouts.
+      await ensureSlateTitle({ layout: context.layout, tools: context.tools, logger, signal: context.signal });
+    });
   const ready = (async () => {
     try {
       await prepareSample({

@@ -91,7 +91,12 @@ async function slatePlaylist(services: AccessServices, c: Context, claims: Sessi
   const scope = `vod/${config.slateTitleId}/`;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const master = await (await fetchMediaObject(config, url, `${scope}master.m3u8`, waitUntil)).response.text();
-  const variant = master.split(/\r?\n/).find((line) => line !== '' && !line.startsWith('#'));
+  // An audio rendition's reload gets the slate's audio, every other one its video (the packager names
+  // audio renditions audio-…).
+  const wantsAudio = /\/audio[^/]*\.m3u8$/.test(new URL(c.req.url).pathname);
+  const variant = wantsAudio
+    ? /#EXT-X-MEDIA:[^\n]*TYPE=AUDIO[^\n]*URI="([^"]+)"/.exec(master)?.[1]
+    : master.split(/\r?\n/).find((line) => line !== '' && !line.startsWith('#'));
   if (variant === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]*\.m3u8$/.test(variant)) {
     throw new ProblemError('upstream-error', 'the slate title has no usable rendition');
   }
