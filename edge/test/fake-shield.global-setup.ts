@@ -91,7 +91,8 @@ export async function setup(project: TestProject): Promise<void> {
   const requests: string[] = [];
   const segment = segmentBody();
   const catalogue = new Map<string, { entry: Record<string, unknown>; mode: 'ok' | 'fail' | 'hang' }>();
-  for (const id of DEMO_LIKE) catalogue.set(id, { entry: { id, kind: 'vod', name: id, rights: PERMISSIVE, packages: [], plans: ['basic', 'standard', 'premium'] }, mode: 'ok' });
+  const renditions = [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'video-720p.m3u8', height: 720 }, { playlist: 'audio.m3u8' }];
+  for (const id of DEMO_LIKE) catalogue.set(id, { entry: { id, kind: 'vod', name: id, rights: PERMISSIVE, packages: [], plans: ['basic', 'standard', 'premium'], renditions }, mode: 'ok' });
   const idp = new Map<string, { state: { jwks?: unknown; status?: number; hang?: boolean; body?: string }; fetches: number }>();
 
   server = createServer(async (req, res) => {
@@ -111,7 +112,7 @@ export async function setup(project: TestProject): Promise<void> {
     if (control && req.method === 'PUT') {
       const id = control[1]!;
       if (control[2]) catalogue.get(id)!.mode = control[2] as 'ok' | 'fail' | 'hang';
-      else catalogue.set(id, { entry: { id, kind: 'vod', packages: [], plans: ['basic', 'standard', 'premium'], ...(await body()) }, mode: 'ok' });
+      else catalogue.set(id, { entry: { id, kind: 'vod', packages: [], plans: ['basic', 'standard', 'premium'], renditions, ...(await body()) }, mode: 'ok' });
       return json(200, { ok: true });
     }
     const idpMatch = /^\/__idp\/([A-Za-z0-9_-]+)(\/jwks\.json|\/fetches)?$/.exec(path);

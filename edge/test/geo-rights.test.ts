@@ -129,6 +129,21 @@ describe('entitlements', () => {
     expect((await play(devEnv, 'premium-only', {}, { plan: 'premium', packages: ['kids', 'sports-plus'] })).status).toBe(200);
   });
 
+  it('lists only renditions within max_height, and refuses a taller rendition’s playlist', async () => {
+    const master = await (await play(devEnv, 'demo', {}, { max_height: 480 })).text();
+    expect(master).toContain('RESOLUTION=640x360');
+    expect(master).not.toContain('RESOLUTION=1280x720');
+    expect(master).not.toContain('video-720p.m3u8');
+    const playlistUrl = master.split('\n').find((line) => line.endsWith('video-360p.m3u8'))!;
+    expect((await call(devEnv, playlistUrl)).status).toBe(200);
+    const taller = await problem(await call(devEnv, playlistUrl.replace('video-360p.m3u8', 'video-720p.m3u8')));
+    expect(taller).toMatchObject({ status: 403, code: 'not-entitled' });
+    // A cap below every rendition leaves nothing to play.
+    expect(await problem(await play(devEnv, 'demo', {}, { max_height: 240 }))).toMatchObject({ status: 403, code: 'not-entitled' });
+    const mpd = await (await call(devEnv, `/v1/play/demo/manifest.mpd?token=${await issuer.sign({ max_height: 240 })}`)).json() as { code: string };
+    expect(mpd.code).toBe('not-entitled');
+  });
+
   it.each([
     [{ max_height: 100 }],
     [{ max_height: '720' }],

@@ -15,6 +15,8 @@ export interface CatalogueEntry {
   rights: TitleRights;
   packages: string[];
   plans: Plan[];
+  /** Media playlist names and heights (from the media record), for max_height checks on reloads. */
+  renditions: { playlist: string; height: number | undefined }[];
 }
 
 const COUNTRY = /^[A-Z]{2}$/;
@@ -37,6 +39,19 @@ function time(value: unknown, field: string): number {
 function object(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fault(`${field} must be an object`);
   return value as Record<string, unknown>;
+}
+
+function renditions(value: unknown): CatalogueEntry['renditions'] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw fault('renditions must be a list');
+  return value.map((r: unknown, i) => {
+    const rendition = object(r, `renditions[${i}]`);
+    const playlist = rendition['playlist'];
+    const height = rendition['height'];
+    if (typeof playlist !== 'string') throw fault(`renditions[${i}].playlist must be a file name`);
+    if (height !== undefined && !Number.isInteger(height)) throw fault(`renditions[${i}].height must be an integer`);
+    return { playlist, height: height as number | undefined };
+  });
 }
 
 /**
@@ -82,5 +97,6 @@ export function parseCatalogueEntry(value: unknown, id: string): CatalogueEntry 
     },
     packages: packages as string[],
     plans: plans as Plan[],
+    renditions: renditions(entry['renditions']),
   };
 }

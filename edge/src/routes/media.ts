@@ -57,6 +57,11 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const entry = await catalogue.get(titleId);
   const { blackout } = checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());
   if (blackout && entry.kind === 'live') return slatePlaylist(services, c, claims);
+  const file = path.slice(claims.scope.length);
+  const rendition = entry.renditions.find((r) => r.playlist === file);
+  if (claims.mh > 0 && rendition?.height !== undefined && rendition.height > claims.mh) {
+    throw new ProblemError('not-entitled', `rendition ${file} is taller than the viewer's maximum of ${claims.mh} lines (max_height)`);
+  }
 
   const url = new URL(c.req.url);
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
@@ -76,7 +81,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
 }
 
 function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
-  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, iat: claims.iat, ttlSeconds };
+  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds };
 }
 
 /**

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AccessServices } from '../access-services.ts';
 import { viewerAuth, type ViewerVariables } from '../auth/viewer-auth.ts';
 import { viewerCountry } from '../geo/viewer-country.ts';
+import { capDashRepresentations, capHlsVariants } from '../rights/cap-renditions.ts';
 import { checkAvailability } from '../rights/check-availability.ts';
 import { checkEntitlement } from '../rights/check-entitlement.ts';
 import { rewriteForSession, type ManifestFormat } from '../session/session-urls.ts';
@@ -48,10 +49,16 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         acct: viewer.account,
         ctry: country ?? '',
         scope,
+        mh: viewer.maxHeight ?? 0,
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
       const mediaBase = `${new URL(c.req.url).origin}/v1/media/${token}/`;
-      const body = rewriteForSession(await upstream.arrayBuffer(), manifest.format, upstreamUrl, new URL(scope, config.shieldUrl), scope, mediaBase);
+      const maxHeight = viewer.maxHeight;
+      const cap =
+        maxHeight === undefined
+          ? undefined
+          : (text: string) => (manifest.format === 'hls' ? capHlsVariants(text, maxHeight) : capDashRepresentations(text, maxHeight));
+      const body = rewriteForSession(await upstream.arrayBuffer(), manifest.format, upstreamUrl, new URL(scope, config.shieldUrl), scope, mediaBase, cap);
       return c.body(body, 200, { 'content-type': manifest.contentType, 'cache-control': 'private, no-store' });
     });
   }

@@ -18,6 +18,8 @@ export interface SessionClaims {
   /** Viewer's country when the session opened ('' when unknown): live blackouts are checked per reload. */
   ctry: string;
   scope: string;
+  /** The viewer's max_height (0: no cap): media playlists of taller renditions are refused. */
+  mh: number;
   /** Issued at (seconds): the session-open time carried over on refresh, for account revocations. */
   iat: number;
   exp: number;
@@ -30,6 +32,8 @@ export interface SessionGrant {
   acct: string;
   ctry: string;
   scope: string;
+  /** Viewer's max_height, 0 for none. */
+  mh?: number;
   /** When the session opened; a refreshed token keeps the original. Default now. */
   iat?: number;
   ttlSeconds: number;
@@ -86,6 +90,7 @@ export class SessionTokens {
       acct: grant.acct,
       ctry: grant.ctry,
       scope: grant.scope,
+      mh: grant.mh ?? 0,
       iat: grant.iat ?? now,
       exp: now + grant.ttlSeconds,
       kid: this.#signingKid,
@@ -158,7 +163,7 @@ export class SessionTokens {
       claims === null || typeof claims !== 'object' || claims.v !== 1 || typeof claims.kid !== 'string' ||
       typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.acct !== 'string' ||
       typeof claims.ctry !== 'string' || typeof claims.scope !== 'string' || !SCOPE.test(claims.scope) ||
-      !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat)
+      !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat) || !Number.isInteger(claims.mh)
     ) {
       throw new ProblemError('session-token-invalid', 'malformed session token');
     }

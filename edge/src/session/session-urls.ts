@@ -18,6 +18,8 @@ export function rewriteForSession(
   shieldScope: URL,
   scope: string,
   mediaBase: string,
+  /** Applied to the decoded manifest before its URLs are rewritten (rendition caps). */
+  transform?: (text: string) => string,
 ): string {
   const map = (absolute: URL): string | undefined =>
     absolute.origin === shieldScope.origin && absolute.pathname.startsWith(shieldScope.pathname)
@@ -30,6 +32,7 @@ export function rewriteForSession(
   } catch {
     throw new ProblemError('upstream-error', `the upstream ${what} is not UTF-8`);
   }
+  if (transform) text = transform(text);
   try {
     return format === 'hls' ? rewriteHlsUris(text, upstreamUrl, map) : rewriteDashUrls(text, upstreamUrl, map);
   } catch (error) {
