@@ -63,7 +63,8 @@ export class RemoteJwks {
   async #load(): Promise<void> {
     const started = this.#now();
     const sinceLastAttempt = started - this.#lastAttempt;
-    if (this.#current === undefined && sinceLastAttempt < this.#options.cooldownSeconds * 1000) {
+    // With no keys at all every request fails, so retry sooner than the kid cooldown (at most every 5 s).
+    if (this.#current === undefined && sinceLastAttempt < Math.min(this.#options.cooldownSeconds, 5) * 1000) {
       throw new ProblemError('identity-unavailable', 'the identity service’s keys could not be fetched; retrying shortly');
     }
     this.#lastAttempt = started;
