@@ -40,6 +40,12 @@ export const ErrorCodes = {
   // shield
   'shield-auth-missing': { status: 403, title: 'The shield serves only authenticated CDNs; the credential is missing' },
   'shield-auth-invalid': { status: 403, title: 'The shield credential is not valid' },
+  // Access control at the edge (issue 3).
+  'not-available-yet': { status: 403, title: 'The title is not available yet' },
+  'no-longer-available': { status: 403, title: 'The title is no longer available' },
+  'access-revoked': { status: 401, title: 'Access was revoked by an operator' },
+  'identity-unavailable': { status: 503, title: 'The identity service could not be reached' },
+  'revocation-unavailable': { status: 503, title: 'The revocation list could not be read' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

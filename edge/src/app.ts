@@ -1,17 +1,49 @@
 import { ProblemError } from '@cascade/common';
 import { Hono } from 'hono';
+import { createLocalJWKSet } from 'jose';
+import type { AccessServices } from './access-services.ts';
+import { RemoteJwks } from './auth/remote-jwks.ts';
+import { CatalogueClient } from './catalogue/catalogue-client.ts';
 import { parseConfig, type EdgeConfig } from './config.ts';
 import type { Env } from './env.ts';
 import { playbackCors } from './http/cors.ts';
 import { onError } from './http/on-error.ts';
+import { RevocationChecker } from './revocation/revocation-checker.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { mediaRoutes } from './routes/media.ts';
+import { opsRoutes, revocationList } from './routes/ops.ts';
 import { playRoutes } from './routes/play.ts';
 import { SessionTokens } from './session/session-token.ts';
 
+/** The per-isolate services for one validated configuration and its bindings. */
+export function accessServices(config: EdgeConfig, env: Env): AccessServices {
+  const source = config.jwt.keySource;
+  const keys =
+    source.kind === 'local'
+      ? createLocalJWKSet(source.jwks)
+      : new RemoteJwks({ ...source, timeoutMs: config.upstreamTimeoutMs }).getKey;
+  return {
+    config,
+    viewerAuth: { ...config.jwt, keys },
+    sessions: new SessionTokens({ keys: config.sessionToken.keys }),
+    catalogue: new CatalogueClient({
+      shieldUrl: config.shieldUrl,
+      shieldAuthSecret: config.shieldAuthSecret,
+      timeoutMs: config.upstreamTimeoutMs,
+      ttlSeconds: config.catalogue.ttlSeconds,
+      maxStaleSeconds: config.catalogue.maxStaleSeconds,
+    }),
+    revocations: new RevocationChecker({
+      read: () => revocationList(env).snapshot(),
+      cacheSeconds: config.revocation.cacheSeconds,
+    }),
+  };
+}
+
 /** Build the edge app for one validated configuration. */
-export function createEdgeApp(config: EdgeConfig): Hono<{ Bindings: Env }> {
-  const sessions = new SessionTokens({ keys: config.sessionToken.keys });
+export function createEdgeApp(config: EdgeConfig, env: Env): Hono<{ Bindings: Env }> {
+  if (!env.REVOCATIONS) throw new ProblemError('config-invalid', 'REVOCATIONS: expected a Durable Object binding to RevocationList, received none');
+  const services = accessServices(config, env);
   const app = new Hono<{ Bindings: Env }>();
   app.onError(onError);
   app.notFound(() => {
@@ -19,9 +51,11 @@ export function createEdgeApp(config: EdgeConfig): Hono<{ Bindings: Env }> {
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok', service: 'edge', environment: config.environment }));
-  app.use('/v1/*', playbackCors);
-  app.route('/v1/play', playRoutes(config, sessions));
-  app.route('/v1/media', mediaRoutes(config, sessions));
+  app.use('/v1/play/*', playbackCors);
+  app.use('/v1/media/*', playbackCors);
+  app.route('/v1/play', playRoutes(services));
+  app.route('/v1/media', mediaRoutes(services));
+  app.route('/v1/ops', opsRoutes(services));
   app.route('/demo', demoRoutes(config.devFeatures));
   return app;
 }
@@ -32,7 +66,7 @@ const apps = new WeakMap<Env, Hono<{ Bindings: Env }>>();
 export function appFor(env: Env): Hono<{ Bindings: Env }> {
   let app = apps.get(env);
   if (!app) {
-    app = createEdgeApp(parseConfig(env));
+    app = createEdgeApp(parseConfig(env), env);
     apps.set(env, app);
   }
   return app;

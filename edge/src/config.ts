@@ -1,19 +1,17 @@
 import { ProblemError } from '@cascade/common';
 import type { JSONWebKeySet } from 'jose';
+import { publicJwks } from './auth/public-jwks.ts';
 import type { Env } from './env.ts';
+import type { SessionKey } from './session/session-token.ts';
 
 /** Asymmetric algorithms only: a viewer token signed with a shared secret (HS*) or `none` is never accepted. */
 const ALLOWED_JWT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 
-export interface SessionKey {
-  kid: string;
-  secret: Uint8Array;
-}
+export type { SessionKey };
 
 export interface EdgeConfig {
   environment: 'development' | 'production';
-  /** Development-only features (today: /demo; geo rights will add the x-dev-country header). Refused in production. */
+  /** Development-only features: /demo and the x-dev-country header. Refused in production. */
   devFeatures: boolean;
   shieldUrl: URL;
   /** Sent on every shield request: the shield serves authenticated CDNs only. */
@@ -23,12 +21,23 @@ export interface EdgeConfig {
     issuer: string;
     audience: string;
     algorithms: string[];
-    jwks: JSONWebKeySet;
+    keySource: ViewerKeySource;
     clockToleranceSeconds: number;
     maxTokenBytes: number;
   };
-  sessionToken: { ttlSeconds: number; keys: SessionKey[] };
+  /** maxSessionSeconds: how long media-playlist reloads may renew a session (README "Sessions"). */
+  sessionToken: { ttlSeconds: number; maxSessionSeconds: number; keys: SessionKey[] };
+  /** Catalogue entries (rights) are reused this long, and the last good copy up to maxStaleSeconds when the shield fails. */
+  catalogue: { ttlSeconds: number; maxStaleSeconds: number };
+  /** Each isolate re-reads the revocation list at most this often. */
+  revocation: { cacheSeconds: number };
+  /** The catalogue title whose playlist replaces a live channel's during a regional blackout. */
+  slateTitleId: string;
 }
+
+export type ViewerKeySource =
+  | { kind: 'local'; jwks: JSONWebKeySet }
+  | { kind: 'remote'; url: URL; cacheSeconds: number; cooldownSeconds: number; maxStaleSeconds: number };
 
 function invalid(variable: string, expected: string, received: unknown): ProblemError {
   const shown = typeof received === 'string' ? JSON.stringify(received.slice(0, 80)) : String(received);
@@ -48,6 +57,12 @@ function integer(env: Env, name: keyof Env, min: number, max: number): number {
   return value;
 }
 
+function optionalInteger(env: Env, name: keyof Env, fallback: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return fallback;
+  return integer(env, name, min, max);
+}
+
 function parseJwks(raw: string): JSONWebKeySet {
   let parsed: unknown;
   try {
@@ -55,17 +70,39 @@ function parseJwks(raw: string): JSONWebKeySet {
   } catch {
     throw invalid('VIEWER_JWKS', 'JSON', raw);
   }
-  const keys = (parsed as { keys?: unknown }).keys;
-  if (!Array.isArray(keys) || keys.length === 0) throw invalid('VIEWER_JWKS', 'a JWKS with at least one key', raw);
-  for (const key of keys) {
-    if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string') {
-      throw invalid('VIEWER_JWKS', 'keys with a "kty"', JSON.stringify(key));
-    }
+  try {
     // A private key in the edge's configuration means the signing key has leaked into the wrong place.
-    const leaked = PRIVATE_JWK_MEMBERS.filter((member) => member in key);
-    if (leaked.length > 0) throw invalid('VIEWER_JWKS', 'public keys only', `a key with private member(s) ${leaked.join(',')}`);
+    return publicJwks(parsed);
+  } catch (error) {
+    throw invalid('VIEWER_JWKS', (error as Error).message, '(the configured JWKS)');
   }
-  return parsed as JSONWebKeySet;
+}
+
+/** VIEWER_JWKS_URL (fetched, cached, rotated by kid) wins over a static VIEWER_JWKS; one of them is required. */
+function parseKeySource(env: Env, environment: 'development' | 'production'): ViewerKeySource {
+  const rawUrl = env.VIEWER_JWKS_URL?.trim();
+  if (rawUrl) {
+    let url: URL;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      throw invalid('VIEWER_JWKS_URL', 'an absolute URL', rawUrl);
+    }
+    // Keys fetched over plain HTTP could be swapped on the way: only development may use http.
+    const allowed = environment === 'production' ? ['https:'] : ['https:', 'http:'];
+    if (!allowed.includes(url.protocol)) throw invalid('VIEWER_JWKS_URL', `${allowed.join(' or ')} in ${environment}`, rawUrl);
+    return {
+      kind: 'remote',
+      url,
+      cacheSeconds: optionalInteger(env, 'VIEWER_JWKS_CACHE_SECONDS', 300, 1, 86_400),
+      cooldownSeconds: optionalInteger(env, 'VIEWER_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
+      maxStaleSeconds: optionalInteger(env, 'VIEWER_JWKS_MAX_STALE_SECONDS', 86_400, 0, 7 * 86_400),
+    };
+  }
+  if (env.VIEWER_JWKS === undefined || env.VIEWER_JWKS.trim() === '') {
+    throw invalid('VIEWER_JWKS', 'the identity service’s public JWKS (or VIEWER_JWKS_URL)', env.VIEWER_JWKS);
+  }
+  return { kind: 'local', jwks: parseJwks(env.VIEWER_JWKS) };
 }
 
 function base64ToBytes(b64: string): Uint8Array {
@@ -101,6 +138,12 @@ function parseShieldAuthSecret(env: Env): string {
     throw invalid('SHIELD_AUTH_SECRET', '16 to 512 visible ASCII characters without commas', '(redacted)');
   }
   return secret;
+}
+
+function slateTitleId(env: Env): string {
+  const value = env.SLATE_TITLE_ID?.trim() || 'slate';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) throw invalid('SLATE_TITLE_ID', 'a title id', value);
+  return value;
 }
 
 /** Parse and check every binding once; the result is cached per env object by the app factory. */
@@ -141,13 +184,20 @@ export function parseConfig(env: Env): EdgeConfig {
       issuer: required(env, 'JWT_ISSUER'),
       audience: required(env, 'JWT_AUDIENCE'),
       algorithms,
-      jwks: parseJwks(required(env, 'VIEWER_JWKS')),
+      keySource: parseKeySource(env, environment),
       clockToleranceSeconds: 30,
       maxTokenBytes: 8192,
     },
     sessionToken: {
       ttlSeconds: integer(env, 'SESSION_TOKEN_TTL_SECONDS', 60, 7 * 24 * 3600),
+      maxSessionSeconds: optionalInteger(env, 'SESSION_MAX_SECONDS', 86_400, 60, 7 * 86_400),
       keys: parseSessionKeys(required(env, 'SESSION_TOKEN_KEYS')),
     },
+    catalogue: {
+      ttlSeconds: optionalInteger(env, 'CATALOGUE_TTL_SECONDS', 5, 0, 300),
+      maxStaleSeconds: optionalInteger(env, 'CATALOGUE_MAX_STALE_SECONDS', 300, 0, 86_400),
+    },
+    revocation: { cacheSeconds: optionalInteger(env, 'REVOCATION_CACHE_SECONDS', 2, 0, 30) },
+    slateTitleId: slateTitleId(env),
   };
 }

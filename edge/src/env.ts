@@ -1,4 +1,5 @@
 import type { StreamLimiter } from '@cascade/licensing';
+import type { RevocationList } from './revocation/revocation-list.ts';
 
 /** Bindings exactly as wrangler.toml declares them. Everything is a string until config.ts has checked it. */
 export interface Env {
@@ -10,6 +11,16 @@ export interface Env {
   JWT_AUDIENCE?: string;
   JWT_ALGORITHMS?: string;
   SESSION_TOKEN_TTL_SECONDS?: string;
+  SESSION_MAX_SECONDS?: string;
+  /** The identity service's JWKS URL; when set it replaces VIEWER_JWKS. */
+  VIEWER_JWKS_URL?: string;
+  VIEWER_JWKS_CACHE_SECONDS?: string;
+  VIEWER_JWKS_COOLDOWN_SECONDS?: string;
+  VIEWER_JWKS_MAX_STALE_SECONDS?: string;
+  CATALOGUE_TTL_SECONDS?: string;
+  CATALOGUE_MAX_STALE_SECONDS?: string;
+  REVOCATION_CACHE_SECONDS?: string;
+  SLATE_TITLE_ID?: string;
   /** Secret: the identity service's public JWKS (JSON). */
   VIEWER_JWKS?: string;
   /** Secret: `kid:base64secret[,kid:base64secret…]`; the first entry signs, every entry verifies. */
@@ -18,4 +29,5 @@ export interface Env {
   SHIELD_AUTH_SECRET?: string;
   ASSETS?: Fetcher;
   STREAM_LIMITER?: DurableObjectNamespace<StreamLimiter>;
+  REVOCATIONS?: DurableObjectNamespace<RevocationList>;
 }

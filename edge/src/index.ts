@@ -4,6 +4,7 @@ import type { Env } from './env.ts';
 import { log } from './http/log.ts';
 
 export { StreamLimiter } from '@cascade/licensing';
+export { RevocationList } from './revocation/revocation-list.ts';
 
 export default {
   fetch(request, env, ctx) {

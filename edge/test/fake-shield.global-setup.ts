@@ -5,6 +5,15 @@ import type { TestProject } from 'vitest/node';
  * A stand-in for our own shield, so edge tests run inside workerd without the Node tiers. It serves
  * a tiny packaged title and can misbehave on request: 500s, hangs, bodies that are not manifests.
  * It records every path it is asked for so tests can prove what did (not) reach the upstream.
+ *
+ * Catalogue: `GET /api/v1/titles/{id}` answers like the origin does (through the shield). Titles in
+ * DEMO_LIKE get permissive rights; a test registers its own entry with `PUT /__catalogue/{id}` (the
+ * entry's media then mirror the demo title's, under vod/ or live/ by its kind) and makes reads fail
+ * with `PUT /__catalogue/{id}/fail` (500) or `/hang`, and recover with `/ok`.
+ *
+ * Identity provider (a party outside the product, so a mock): `GET /__idp/{name}/jwks.json` serves
+ * whatever `PUT /__idp/{name}` set: `{ "jwks": {...} }`, `{ "status": 500 }`, `{ "hang": true }`, or
+ * `{ "body": "not json" }`; `GET /__idp/{name}/fetches` counts how often the edge fetched it.
  */
 const MASTER = `#EXTM3U
 #EXT-X-VERSION:7
@@ -34,7 +43,41 @@ const MPD = `<?xml version="1.0" encoding="utf-8"?>
   </Period>
 </MPD>
 `;
+const LIVE_MEDIA = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:4
+#EXT-X-MEDIA-SEQUENCE:100
+#EXT-X-MAP:URI="init-360p.mp4"
+#EXTINF:4.000,
+seg-360p-100.m4s
+#EXTINF:4.000,
+seg-360p-101.m4s
+#EXTINF:4.000,
+seg-360p-102.m4s
+`;
+const SLATE_MASTER = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="Silence",DEFAULT=YES,AUTOSELECT=YES,URI="audio-aac-64k.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=640x360,CODECS="avc1.64001e"
+video-360p.m3u8
+`;
+const SLATE_MEDIA = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:2
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-MAP:URI="init-360p.mp4"
+#EXTINF:2.000,
+slate-360p-1.m4s
+#EXTINF:2.000,
+slate-360p-2.m4s
+#EXT-X-ENDLIST
+`;
+const SLATE_AUDIO = SLATE_MEDIA.replaceAll('360p', 'audio');
 export const SEGMENT_BYTES = 64 * 1024;
+export const DEMO_LIKE = ['demo', 'broken', 'garbage', 'slow', 'origin-slow', 'private', 'other', 'slate'];
+
+const PERMISSIVE = { countries: { allow: null, deny: [] }, windows: [], blackouts: [] };
 
 function segmentBody(): Buffer {
   const body = Buffer.alloc(SEGMENT_BYTES);
@@ -50,13 +93,53 @@ let server: Server | undefined;
 export async function setup(project: TestProject): Promise<void> {
   const requests: string[] = [];
   const segment = segmentBody();
-  server = createServer((req, res) => {
+  const catalogue = new Map<string, { entry: Record<string, unknown>; mode: 'ok' | 'fail' | 'hang' }>();
+  const renditions = [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'video-720p.m3u8', height: 720 }, { playlist: 'audio.m3u8' }];
+  for (const id of DEMO_LIKE) catalogue.set(id, { entry: { id, kind: 'vod', name: id, rights: PERMISSIVE, packages: [], plans: ['basic', 'standard', 'premium'], renditions }, mode: 'ok' });
+  const idp = new Map<string, { state: { jwks?: unknown; status?: number; hang?: boolean; body?: string }; fetches: number }>();
+
+  server = createServer(async (req, res) => {
     const path = req.url ?? '';
-    if (path === '/__requests') {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(requests));
-      return;
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+      res.end(JSON.stringify(value));
+    };
+    const body = async () => {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    };
+    if (path === '/__requests') return json(200, requests);
+
+    const control = /^\/__catalogue\/([A-Za-z0-9._-]+)(?:\/(fail|hang|ok))?$/.exec(path);
+    if (control && req.method === 'PUT') {
+      const id = control[1]!;
+      if (control[2]) catalogue.get(id)!.mode = control[2] as 'ok' | 'fail' | 'hang';
+      else catalogue.set(id, { entry: { id, kind: 'vod', packages: [], plans: ['basic', 'standard', 'premium'], renditions, ...(await body()) }, mode: 'ok' });
+      return json(200, { ok: true });
     }
+    const idpMatch = /^\/__idp\/([A-Za-z0-9_-]+)(\/jwks\.json|\/fetches)?$/.exec(path);
+    if (idpMatch) {
+      const name = idpMatch[1]!;
+      if (req.method === 'PUT') {
+        idp.set(name, { state: await body(), fetches: idp.get(name)?.fetches ?? 0 });
+        return json(200, { ok: true });
+      }
+      const provider = idp.get(name);
+      if (idpMatch[2] === '/fetches') return json(200, { fetches: provider?.fetches ?? 0 });
+      if (!provider) return json(404, { error: 'no such identity provider' });
+      provider.fetches++;
+      const { state } = provider;
+      if (state.hang) return; // never answers, like a provider stuck behind a dead load balancer
+      if (state.status !== undefined && state.status !== 200) return json(state.status, { error: 'identity provider failure' });
+      if (state.body !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(state.body);
+        return;
+      }
+      return json(200, state.jwks);
+    }
+
     requests.push(path);
     // Like the real shield: no credential, no answer (shield/src/secret-check.ts).
     const presented = req.headers['x-cascade-shield-auth'];
@@ -66,14 +149,30 @@ export async function setup(project: TestProject): Promise<void> {
       res.end(JSON.stringify({ code, status: 403 }));
       return;
     }
+    const catalogueRead = /^\/api\/v1\/titles\/([A-Za-z0-9._-]+)$/.exec(path);
+    if (catalogueRead) {
+      const stored = catalogue.get(catalogueRead[1]!);
+      if (!stored) return json(404, { code: 'title-not-found', status: 404 });
+      if (stored.mode === 'hang') return;
+      if (stored.mode === 'fail') return json(500, { code: 'internal', status: 500 });
+      return json(200, stored.entry);
+    }
     const send = (status: number, type: string, body: string | Buffer, cacheControl = 'public, max-age=10') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': cacheControl, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
-    if (path === '/vod/demo/master.m3u8') return send(200, 'application/vnd.apple.mpegurl', MASTER);
-    if (path === '/vod/demo/manifest.mpd') return send(200, 'application/dash+xml', MPD);
-    if (path === '/vod/demo/video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', MEDIA);
-    if (/^\/vod\/demo\/seg-[a-z0-9-]+\.m4s$/.test(path)) {
+    if (path === '/vod/slate/master.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_MASTER);
+    if (path === '/vod/slate/video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_MEDIA);
+    if (path === '/vod/slate/audio-aac-64k.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_AUDIO);
+    // Every catalogued title that is not one of the misbehaving ones below mirrors the demo's media.
+    const media = /^\/(vod|live)\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
+    const mirrored = media && !['broken', 'garbage', 'slow', 'origin-slow', 'private'].includes(media[2]!) &&
+      (catalogue.get(media[2]!)?.entry['kind'] ?? 'vod') === media[1] && catalogue.has(media[2]!);
+    const file = mirrored ? media[3]! : '';
+    if (mirrored && file === 'master.m3u8') return send(200, 'application/vnd.apple.mpegurl', MASTER);
+    if (mirrored && file === 'manifest.mpd') return send(200, 'application/dash+xml', MPD);
+    if (mirrored && file === 'video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', media[1] === 'live' ? LIVE_MEDIA : MEDIA, media[1] === 'live' ? 'public, max-age=1' : 'public, max-age=10');
+    if (mirrored && /^(seg|slate)-[a-z0-9-]+\.m4s$/.test(file)) {
       const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
       if (range) {
         const start = Number(range[1]);

@@ -9,18 +9,23 @@ export const ISSUER = 'https://id.cascade.local';
 export const AUDIENCE = 'cascade-play';
 
 /** A viewer-token issuer made fresh for the test run: the same shape as the identity service. */
-export async function makeIssuer(alg: 'ES256' | 'EdDSA' = 'ES256') {
+export async function makeIssuer(alg: 'ES256' | 'EdDSA' = 'ES256', kid = `test-${alg}`) {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid: `test-${alg}`, alg, use: 'sig' };
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   return {
     jwks: JSON.stringify({ keys: [jwk] }),
-    async sign(claims: JWTPayload = {}, options: { expiresIn?: string | number; issuer?: string; audience?: string } = {}) {
+    jwk,
+    privateKey,
+    async sign(
+      claims: JWTPayload = {},
+      options: { expiresIn?: string | number; issuer?: string; audience?: string; header?: Record<string, unknown> } = {},
+    ) {
       return new SignJWT({ plan: 'standard', ...claims })
-        .setProtectedHeader({ alg, kid: jwk.kid })
+        .setProtectedHeader({ alg, kid: jwk.kid, ...options.header })
         .setSubject((claims.sub as string | undefined) ?? 'viewer-1')
         .setIssuer(options.issuer ?? ISSUER)
         .setAudience(options.audience ?? AUDIENCE)
-        .setIssuedAt()
+        .setIssuedAt(typeof claims.iat === 'number' ? claims.iat : undefined)
         .setExpirationTime(options.expiresIn ?? '10m')
         .sign(privateKey);
     },
@@ -31,14 +36,30 @@ export function testEnv(overrides: Partial<Env>): Env {
   return { ...(env as unknown as Env), SHIELD_URL: inject('fakeShieldUrl'), ...overrides };
 }
 
-export async function call(testEnvironment: Env, url: string, init?: RequestInit): Promise<Response> {
+/**
+ * One request through the Worker's fetch handler. `cf` stands in for the properties Cloudflare attaches
+ * to incoming requests (the viewer's `country`); a test-made Request has none unless given.
+ */
+export async function call(testEnvironment: Env, url: string, init?: RequestInit & { cf?: Partial<IncomingRequestCfProperties> }): Promise<Response> {
   const ctx = createExecutionContext();
-  // Incoming requests carry workerd's `cf` object; a test-made Request has none, and the edge does not read it yet.
-  const request = new Request(new URL(url, 'http://edge.test'), init) as Request<unknown, IncomingRequestCfProperties>;
+  const request = new Request(new URL(url, 'http://edge.test'), init as RequestInit) as Request<unknown, IncomingRequestCfProperties>;
   const response = await worker.fetch(request, testEnvironment, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }
+
+/** Register a catalogue entry in the fake shield (its media then mirror the demo title's). */
+export async function putCatalogueEntry(id: string, entry: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${inject('fakeShieldUrl')}/__catalogue/${id}`, { method: 'PUT', body: JSON.stringify(entry) });
+  expect(response.status).toBe(200);
+}
+
+/** Make the fake shield's catalogue reads of `id` fail (500), hang, or work again. */
+export async function setCatalogueMode(id: string, mode: 'fail' | 'hang' | 'ok'): Promise<void> {
+  expect((await fetch(`${inject('fakeShieldUrl')}/__catalogue/${id}/${mode}`, { method: 'PUT' })).status).toBe(200);
+}
+
+export const PERMISSIVE_RIGHTS = { countries: { allow: null, deny: [] as string[] }, windows: [] as unknown[], blackouts: [] as unknown[] };
 
 export async function shieldRequests(): Promise<string[]> {
   return (await (await fetch(`${inject('fakeShieldUrl')}/__requests`)).json()) as string[];

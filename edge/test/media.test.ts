@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 async function sessionFor(scope: string, ttlSeconds = 600): Promise<string> {
-  return sessions.sign({ sid: crypto.randomUUID(), sub: 'viewer-1', scope, ttlSeconds });
+  return sessions.sign({ sid: crypto.randomUUID(), sub: 'viewer-1', acct: 'viewer-1', ctry: 'DE', scope, ttlSeconds });
 }
 
 async function mediaPlaylistUrlFromMaster(): Promise<string> {
@@ -100,7 +100,7 @@ describe('GET /v1/media/{session}/…', () => {
 
   it('refuses an expired session token', async () => {
     const past = new SessionTokens({ keys: parseConfig(edgeEnv).sessionToken.keys, now: () => Math.floor(Date.now() / 1000) - 3600 });
-    const token = await past.sign({ sid: 's', sub: 'viewer-1', scope: 'vod/demo/', ttlSeconds: 60 });
+    const token = await past.sign({ sid: 's', sub: 'viewer-1', acct: 'viewer-1', ctry: 'DE', scope: 'vod/demo/', ttlSeconds: 60 });
     const response = await call(edgeEnv, `/v1/media/${token}/vod/demo/seg-1.m4s`);
     expect(response.status).toBe(401);
     expect(await problemCode(response)).toBe('session-token-expired');
@@ -109,7 +109,7 @@ describe('GET /v1/media/{session}/…', () => {
   it('keeps accepting tokens signed with the previous key after a rotation', async () => {
     const keys = parseConfig(edgeEnv).sessionToken.keys;
     const previous = new SessionTokens({ keys: [keys[1]!] });
-    const token = await previous.sign({ sid: 's', sub: 'viewer-1', scope: 'vod/demo/', ttlSeconds: 60 });
+    const token = await previous.sign({ sid: 's', sub: 'viewer-1', acct: 'viewer-1', ctry: 'DE', scope: 'vod/demo/', ttlSeconds: 60 });
     expect((await call(edgeEnv, `/v1/media/${token}/vod/demo/seg-rotated.m4s`)).status).toBe(200);
   });
 

@@ -3,18 +3,19 @@ import type { Logger, Registry } from '@cascade/common/node';
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Catalogue } from './catalogue/catalogue.ts';
+import type { RightsStore } from './catalogue/rights-store.ts';
 import type { HttpMetrics } from './http/http-metrics.ts';
 import { observeRequests } from './http/observe-requests.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { rawPath } from './http/raw-path.ts';
 import { rawPathGuard } from './http/raw-path-guard.ts';
+import { requireApiToken } from './http/require-api-token.ts';
 import type { Readiness } from './readiness.ts';
 import { healthRoute } from './routes/health-route.ts';
 import { mediaRoute } from './routes/media-route.ts';
-import { titlesRoute } from './routes/titles-route.ts';
+import { putTitleRightsRoute, titlesRoute } from './routes/titles-route.ts';
 import type { DataLayout } from './storage/data-layout.ts';
 import type { IngestService } from './ingest/ingest-service.ts';
-import { requireApiToken } from './http/require-api-token.ts';
 import { ingestRoute } from './routes/ingest-route.ts';
 import { uploadRoute } from './routes/upload-route.ts';
 import { videoCancelRoute, videoStatusRoute } from './routes/video-status-route.ts';
@@ -23,6 +24,10 @@ import type { TusUploads } from './ingest/tus-uploads.ts';
 export interface OriginAppDeps {
   layout: DataLayout;
   catalogue: Catalogue;
+  /** Titles' mutable rights, packages and plans (PUT /api/v1/titles/{id}/rights). */
+  rights: RightsStore;
+  /** Bearer tokens of the operator API (config.apiTokens). */
+  apiTokens: readonly string[];
   readiness: Readiness;
   logger: Logger;
   registry: Registry;
@@ -30,8 +35,6 @@ export interface OriginAppDeps {
   ingest: IngestService;
   /** Resumable uploads (tus 1.0) under /api/v1/videos/tus/. */
   tus: TusUploads;
-  /** Bearer tokens of the operator API (ORIGIN_API_TOKENS). */
-  apiTokens: readonly string[];
 }
 
 function methodNotAllowed(allow: string[]) {
@@ -66,6 +69,8 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   app.delete('/api/v1/videos/:id', operator, videoCancelRoute(deps));
   app.all('/api/v1/videos/:id', methodNotAllowed(['GET', 'HEAD', 'DELETE']));
 
+  app.put('/api/v1/titles/:id/rights', operator, putTitleRightsRoute(deps));
+  app.all('/api/v1/titles/:id/rights', methodNotAllowed(['PUT']));
   app.get('/api/v1/titles/:id', titlesRoute(deps));
   app.all('/api/v1/titles/:id', methodNotAllowed(['GET', 'HEAD']));
 

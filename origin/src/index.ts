@@ -9,4 +9,4 @@ export { packageVod, DASH_MANIFEST_FILE, type PackageVodOptions, type PackagedVo
 export { hlsFromMpd, HLS_MASTER_FILE, type PackagedRendition } from './media/hls-from-mpd.ts';
 export { DEFAULT_LADDER, SAMPLE_LADDER, ladderForSource, outputFrameRate, type Ladder, type VideoRung, type AudioRung } from './media/ladder.ts';
 export { ensureSampleTitle, type SampleProgress } from './sample/ensure-sample-title.ts';
-export type { TitleRecord, TitleRendition, TitleRights } from './catalogue/title-record.ts';
+export type { TitleRecord, TitleRendition } from './catalogue/title-record.ts';

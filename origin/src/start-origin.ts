@@ -7,12 +7,14 @@ import { getRequestListener } from '@hono/node-server';
 import { Gauge } from 'prom-client';
 import { createOriginApp } from './app.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
+import { RightsStore } from './catalogue/rights-store.ts';
 import type { OriginConfig } from './config.ts';
 import { binaryVersion, resolveFfmpegPaths, type FfmpegPaths } from './ffmpeg-path.ts';
 import { createHttpMetrics, routeLabel } from './http/http-metrics.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { Readiness } from './readiness.ts';
 import { ensureSampleTitle, type SampleProgress } from './sample/ensure-sample-title.ts';
+import { ensureSlateTitle } from './sample/ensure-slate-title.ts';
 import { dataLayout, type DataLayout } from './storage/data-layout.ts';
 import { removeBuildLeftovers } from './storage/title-build.ts';
 import { IngestService } from './ingest/ingest-service.ts';
@@ -112,7 +114,8 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
       this.set(pool.runningCount);
     },
   });
-  const app = createOriginApp({ layout, catalogue, readiness, logger, registry, metrics, ingest, tus, apiTokens: config.apiTokens });
+  const rights = new RightsStore(config.dataDir);
+  const app = createOriginApp({ layout, catalogue, rights, readiness, logger, registry, metrics, ingest, tus, apiTokens: config.apiTokens });
 
   // @hono/node-server refuses some request targets (a backslash in the path, a bad Host) before the
   // app runs, and calls errorHandler synchronously while it is still inside the listener call; the
@@ -167,8 +170,8 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
   const abort = new AbortController();
   const prepareSample =
     options.prepareSample ??
-    ((context: PrepareSampleContext) =>
-      ensureSampleTitle({
+    (async (context: PrepareSampleContext) => {
+      await ensureSampleTitle({
         layout: context.layout,
         titleId: config.sample.titleId,
         durationSeconds: config.sample.durationSeconds,
@@ -176,7 +179,10 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
         logger,
         signal: context.signal,
         onProgress: context.onProgress,
-      }));
+      });
+      // The blackout slate (a few seconds, one rendition) the edge serves during live blackouts.
+      await ensureSlateTitle({ layout: context.layout, tools: context.tools, logger, signal: context.signal });
+    });
   const ready = (async () => {
     try {
       await prepareSample({

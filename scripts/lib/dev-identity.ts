@@ -92,11 +92,23 @@ export interface TokenRequest {
   plan: 'basic' | 'standard' | 'premium';
   role: 'viewer' | 'operator';
   ttlSeconds: number;
+  /** Optional entitlement claims (README "Viewer tokens"). */
+  acct?: string;
+  maxHeight?: number;
+  adTier?: 'ad-supported' | 'ad-free';
+  titles?: string[];
+  packages?: string[];
 }
 
 export async function signViewerToken(identity: DevIdentity, request: TokenRequest): Promise<string> {
   const key = await importJWK(identity.privateJwk, 'ES256');
-  return new SignJWT({ plan: request.plan, role: request.role })
+  const claims: Record<string, unknown> = { plan: request.plan, role: request.role };
+  if (request.acct !== undefined) claims['acct'] = request.acct;
+  if (request.maxHeight !== undefined) claims['max_height'] = request.maxHeight;
+  if (request.adTier !== undefined) claims['ad_tier'] = request.adTier;
+  if (request.titles !== undefined) claims['titles'] = request.titles;
+  if (request.packages !== undefined) claims['packages'] = request.packages;
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: identity.privateJwk.kid ?? 'dev', typ: 'JWT' })
     .setSubject(request.sub)
     .setIssuer(identity.issuer)

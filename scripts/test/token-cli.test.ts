@@ -19,7 +19,15 @@ describe('npm run token', () => {
     expect(claims.exp! - claims.iat!).toBe(120);
   });
 
+  it('adds the optional entitlement claims when asked', async () => {
+    const { stdout } = await token('--sub', 'bob', '--acct', 'family-9', '--max-height', '720', '--ad-tier', 'ad-free', '--titles', 'demo,slate', '--packages', 'kids');
+    expect(decodeJwt(stdout.trim())).toMatchObject({ sub: 'bob', acct: 'family-9', max_height: 720, ad_tier: 'ad-free', titles: ['demo', 'slate'], packages: ['kids'] });
+  });
+
   it.each([
+    [['--sub', 'a', '--max-height', '99999'], /--max-height must be whole pixels/],
+    [['--sub', 'a', '--ad-tier', 'gold'], /--ad-tier must be ad-supported or ad-free/],
+    [['--sub', 'a', '--titles', 'a,,b'], /--titles must be comma-separated ids/],
     [['--plan', 'basic'], /--sub is required/],
     [['--sub', 'a', '--plan', 'gold'], /--plan must be basic, standard or premium/],
     [['--sub', 'a', '--role', 'admin'], /--role must be viewer or operator/],

@@ -1,18 +1,27 @@
 import { ProblemError, parseMediaPath } from '@cascade/common';
-import { Hono } from 'hono';
-import type { EdgeConfig } from '../config.ts';
-import type { SessionTokens } from '../session/session-token.ts';
-import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
+import { Hono, type Context } from 'hono';
+import type { AccessServices } from '../access-services.ts';
+import { loopingSlatePlaylist } from '../blackout/looping-slate-playlist.ts';
+import { checkAvailability } from '../rights/check-availability.ts';
+import type { SessionClaims } from '../session/session-token.ts';
+import { rewriteForSession } from '../session/session-urls.ts';
+import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 
 const PREFIX = '/v1/media/';
-const PASSED_HEADERS = ['content-type', 'content-length', 'content-range', 'cache-control', 'etag', 'last-modified', 'accept-ranges'];
 
 /**
  * `GET /v1/media/{sessionToken}/{vod|live}/{id}/{file}`: media playlists, init and media segments.
- * The token is checked (cached after the first verification), then the object comes from the
- * Workers Cache API under a key without the token, or from the shield on a miss.
+ *
+ * Segments (the hot path): the token is checked (a map lookup once verified), then the object comes
+ * from the Cache API under a key without the token, or from the shield.
+ *
+ * Media playlists: also checked against the revocation list and the title's current rights, then
+ * rewritten for this viewer with a fresh session token (same play session id, new expiry) in every
+ * URI. A player reloading a live playlist therefore never holds an expired token, and a revoked
+ * session or a closed window stops at the next reload.
  */
-export function mediaRoutes(config: EdgeConfig, sessions: SessionTokens): Hono {
+export function mediaRoutes(services: AccessServices): Hono {
+  const { config, sessions } = services;
   const app = new Hono();
 
   app.get('/:token/*', async (c) => {
@@ -21,34 +30,18 @@ export function mediaRoutes(config: EdgeConfig, sessions: SessionTokens): Hono {
     // The raw (still percent-encoded) remainder: parseMediaPath refuses any '%' so doubled encodings
     // never get decoded into something that passed the check.
     const rawPath = url.pathname.slice(PREFIX.length + token.length + 1);
+    if (rawPath.endsWith('.m3u8')) {
+      const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
+      return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'));
+    }
     await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
 
-    const cache = await caches.open('media');
-    const cacheKey = new Request(`${url.origin}/__media/${path}`);
-    const range = c.req.header('range');
-    const conditional = c.req.header('if-none-match');
-
-    const cached = await cache.match(
-      new Request(cacheKey, { headers: { ...(range && { range }), ...(conditional && { 'if-none-match': conditional }) } }),
-    );
-    if (cached) return withEdgeHeaders(cached, 'HIT');
-
-    // A ranged miss is passed through uncached: Cache API stores only whole 200 answers, and our
-    // packager writes one file per segment, so ranges are the rare case.
-    const upstream = await fetchUpstream(new URL(path, config.shieldUrl), {
-      timeoutMs: config.upstreamTimeoutMs,
-      shieldAuthSecret: config.shieldAuthSecret,
-      ...(range && { headers: { range } }),
+    const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {
+      range: c.req.header('range'),
+      ifNoneMatch: c.req.header('if-none-match'),
     });
-    if (upstream.status !== 200 && upstream.status !== 206) {
-      throw upstreamFailure(upstream, new ProblemError('not-found', `no object ${path}`));
-    }
-    const response = new Response(upstream.body, { status: upstream.status, headers: pick(upstream.headers) });
-    if (upstream.status === 200 && isCacheable(upstream.headers)) {
-      c.executionCtx.waitUntil(cache.put(cacheKey, response.clone()));
-    }
-    return withEdgeHeaders(response, 'MISS');
+    return withEdgeCache(object.response, object.cache);
   });
 
   app.all('*', () => {
@@ -57,21 +50,78 @@ export function mediaRoutes(config: EdgeConfig, sessions: SessionTokens): Hono {
   return app;
 }
 
-function pick(headers: Headers): Headers {
-  const out = new Headers();
-  for (const name of PASSED_HEADERS) {
-    const value = headers.get(name);
-    if (value !== null) out.set(name, value);
+async function mediaPlaylist(services: AccessServices, c: Context, claims: SessionClaims, path: string): Promise<Response> {
+  const { config, sessions, catalogue, revocations } = services;
+  await revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
+  const titleId = claims.scope.split('/')[1]!;
+  const entry = await catalogue.get(titleId);
+  const { blackout } = checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());
+  if (blackout && entry.kind === 'live') return slatePlaylist(services, c, claims);
+  const file = path.slice(claims.scope.length);
+  const rendition = entry.renditions.find((r) => r.playlist === file);
+  if (claims.mh > 0 && rendition?.height !== undefined && rendition.height > claims.mh) {
+    throw new ProblemError('not-entitled', `rendition ${file} is taller than the viewer's maximum of ${claims.mh} lines (max_height)`);
   }
-  return out;
+
+  const url = new URL(c.req.url);
+  const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
+  const fresh = await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
+  const body = rewriteForSession(
+    await object.response.arrayBuffer(),
+    'hls',
+    new URL(path, config.shieldUrl),
+    new URL(claims.scope, config.shieldUrl),
+    claims.scope,
+    `${url.origin}/v1/media/${fresh}/`,
+  );
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },
+  });
 }
 
-function isCacheable(headers: Headers): boolean {
-  const cacheControl = headers.get('cache-control') ?? '';
-  return !/\b(no-store|private)\b/i.test(cacheControl) && !headers.has('set-cookie');
+function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
+  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds };
 }
 
-function withEdgeHeaders(response: Response, state: 'HIT' | 'MISS'): Response {
+/**
+ * A live channel in blackout for the session's country: in place of the channel's media playlist,
+ * the slate title's rendition looped as a live playlist, its URIs under a slate-scoped token of the
+ * same play session. The player keeps reloading the channel's URL, so the programme comes back on
+ * the first reload after the window ends.
+ */
+async function slatePlaylist(services: AccessServices, c: Context, claims: SessionClaims): Promise<Response> {
+  const { config, sessions } = services;
+  const url = new URL(c.req.url);
+  const scope = `vod/${config.slateTitleId}/`;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const master = await (await fetchMediaObject(config, url, `${scope}master.m3u8`, waitUntil)).response.text();
+  // An audio rendition's reload gets the slate's audio, every other one its video (the packager names
+  // audio renditions audio-…).
+  const wantsAudio = /\/audio[^/]*\.m3u8$/.test(new URL(c.req.url).pathname);
+  const variant = wantsAudio
+    ? /#EXT-X-MEDIA:[^\n]*TYPE=AUDIO[^\n]*URI="([^"]+)"/.exec(master)?.[1]
+    : master.split(/\r?\n/).find((line) => line !== '' && !line.startsWith('#'));
+  if (variant === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]*\.m3u8$/.test(variant)) {
+    throw new ProblemError('upstream-error', 'the slate title has no usable rendition');
+  }
+  const media = await (await fetchMediaObject(config, url, scope + variant, waitUntil)).response.text();
+  const token = await sessions.sign(renewal(claims, scope, config.sessionToken.ttlSeconds));
+  const body = rewriteForSession(
+    new TextEncoder().encode(loopingSlatePlaylist(media, Date.now())).buffer as ArrayBuffer,
+    'hls',
+    new URL(scope + variant, config.shieldUrl),
+    new URL(scope, config.shieldUrl),
+    scope,
+    `${url.origin}/v1/media/${token}/`,
+  );
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-blackout': 'slate' },
+  });
+}
+
+function withEdgeCache(response: Response, state: 'HIT' | 'MISS'): Response {
   const out = new Response(response.body, response);
   out.headers.set('x-edge-cache', state);
   return out;

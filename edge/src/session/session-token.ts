@@ -1,5 +1,4 @@
 import { ProblemError } from '@cascade/common';
-import type { SessionKey } from '../config.ts';
 import { base64urlToBytes, bytesToBase64url } from './base64url.ts';
 import { BoundedCache } from './bounded-cache.ts';
 
@@ -11,12 +10,43 @@ import { BoundedCache } from './bounded-cache.ts';
  */
 export interface SessionClaims {
   v: 1;
+  /** Play session id: the same for every token of one playback, across refreshes. */
   sid: string;
   sub: string;
+  /** Account (viewer claim `acct`): account revocations key on it. */
+  acct: string;
+  /** Viewer's country when the session opened ('' when unknown): live blackouts are checked per reload. */
+  ctry: string;
   scope: string;
+  /** The viewer's max_height (0: no cap): media playlists of taller renditions are refused. */
+  mh: number;
+  /** Issued at (seconds): the session-open time carried over on refresh, for account revocations. */
+  iat: number;
   exp: number;
   kid: string;
 }
+
+export interface SessionGrant {
+  sid: string;
+  sub: string;
+  acct: string;
+  ctry: string;
+  scope: string;
+  /** Viewer's max_height, 0 for none. */
+  mh?: number;
+  /** When the session opened; a refreshed token keeps the original. Default now. */
+  iat?: number;
+  ttlSeconds: number;
+}
+
+/** A session-token secret and the key id tokens name it by (SESSION_TOKEN_KEYS). */
+export interface SessionKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+// Spelled via importKey so the same file typechecks for workerd and for Node (the benchmark).
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
 const MAX_TOKEN_LENGTH = 1024;
 const SCOPE = /^(vod|live)\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/$/;
@@ -29,7 +59,7 @@ export interface SessionTokenOptions {
 }
 
 export class SessionTokens {
-  readonly #keys: Map<string, Promise<CryptoKey>>;
+  readonly #keys: Map<string, Promise<HmacKey>>;
   readonly #signingKid: string;
   readonly #verified: BoundedCache<string, SessionClaims>;
   readonly #now: () => number;
@@ -50,14 +80,19 @@ export class SessionTokens {
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  async sign(grant: { sid: string; sub: string; scope: string; ttlSeconds: number }): Promise<string> {
+  async sign(grant: SessionGrant): Promise<string> {
     if (!SCOPE.test(grant.scope)) throw new RangeError(`scope: expected "vod|live/<id>/", received ${JSON.stringify(grant.scope)}`);
+    const now = this.#now();
     const claims: SessionClaims = {
       v: 1,
       sid: grant.sid,
       sub: grant.sub,
+      acct: grant.acct,
+      ctry: grant.ctry,
       scope: grant.scope,
-      exp: this.#now() + grant.ttlSeconds,
+      mh: grant.mh ?? 0,
+      iat: grant.iat ?? now,
+      exp: now + grant.ttlSeconds,
       kid: this.#signingKid,
     };
     const payload = bytesToBase64url(this.#encoder.encode(JSON.stringify(claims)));
@@ -68,19 +103,43 @@ export class SessionTokens {
 
   /** Verify a token and that it covers `path`; throws ProblemError (401) otherwise. */
   async verify(token: string, path: string): Promise<SessionClaims> {
+    const claims = await this.#claims(token);
+    if (claims.exp <= this.#now()) throw new ProblemError('session-token-expired', `session ${claims.sid} expired`);
+    return this.#inScope(claims, path);
+  }
+
+  /**
+   * For media-playlist reloads only: a player reloads the playlist URL the multivariant playlist gave it,
+   * so that URL's token may be past `exp` in a long live session. It is accepted while the session is
+   * younger than `maxSessionSeconds` (from its `iat`), because each reload re-checks revocation and
+   * rights before handing out fresh segment tokens.
+   */
+  async verifyForReload(token: string, path: string, maxSessionSeconds: number): Promise<SessionClaims> {
+    const claims = await this.#claims(token);
+    const now = this.#now();
+    if (claims.exp <= now && claims.iat + maxSessionSeconds <= now) {
+      throw new ProblemError('session-token-expired', `session ${claims.sid} is older than ${maxSessionSeconds} s; open a new one`);
+    }
+    return this.#inScope(claims, path);
+  }
+
+  async #claims(token: string): Promise<SessionClaims> {
     let claims = this.#verified.get(token);
     if (claims === undefined) {
       claims = await this.#verifySignature(token);
       this.#verified.set(token, claims);
     }
-    if (claims.exp <= this.#now()) throw new ProblemError('session-token-expired', `session ${claims.sid} expired`);
+    return claims;
+  }
+
+  #inScope(claims: SessionClaims, path: string): SessionClaims {
     if (!path.startsWith(claims.scope)) {
       throw new ProblemError('session-token-invalid', `the session token does not cover ${path.split('/').slice(0, 2).join('/')}/`);
     }
     return claims;
   }
 
-  async #key(kid: string): Promise<CryptoKey> {
+  async #key(kid: string): Promise<HmacKey> {
     const key = this.#keys.get(kid);
     if (!key) throw new ProblemError('session-token-invalid', 'unknown session key id');
     return key;
@@ -102,8 +161,9 @@ export class SessionTokens {
     }
     if (
       claims === null || typeof claims !== 'object' || claims.v !== 1 || typeof claims.kid !== 'string' ||
-      typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.scope !== 'string' ||
-      !SCOPE.test(claims.scope) || !Number.isInteger(claims.exp)
+      typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.acct !== 'string' ||
+      typeof claims.ctry !== 'string' || typeof claims.scope !== 'string' || !SCOPE.test(claims.scope) ||
+      !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat) || !Number.isInteger(claims.mh)
     ) {
       throw new ProblemError('session-token-invalid', 'malformed session token');
     }

@@ -7,7 +7,7 @@ function isTitleRecord(value: unknown, id: string): value is TitleRecord {
   const record = value as Partial<TitleRecord> | null;
   return (
     typeof record === 'object' && record !== null && record.id === id && record.kind === 'vod' &&
-    Array.isArray(record.renditions) && typeof record.rights === 'object'
+    Array.isArray(record.renditions)
   );
 }
 

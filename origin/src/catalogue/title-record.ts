@@ -9,15 +9,10 @@ export type TitleRendition = Omit<PackagedRendition, 'representationId' | 'segme
   segmentCount: number;
 };
 
-/** Who may watch and when. A plain record for now; the edge enforces it (later issue). */
-export interface TitleRights {
-  /** ISO 3166-1 alpha-2 codes, or "*" for everywhere. */
-  regions: string[];
-  availableFrom: string | null;
-  availableUntil: string | null;
-}
-
-/** The catalogue entry stored beside a title's media as `title.json` and served by GET /api/v1/titles/{id}. */
+/**
+ * The immutable media record stored beside a title's media as `title.json`. GET /api/v1/titles/{id}
+ * serves it together with the title's mutable rights, which live in the rights store.
+ */
 export interface TitleRecord {
   id: string;
   kind: 'vod';
@@ -27,7 +22,6 @@ export interface TitleRecord {
   /** Manifest file names in the title's directory, served under /vod/{id}/. */
   manifests: { hls: string; dash: string };
   renditions: TitleRendition[];
-  rights: TitleRights;
   createdAt: string;
   /** The ingest job that made the title (absent for the sample); lets a restarted job see its own finished work. */
   sourceJobId?: string;
@@ -42,13 +36,10 @@ export interface TitleRecordExtras {
   thumbnails?: ThumbnailTrack;
 }
 
-export const WORLDWIDE_RIGHTS: TitleRights = { regions: ['*'], availableFrom: null, availableUntil: null };
-
 export function titleRecordFrom(
   id: string,
   name: string,
   packaged: PackagedVod,
-  rights: TitleRights = WORLDWIDE_RIGHTS,
   now: Date = new Date(),
   extras: TitleRecordExtras = {},
 ): TitleRecord {
@@ -78,7 +69,6 @@ export function titleRecordFrom(
       if (r.iFrames !== undefined) rendition.iFrames = { ...r.iFrames };
       return rendition;
     }),
-    rights: { ...rights, regions: [...rights.regions] },
     createdAt: now.toISOString(),
   };
   if (extras.sourceJobId !== undefined) record.sourceJobId = extras.sourceJobId;

@@ -135,7 +135,7 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
       signal,
       timeoutMs: ingest.ffmpegTimeoutMs,
     });
-    const record = titleRecordFrom(job.titleId, job.titleName, packaged, undefined, new Date(), { sourceJobId: job.id, thumbnails });
+    const record = titleRecordFrom(job.titleId, job.titleName, packaged, new Date(), { sourceJobId: job.id, thumbnails });
     await writeFile(join(build.outputDir, TITLE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     signal.throwIfAborted();
     try {

@@ -1,0 +1,14 @@
+import type { CatalogueClient } from './catalogue/catalogue-client.ts';
+import type { EdgeConfig } from './config.ts';
+import type { RevocationChecker } from './revocation/revocation-checker.ts';
+import type { SessionTokens } from './session/session-token.ts';
+import type { ViewerAuthOptions } from './auth/viewer-auth.ts';
+
+/** What the routes share for one isolate and one configuration. */
+export interface AccessServices {
+  config: EdgeConfig;
+  viewerAuth: ViewerAuthOptions;
+  sessions: SessionTokens;
+  catalogue: CatalogueClient;
+  revocations: RevocationChecker;
+}
