@@ -33,6 +33,8 @@ export interface EdgeConfig {
   revocation: { cacheSeconds: number };
   /** The catalogue title whose playlist replaces a live channel's during a regional blackout. */
   slateTitleId: string;
+  /** Operator bitrate ceiling (bits per second) for every manifest under load; undefined = off. */
+  surgeCapBps: number | undefined;
 }
 
 export type ViewerKeySource =
@@ -199,5 +201,6 @@ export function parseConfig(env: Env): EdgeConfig {
     },
     revocation: { cacheSeconds: optionalInteger(env, 'REVOCATION_CACHE_SECONDS', 2, 0, 30) },
     slateTitleId: slateTitleId(env),
+    surgeCapBps: optionalInteger(env, 'SURGE_CAP_BPS', 0, 0, 1_000_000_000) || undefined,
   };
 }

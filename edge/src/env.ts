@@ -21,6 +21,8 @@ export interface Env {
   CATALOGUE_MAX_STALE_SECONDS?: string;
   REVOCATION_CACHE_SECONDS?: string;
   SLATE_TITLE_ID?: string;
+  /** Bits per second; renditions above it are dropped from every manifest (0 or unset: off). */
+  SURGE_CAP_BPS?: string;
   /** Secret: the identity service's public JWKS (JSON). */
   VIEWER_JWKS?: string;
   /** Secret: `kid:base64secret[,kid:base64secret…]`; the first entry signs, every entry verifies. */

@@ -24,6 +24,15 @@ video-360p.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=3000000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2",AUDIO="aac"
 video-720p.m3u8
 `;
+// A title with audio in two languages (RFC 8216bis §4.4.6.1 EXT-X-MEDIA), for language preferences.
+const BILINGUAL_MASTER = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,URI="audio-en.m3u8"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="हिन्दी",LANGUAGE="hi",DEFAULT=NO,AUTOSELECT=YES,URI="audio-hi.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",AUDIO="aac"
+video-360p.m3u8
+`;
 const MEDIA = `#EXTM3U
 #EXT-X-VERSION:7
 #EXT-X-TARGETDURATION:4
@@ -162,6 +171,7 @@ export async function setup(project: TestProject): Promise<void> {
       res.end(body);
     };
     if (path === '/vod/slate/master.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_MASTER);
+    if (path === '/vod/bilingual/master.m3u8') return send(200, 'application/vnd.apple.mpegurl', BILINGUAL_MASTER);
     if (path === '/vod/slate/video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_MEDIA);
     if (path === '/vod/slate/audio-aac-64k.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_AUDIO);
     // Every catalogued title that is not one of the misbehaving ones below mirrors the demo's media.

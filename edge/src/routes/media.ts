@@ -66,14 +66,14 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const url = new URL(c.req.url);
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
   const fresh = await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
-  const body = rewriteForSession(
-    await object.response.arrayBuffer(),
-    'hls',
-    new URL(path, config.shieldUrl),
-    new URL(claims.scope, config.shieldUrl),
-    claims.scope,
-    `${url.origin}/v1/media/${fresh}/`,
-  );
+  const body = rewriteForSession(await object.response.arrayBuffer(), {
+    format: 'hls',
+    upstreamUrl: new URL(path, config.shieldUrl),
+    shieldScope: new URL(claims.scope, config.shieldUrl),
+    edgeOrigin: url.origin,
+    scope: claims.scope,
+    token: fresh,
+  });
   return new Response(body, {
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },
@@ -107,14 +107,14 @@ async function slatePlaylist(services: AccessServices, c: Context, claims: Sessi
   }
   const media = await (await fetchMediaObject(config, url, scope + variant, waitUntil)).response.text();
   const token = await sessions.sign(renewal(claims, scope, config.sessionToken.ttlSeconds));
-  const body = rewriteForSession(
-    new TextEncoder().encode(loopingSlatePlaylist(media, Date.now())).buffer as ArrayBuffer,
-    'hls',
-    new URL(scope + variant, config.shieldUrl),
-    new URL(scope, config.shieldUrl),
+  const body = rewriteForSession(new TextEncoder().encode(loopingSlatePlaylist(media, Date.now())).buffer as ArrayBuffer, {
+    format: 'hls',
+    upstreamUrl: new URL(scope + variant, config.shieldUrl),
+    shieldScope: new URL(scope, config.shieldUrl),
+    edgeOrigin: url.origin,
     scope,
-    `${url.origin}/v1/media/${token}/`,
-  );
+    token,
+  });
   return new Response(body, {
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-blackout': 'slate' },

@@ -3,9 +3,9 @@ import { Hono } from 'hono';
 import type { AccessServices } from '../access-services.ts';
 import { viewerAuth, type ViewerVariables } from '../auth/viewer-auth.ts';
 import { viewerCountry } from '../geo/viewer-country.ts';
-import { capDashRepresentations, capHlsVariants } from '../rights/cap-renditions.ts';
 import { checkAvailability } from '../rights/check-availability.ts';
 import { checkEntitlement } from '../rights/check-entitlement.ts';
+import { preferredLanguages } from '../http/preferred-languages.ts';
 import { rewriteForSession, type ManifestFormat } from '../session/session-urls.ts';
 import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
 
@@ -52,13 +52,20 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         mh: viewer.maxHeight ?? 0,
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
-      const mediaBase = `${new URL(c.req.url).origin}/v1/media/${token}/`;
-      const maxHeight = viewer.maxHeight;
-      const cap =
-        maxHeight === undefined
-          ? undefined
-          : (text: string) => (manifest.format === 'hls' ? capHlsVariants(text, maxHeight) : capDashRepresentations(text, maxHeight));
-      const body = rewriteForSession(await upstream.arrayBuffer(), manifest.format, upstreamUrl, new URL(scope, config.shieldUrl), scope, mediaBase, cap);
+      const languages = preferredLanguages(c.req.header('accept-language'));
+      const body = rewriteForSession(await upstream.arrayBuffer(), {
+        format: manifest.format,
+        upstreamUrl,
+        shieldScope: new URL(scope, config.shieldUrl),
+        edgeOrigin: new URL(c.req.url).origin,
+        scope,
+        token,
+        personalization: {
+          ...(viewer.maxHeight !== undefined && { filter: { maxHeight: viewer.maxHeight } }),
+          ...(config.surgeCapBps !== undefined && { surgeCap: config.surgeCapBps }),
+          ...(languages.length > 0 && { languages: { audio: languages, subtitles: languages } }),
+        },
+      });
       return c.body(body, 200, { 'content-type': manifest.contentType, 'cache-control': 'private, no-store' });
     });
   }
