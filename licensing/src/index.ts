@@ -1,1 +1,10 @@
-export { StreamLimiter, type AcquireRequest, type AcquireResult, type Lease } from './stream-limiter.ts';
+export {
+  StreamLimiter,
+  STREAM_POLICIES,
+  type AcquireResult,
+  type EndReason,
+  type HeartbeatResult,
+  type Lease,
+  type LeaseTerms,
+  type StreamPolicy,
+} from './stream-limiter.ts';

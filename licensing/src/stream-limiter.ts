@@ -5,29 +5,49 @@ export interface Lease {
   deviceId: string;
   titleId: string;
   acquiredAt: number;
+  /** Last acquire or heartbeat (ms). */
+  renewedAt: number;
+  /** The lease counts until here (ms): renewedAt + ttl + grace. */
   expiresAt: number;
 }
 
-export interface AcquireRequest {
-  sessionId: string;
-  deviceId: string;
-  titleId: string;
-  /** Streams this account may hold at once (from the viewer's plan). */
+/** What the account's plan allows; the edge reads it from configuration for the viewer's plan. */
+export type StreamPolicy = 'refuse-new' | 'evict-oldest';
+export const STREAM_POLICIES: readonly StreamPolicy[] = ['refuse-new', 'evict-oldest'];
+
+export interface LeaseTerms {
+  /** Streams this account may hold at once (from the viewer's plan); an operator override wins. */
   limit: number;
+  policy: StreamPolicy;
+  /** How long a lease lives without a heartbeat… */
   ttlSeconds: number;
+  /** …plus this much slack for a late heartbeat (a player paused on a slow network). */
+  graceSeconds: number;
 }
 
-export type AcquireResult = { admitted: true; lease: Lease } | { admitted: false; active: Lease[] };
+export type AcquireResult =
+  | { admitted: true; lease: Lease; evicted: Lease[]; limit: number }
+  | { admitted: false; active: Lease[]; limit: number };
 
-type LeaseRow = { session_id: string; device_id: string; title_id: string; acquired_at: number; expires_at: number };
+/** Why a session no longer holds a lease: the player shows a different message for each. */
+export type EndReason = 'evicted' | 'ended-by-operator' | 'released' | 'expired';
+
+export type HeartbeatResult = { alive: true; lease: Lease } | { alive: false; reason: EndReason };
+
+type LeaseRow = { session_id: string; device_id: string; title_id: string; acquired_at: number; renewed_at: number; expires_at: number };
+
+/** How long the reason a session ended is remembered, so its next reload can say why. */
+const ENDED_MEMORY_MS = 24 * 3600 * 1000;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /**
- * One object per account holding its playback leases in SQLite storage. Each RPC method runs its
- * SQL synchronously without awaiting, so calls cannot interleave inside the object: N simultaneous
- * acquires on an account with limit L admit exactly min(N, L), with no locks.
+ * One object per account (`idFromName(account)`) holding its playback leases in SQLite storage.
  *
- * Scope of this first version: leases with a TTL, renewal, release and listing. Grace periods,
- * alarms, eviction policies and enforcement in the play path arrive with the licensing issue.
+ * Each RPC method runs its SQL synchronously without awaiting, so calls cannot interleave inside the
+ * object: N simultaneous acquires on an account with limit L admit exactly min(N, L), with no locks.
+ * Leases and the account's override live in SQLite, so they survive eviction and restarts.
+ * Expired leases are removed by the object's alarm, set to the earliest expiry: nothing polls.
+ * Reads also ignore leases past their expiry, so an alarm running late never admits one stream too few.
  */
 export class StreamLimiter extends DurableObject {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -39,73 +59,174 @@ export class StreamLimiter extends DurableObject {
       acquired_at INTEGER NOT NULL,
       expires_at INTEGER NOT NULL
     )`);
+    // Schema v1 (before heartbeats) had no renewed_at column.
+    const columns = ctx.storage.sql.exec<{ name: string }>('PRAGMA table_info(leases)').toArray().map((c) => c.name);
+    if (!columns.includes('renewed_at')) ctx.storage.sql.exec('ALTER TABLE leases ADD COLUMN renewed_at INTEGER NOT NULL DEFAULT 0');
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS ended (
+      session_id TEXT PRIMARY KEY,
+      reason TEXT NOT NULL,
+      ended_at INTEGER NOT NULL
+    )`);
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL)');
   }
 
-  acquire(request: AcquireRequest): AcquireResult {
-    checkAcquire(request);
+  acquire(sessionId: string, deviceId: string, titleId: string, terms: LeaseTerms): AcquireResult {
+    checkId('sessionId', sessionId);
+    checkId('deviceId', deviceId);
+    checkId('titleId', titleId);
+    checkTerms(terms);
     const now = Date.now();
-    this.#purgeExpired(now);
-    const existing = this.#find(request.sessionId);
-    const expiresAt = now + request.ttlSeconds * 1000;
+    const limit = this.limitOverride() ?? terms.limit;
+    const expiresAt = now + (terms.ttlSeconds + terms.graceSeconds) * 1000;
+    const existing = this.#find(sessionId, now);
     if (existing) {
-      this.ctx.storage.sql.exec('UPDATE leases SET expires_at = ? WHERE session_id = ?', expiresAt, request.sessionId);
-      return { admitted: true, lease: { ...existing, expiresAt } };
+      this.ctx.storage.sql.exec('UPDATE leases SET renewed_at = ?, expires_at = ? WHERE session_id = ?', now, expiresAt, sessionId);
+      this.#schedule();
+      return { admitted: true, lease: { ...existing, renewedAt: now, expiresAt }, evicted: [], limit };
     }
-    const active = this.list();
-    if (active.length >= request.limit) return { admitted: false, active };
-    const lease: Lease = { sessionId: request.sessionId, deviceId: request.deviceId, titleId: request.titleId, acquiredAt: now, expiresAt };
+    if (this.#endReason(sessionId)) return { admitted: false, active: this.list(), limit };
+    let active = this.list();
+    const evicted: Lease[] = [];
+    if (active.length >= limit) {
+      if (terms.policy === 'refuse-new') return { admitted: false, active, limit };
+      // Oldest first (list() orders by acquired_at): stop as many as it takes to make room for one.
+      for (const lease of active.slice(0, active.length - limit + 1)) {
+        this.#end(lease.sessionId, 'evicted', now);
+        evicted.push(lease);
+      }
+      active = active.slice(evicted.length);
+    }
+    const lease: Lease = { sessionId, deviceId, titleId, acquiredAt: now, renewedAt: now, expiresAt };
     this.ctx.storage.sql.exec(
-      'INSERT INTO leases (session_id, device_id, title_id, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-      lease.sessionId, lease.deviceId, lease.titleId, lease.acquiredAt, lease.expiresAt,
+      'INSERT INTO leases (session_id, device_id, title_id, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      sessionId, deviceId, titleId, now, now, expiresAt,
     );
-    return { admitted: true, lease };
+    this.#schedule();
+    return { admitted: true, lease, evicted, limit };
   }
 
-  /** Extend a live lease; false when it has expired or was never granted. */
-  heartbeat(sessionId: string, ttlSeconds: number): boolean {
+  /** Renew a live lease; otherwise say why the session is over. */
+  heartbeat(sessionId: string, terms: Pick<LeaseTerms, 'ttlSeconds' | 'graceSeconds'>): HeartbeatResult {
+    checkId('sessionId', sessionId);
+    checkTerms({ limit: 1, policy: 'refuse-new', ...terms });
     const now = Date.now();
-    this.#purgeExpired(now);
-    const cursor = this.ctx.storage.sql.exec('UPDATE leases SET expires_at = ? WHERE session_id = ?', now + ttlSeconds * 1000, sessionId);
-    return cursor.rowsWritten > 0;
+    const existing = this.#find(sessionId, now);
+    if (!existing) return { alive: false, reason: this.#endReason(sessionId) ?? 'expired' };
+    const expiresAt = now + (terms.ttlSeconds + terms.graceSeconds) * 1000;
+    this.ctx.storage.sql.exec('UPDATE leases SET renewed_at = ?, expires_at = ? WHERE session_id = ?', now, expiresAt, sessionId);
+    this.#schedule();
+    return { alive: true, lease: { ...existing, renewedAt: now, expiresAt } };
   }
 
+  /** The player stopped: free the slot. False when the session held no lease. */
   release(sessionId: string): boolean {
-    return this.ctx.storage.sql.exec('DELETE FROM leases WHERE session_id = ?', sessionId).rowsWritten > 0;
+    checkId('sessionId', sessionId);
+    const held = this.#find(sessionId, Date.now()) !== undefined;
+    if (held) this.#end(sessionId, 'released', Date.now());
+    return held;
   }
 
+  /** An operator ends a session: its next reload or heartbeat is refused. */
+  end(sessionId: string): boolean {
+    checkId('sessionId', sessionId);
+    const held = this.#find(sessionId, Date.now()) !== undefined;
+    if (held) this.#end(sessionId, 'ended-by-operator', Date.now());
+    return held;
+  }
+
+  /** Live leases, oldest first. */
   list(): Lease[] {
-    this.#purgeExpired(Date.now());
     return this.ctx.storage.sql
-      .exec<LeaseRow>('SELECT * FROM leases ORDER BY acquired_at, session_id')
+      .exec<LeaseRow>('SELECT * FROM leases WHERE expires_at > ? ORDER BY acquired_at, session_id', Date.now())
       .toArray()
       .map(toLease);
   }
 
-  #find(sessionId: string): Lease | undefined {
-    const row = this.ctx.storage.sql.exec<LeaseRow>('SELECT * FROM leases WHERE session_id = ?', sessionId).toArray()[0];
-    return row ? toLease(row) : undefined;
+  /** The operator's per-account limit, or undefined when the plan's applies. */
+  limitOverride(): number | undefined {
+    const row = this.ctx.storage.sql.exec<{ value: number }>("SELECT value FROM settings WHERE key = 'limit'").toArray()[0];
+    return row?.value;
   }
 
-  #purgeExpired(now: number): void {
-    this.ctx.storage.sql.exec('DELETE FROM leases WHERE expires_at <= ?', now);
+  /** Set (1..100) or clear (null) the account's override. Existing leases above a lowered limit run on; new ones wait. */
+  setLimitOverride(limit: number | null): void {
+    if (limit === null) {
+      this.ctx.storage.sql.exec("DELETE FROM settings WHERE key = 'limit'");
+      return;
+    }
+    checkLimit(limit);
+    this.ctx.storage.sql.exec("INSERT INTO settings (key, value) VALUES ('limit', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", limit);
+  }
+
+  override alarm(): void {
+    const now = Date.now();
+    const expired = this.ctx.storage.sql.exec<{ session_id: string }>('SELECT session_id FROM leases WHERE expires_at <= ?', now).toArray();
+    for (const row of expired) this.#end(row.session_id, 'expired', now);
+    this.ctx.storage.sql.exec('DELETE FROM ended WHERE ended_at <= ?', now - ENDED_MEMORY_MS);
+    this.#schedule();
+  }
+
+  /** Point the alarm at the next lease expiry, or at the oldest end record's forgetting time. */
+  #schedule(): void {
+    const next = this.ctx.storage.sql
+      .exec<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM leases UNION ALL SELECT min(ended_at) + ${ENDED_MEMORY_MS} FROM ended)`,
+      )
+      .one().at;
+    // setAlarm/deleteAlarm are not awaited: the output gate holds the reply until they are stored.
+    if (next === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(next);
+  }
+
+  #end(sessionId: string, reason: EndReason, now: number): void {
+    this.ctx.storage.sql.exec('DELETE FROM leases WHERE session_id = ?', sessionId);
+    this.ctx.storage.sql.exec(
+      'INSERT INTO ended (session_id, reason, ended_at) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET reason = excluded.reason, ended_at = excluded.ended_at',
+      sessionId, reason, now,
+    );
+    this.#schedule();
+  }
+
+  #endReason(sessionId: string): EndReason | undefined {
+    return this.ctx.storage.sql.exec<{ reason: EndReason }>('SELECT reason FROM ended WHERE session_id = ?', sessionId).toArray()[0]?.reason;
+  }
+
+  #find(sessionId: string, now: number): Lease | undefined {
+    const row = this.ctx.storage.sql.exec<LeaseRow>('SELECT * FROM leases WHERE session_id = ? AND expires_at > ?', sessionId, now).toArray()[0];
+    return row ? toLease(row) : undefined;
   }
 }
 
 function toLease(row: LeaseRow): Lease {
-  return { sessionId: row.session_id, deviceId: row.device_id, titleId: row.title_id, acquiredAt: row.acquired_at, expiresAt: row.expires_at };
+  return {
+    sessionId: row.session_id,
+    deviceId: row.device_id,
+    titleId: row.title_id,
+    acquiredAt: row.acquired_at,
+    renewedAt: row.renewed_at,
+    expiresAt: row.expires_at,
+  };
 }
 
-function checkAcquire(request: AcquireRequest): void {
-  for (const field of ['sessionId', 'deviceId', 'titleId'] as const) {
-    const value = request[field];
-    if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
-      throw new TypeError(`${field}: expected a string of 1..128 characters, received ${JSON.stringify(value)}`);
-    }
+function checkId(field: string, value: unknown): void {
+  if (typeof value !== 'string' || !ID.test(value)) {
+    throw new TypeError(`${field}: expected 1..128 characters [A-Za-z0-9._:-], received ${JSON.stringify(value)?.slice(0, 80)}`);
   }
-  if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 100) {
-    throw new TypeError(`limit: expected an integer in 1..100, received ${request.limit}`);
+}
+
+function checkLimit(limit: unknown): void {
+  if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 100) {
+    throw new TypeError(`limit: expected an integer in 1..100, received ${String(limit)}`);
   }
-  if (!Number.isInteger(request.ttlSeconds) || request.ttlSeconds < 1 || request.ttlSeconds > 86_400) {
-    throw new TypeError(`ttlSeconds: expected an integer in 1..86400, received ${request.ttlSeconds}`);
+}
+
+function checkTerms(terms: LeaseTerms): void {
+  checkLimit(terms.limit);
+  if (!STREAM_POLICIES.includes(terms.policy)) throw new TypeError(`policy: expected one of ${STREAM_POLICIES.join(', ')}, received ${String(terms.policy)}`);
+  if (!Number.isInteger(terms.ttlSeconds) || terms.ttlSeconds < 1 || terms.ttlSeconds > 86_400) {
+    throw new TypeError(`ttlSeconds: expected an integer in 1..86400, received ${terms.ttlSeconds}`);
+  }
+  if (!Number.isInteger(terms.graceSeconds) || terms.graceSeconds < 0 || terms.graceSeconds > 3600) {
+    throw new TypeError(`graceSeconds: expected an integer in 0..3600, received ${terms.graceSeconds}`);
   }
 }
