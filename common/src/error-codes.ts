@@ -46,6 +46,9 @@ export const ErrorCodes = {
   'access-revoked': { status: 401, title: 'Access was revoked by an operator' },
   'identity-unavailable': { status: 503, title: 'The identity service could not be reached' },
   'revocation-unavailable': { status: 503, title: 'The revocation list could not be read' },
+  // Concurrent-stream limits (issue 8).
+  'stream-evicted': { status: 409, title: 'The stream was stopped because the account started another one' },
+  'stream-ended': { status: 410, title: 'The stream ended: its lease expired, the player stopped it, or an operator ended it' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

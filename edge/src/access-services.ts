@@ -2,6 +2,7 @@ import type { CatalogueClient } from './catalogue/catalogue-client.ts';
 import type { EdgeConfig } from './config.ts';
 import type { RevocationChecker } from './revocation/revocation-checker.ts';
 import type { SessionTokens } from './session/session-token.ts';
+import type { StreamLeases } from './streams/stream-leases.ts';
 import type { ViewerAuthOptions } from './auth/viewer-auth.ts';
 
 /** What the routes share for one isolate and one configuration. */
@@ -11,4 +12,5 @@ export interface AccessServices {
   sessions: SessionTokens;
   catalogue: CatalogueClient;
   revocations: RevocationChecker;
+  streams: StreamLeases;
 }

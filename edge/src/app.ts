@@ -14,6 +14,7 @@ import { mediaRoutes } from './routes/media.ts';
 import { opsRoutes, revocationList } from './routes/ops.ts';
 import { playRoutes } from './routes/play.ts';
 import { SessionTokens } from './session/session-token.ts';
+import { StreamLeases } from './streams/stream-leases.ts';
 
 /** The per-isolate services for one validated configuration and its bindings. */
 export function accessServices(config: EdgeConfig, env: Env): AccessServices {
@@ -37,6 +38,7 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
       read: () => revocationList(env).snapshot(),
       cacheSeconds: config.revocation.cacheSeconds,
     }),
+    streams: new StreamLeases(env.STREAM_LIMITER, config.streams),
   };
 }
 

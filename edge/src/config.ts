@@ -2,6 +2,8 @@ import { ProblemError } from '@cascade/common';
 import type { JSONWebKeySet } from 'jose';
 import { publicJwks } from './auth/public-jwks.ts';
 import type { Env } from './env.ts';
+import { PLANS, type Plan } from './auth/viewer.ts';
+import { STREAM_POLICIES, type StreamPolicy } from '@cascade/licensing/stream-policy';
 import type { SessionKey } from './session/session-token.ts';
 
 /** Asymmetric algorithms only: a viewer token signed with a shared secret (HS*) or `none` is never accepted. */
@@ -35,6 +37,15 @@ export interface EdgeConfig {
   slateTitleId: string;
   /** Operator bitrate ceiling (bits per second) for every manifest under load; undefined = off. */
   surgeCapBps: number | undefined;
+  /** Concurrent streams per plan, what happens at the limit, and how long a lease lives between heartbeats. */
+  streams: StreamConfig;
+}
+
+export interface StreamConfig {
+  limits: Record<Plan, number>;
+  policies: Record<Plan, StreamPolicy>;
+  leaseSeconds: number;
+  graceSeconds: number;
 }
 
 export type ViewerKeySource =
@@ -148,6 +159,34 @@ function slateTitleId(env: Env): string {
   return value;
 }
 
+/** `plan:value[,plan:value…]` over the defaults; every plan named at most once. */
+function perPlan<T>(env: Env, name: 'STREAM_LIMITS' | 'STREAM_POLICIES', defaults: Record<Plan, T>, parse: (raw: string) => T | undefined, expected: string): Record<Plan, T> {
+  const raw = env[name]?.trim();
+  const result = { ...defaults };
+  if (!raw) return result;
+  const seen = new Set<string>();
+  for (const entry of raw.split(',')) {
+    const [plan, value, extra] = entry.split(':').map((part) => part.trim());
+    if (plan === undefined || !(PLANS as readonly string[]).includes(plan) || seen.has(plan) || value === undefined || extra !== undefined) {
+      throw invalid(name, `"plan:${expected}" entries for distinct plans among ${PLANS.join(', ')}`, entry);
+    }
+    const parsed = parse(value);
+    if (parsed === undefined) throw invalid(name, `${expected} for plan ${plan}`, value);
+    seen.add(plan);
+    result[plan as Plan] = parsed;
+  }
+  return result;
+}
+
+function streamConfig(env: Env): StreamConfig {
+  return {
+    limits: perPlan(env, 'STREAM_LIMITS', { basic: 1, standard: 2, premium: 4 }, (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 100 ? Number(v) : undefined), 'an integer in 1..100'),
+    policies: perPlan(env, 'STREAM_POLICIES', { basic: 'refuse-new', standard: 'refuse-new', premium: 'refuse-new' }, (v) => STREAM_POLICIES.find((p) => p === v), STREAM_POLICIES.join(' or ')),
+    leaseSeconds: optionalInteger(env, 'STREAM_LEASE_SECONDS', 120, 10, 3600),
+    graceSeconds: optionalInteger(env, 'STREAM_GRACE_SECONDS', 30, 0, 600),
+  };
+}
+
 /** Parse and check every binding once; the result is cached per env object by the app factory. */
 export function parseConfig(env: Env): EdgeConfig {
   const environment = required(env, 'ENVIRONMENT');
@@ -202,5 +241,6 @@ export function parseConfig(env: Env): EdgeConfig {
     revocation: { cacheSeconds: optionalInteger(env, 'REVOCATION_CACHE_SECONDS', 2, 0, 30) },
     slateTitleId: slateTitleId(env),
     surgeCapBps: optionalInteger(env, 'SURGE_CAP_BPS', 0, 0, 1_000_000_000) || undefined,
+    streams: streamConfig(env),
   };
 }

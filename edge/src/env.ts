@@ -23,6 +23,14 @@ export interface Env {
   SLATE_TITLE_ID?: string;
   /** Bits per second; renditions above it are dropped from every manifest (0 or unset: off). */
   SURGE_CAP_BPS?: string;
+  /** Concurrent streams per plan, `plan:n[,…]` (defaults basic:1,standard:2,premium:4). */
+  STREAM_LIMITS?: string;
+  /** At the limit, per plan: `plan:refuse-new|evict-oldest[,…]` (default refuse-new). */
+  STREAM_POLICIES?: string;
+  /** A stream lease lives this long without a heartbeat or playlist reload (default 120)… */
+  STREAM_LEASE_SECONDS?: string;
+  /** …plus this grace (default 30). */
+  STREAM_GRACE_SECONDS?: string;
   /** Secret: the identity service's public JWKS (JSON). */
   VIEWER_JWKS?: string;
   /** Secret: `kid:base64secret[,kid:base64secret…]`; the first entry signs, every entry verifies. */

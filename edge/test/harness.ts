@@ -32,8 +32,15 @@ export async function makeIssuer(alg: 'ES256' | 'EdDSA' = 'ES256', kid = `test-$
   };
 }
 
+/**
+ * Tests of other features open many sessions on one test account within a lease's lifetime, so the
+ * default here is a limit they never reach; the stream-limit tests (streams.test.ts) set the real
+ * defaults and their own limits through overrides.
+ */
+export const ROOMY_STREAM_LIMITS = 'basic:100,standard:100,premium:100';
+
 export function testEnv(overrides: Partial<Env>): Env {
-  return { ...(env as unknown as Env), SHIELD_URL: inject('fakeShieldUrl'), ...overrides };
+  return { ...(env as unknown as Env), SHIELD_URL: inject('fakeShieldUrl'), STREAM_LIMITS: ROOMY_STREAM_LIMITS, ...overrides };
 }
 
 /**
@@ -73,4 +80,16 @@ export async function problemCode(response: Response): Promise<string | undefine
 /** Body as text without workerd's warning about non-text content types (playlists, MPDs). */
 export async function text(response: Response): Promise<string> {
   return new TextDecoder().decode(await response.arrayBuffer());
+}
+
+/** Give a session forged by a test (not opened through /v1/play) the stream lease /v1/play would have taken. */
+export async function holdStream(account: string, sessionId: string, titleId = 'demo'): Promise<void> {
+  const namespace = (env as unknown as Env).STREAM_LIMITER!;
+  const result = await namespace.get(namespace.idFromName(account)).acquire(sessionId, 'test-device', titleId, {
+    limit: 100,
+    policy: 'refuse-new',
+    ttlSeconds: 600,
+    graceSeconds: 0,
+  });
+  expect(result.admitted).toBe(true);
 }

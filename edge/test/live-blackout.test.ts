@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import type { Env } from '../src/env.ts';
 import { SessionTokens } from '../src/session/session-token.ts';
-import { PERMISSIVE_RIGHTS, call, makeIssuer, problemCode, putCatalogueEntry, testEnv, text } from './harness.ts';
+import { PERMISSIVE_RIGHTS, call, holdStream, makeIssuer, problemCode, putCatalogueEntry, testEnv, text } from './harness.ts';
 
 let issuer: Awaited<ReturnType<typeof makeIssuer>>;
 let edgeEnv: Env;
@@ -92,6 +92,7 @@ describe('media-playlist reloads in long sessions', () => {
     // Opened 2 h ago with a 60 s token: long expired, but the session is younger than 24 h.
     const twoHoursAgo = new SessionTokens({ keys, now: () => Math.floor(Date.now() / 1000) - 7200 });
     const expired = await twoHoursAgo.sign(grant);
+    await holdStream('v', 'marathon');
     expect(await problemCode(await call(edgeEnv, `/v1/media/${expired}/live/live-marathon/seg-360p-100.m4s`))).toBe('session-token-expired');
     const reload = await call(edgeEnv, `/v1/media/${expired}/live/live-marathon/video-360p.m3u8`);
     expect(reload.status).toBe(200);

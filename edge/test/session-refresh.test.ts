@@ -3,7 +3,7 @@ import { parseConfig } from '../src/config.ts';
 import type { Env } from '../src/env.ts';
 import { SessionTokens, type SessionClaims } from '../src/session/session-token.ts';
 import { base64urlToBytes } from '../src/session/base64url.ts';
-import { PERMISSIVE_RIGHTS, call, makeIssuer, problemCode, putCatalogueEntry, testEnv, text } from './harness.ts';
+import { PERMISSIVE_RIGHTS, call, holdStream, makeIssuer, problemCode, putCatalogueEntry, testEnv, text } from './harness.ts';
 
 let issuer: Awaited<ReturnType<typeof makeIssuer>>;
 let edgeEnv: Env;
@@ -55,6 +55,7 @@ describe('media playlists carry a fresh session token on every reload', () => {
     // A token issued 59 s ago with a 60 s life: one second left.
     const old = new SessionTokens({ keys, now: () => Math.floor(Date.now() / 1000) - 59 });
     const token = await old.sign({ sid: 'live-sid-1', sub: 'viewer-1', acct: 'viewer-1', ctry: 'DE', scope: 'live/live-long/', ttlSeconds: 60 });
+    await holdStream('viewer-1', 'live-sid-1');
     const playlist = await text(await call(edgeEnv, `/v1/media/${token}/live/live-long/video-360p.m3u8`));
     const fresh = TOKEN_IN_URL.exec(uris(playlist)[0]!)![1]!;
     expect(claimsOf(fresh).sid).toBe('live-sid-1');

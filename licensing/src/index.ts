@@ -1,10 +1,9 @@
 export {
   StreamLimiter,
-  STREAM_POLICIES,
   type AcquireResult,
   type EndReason,
   type HeartbeatResult,
   type Lease,
   type LeaseTerms,
-  type StreamPolicy,
 } from './stream-limiter.ts';
+export { STREAM_POLICIES, type StreamPolicy } from './stream-policy.ts';

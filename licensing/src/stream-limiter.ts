@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { STREAM_POLICIES, type StreamPolicy } from './stream-policy.ts';
 
 export interface Lease {
   sessionId: string;
@@ -11,9 +12,6 @@ export interface Lease {
   expiresAt: number;
 }
 
-/** What the account's plan allows; the edge reads it from configuration for the viewer's plan. */
-export type StreamPolicy = 'refuse-new' | 'evict-oldest';
-export const STREAM_POLICIES: readonly StreamPolicy[] = ['refuse-new', 'evict-oldest'];
 
 export interface LeaseTerms {
   /** Streams this account may hold at once (from the viewer's plan); an operator override wins. */

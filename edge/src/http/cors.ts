@@ -3,8 +3,8 @@ import { cors } from 'hono/cors';
 /** Players load manifests and segments from pages on other origins. Nothing here uses cookies. */
 export const playbackCors = cors({
   origin: '*',
-  allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+  allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
   allowHeaders: ['Authorization', 'Range', 'If-None-Match'],
-  exposeHeaders: ['Content-Length', 'Content-Range', 'Age', 'X-Edge-Cache'],
+  exposeHeaders: ['Content-Length', 'Content-Range', 'Age', 'X-Edge-Cache', 'X-Stream-Heartbeat', 'X-Stream-Stop'],
   maxAge: 86_400,
 });

@@ -24,6 +24,20 @@ export function mediaRoutes(services: AccessServices): Hono {
   const { config, sessions } = services;
   const app = new Hono();
 
+  // Session-level calls for players: renew the stream lease (DASH and VOD players, which reload no
+  // playlist) and end it when playback stops, so the slot frees at once rather than at lease expiry.
+  app.post('/:token/heartbeat', async (c) => {
+    const claims = await sessions.verifySession(c.req.param('token'), config.sessionToken.maxSessionSeconds);
+    await services.revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
+    const stream = await services.streams.heartbeat(claims.acct, claims.sid);
+    return c.json({ ...stream, heartbeatSeconds: config.streams.leaseSeconds }, 200, { 'cache-control': 'no-store' });
+  });
+  app.post('/:token/stop', async (c) => {
+    const claims = await sessions.verifySession(c.req.param('token'), config.sessionToken.maxSessionSeconds);
+    await services.streams.release(claims.acct, claims.sid);
+    return c.body(null, 204, { 'cache-control': 'no-store' });
+  });
+
   app.get('/:token/*', async (c) => {
     const url = new URL(c.req.url);
     const token = c.req.param('token');
@@ -53,6 +67,8 @@ export function mediaRoutes(services: AccessServices): Hono {
 async function mediaPlaylist(services: AccessServices, c: Context, claims: SessionClaims, path: string): Promise<Response> {
   const { config, sessions, catalogue, revocations } = services;
   await revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
+  // A reload is the live player's heartbeat; an evicted or ended session stops here.
+  await services.streams.heartbeat(claims.acct, claims.sid);
   const titleId = claims.scope.split('/')[1]!;
   const entry = await catalogue.get(titleId);
   const { blackout } = checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());

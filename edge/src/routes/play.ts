@@ -17,17 +17,19 @@ const MANIFESTS: Record<string, { contentType: string; format: ManifestFormat }>
 /**
  * `GET /v1/play/{titleId}/master.m3u8|manifest.mpd`: verify the viewer, check revocation, entitlement,
  * country and availability window, open a playback session, fetch the manifest from the shield and
- * rewrite every media URL to come back through the edge under a path-scoped session token. The answer
+ * take one of the account's concurrent-stream slots, and rewrite every media URL to come back through the edge under a path-scoped session token. The answer
  * is per viewer, so it is never cached.
  */
 export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVariables }> {
-  const { config, sessions, catalogue, revocations } = services;
+  const { config, sessions, catalogue, revocations, streams } = services;
   const app = new Hono<{ Variables: ViewerVariables }>();
   app.use('*', viewerAuth(services.viewerAuth));
 
   for (const [file, manifest] of Object.entries(MANIFESTS)) {
     app.get(`/:titleId/${file}`, async (c) => {
       const titleId = parseId(c.req.param('titleId'), 'title id');
+      const device = c.req.query('device');
+      const deviceId = device === undefined ? 'unknown' : parseId(device, 'device');
       const viewer = c.get('viewer');
       await revocations.check({ account: viewer.account, iat: viewer.iat });
       const entry = await catalogue.get(titleId);
@@ -43,8 +45,11 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         await upstream.body?.cancel();
         throw upstreamFailure(upstream, new ProblemError('title-not-found', `no title "${titleId}"`));
       }
+      const sid = crypto.randomUUID();
+      // After the upstream answered, so a failing shield never holds one of the account's slots.
+      await streams.acquire(viewer.account, viewer.plan, sid, deviceId, titleId);
       const token = await sessions.sign({
-        sid: crypto.randomUUID(),
+        sid,
         sub: viewer.sub,
         acct: viewer.account,
         ctry: country ?? '',
@@ -66,7 +71,14 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
           ...(languages.length > 0 && { languages: { audio: languages, subtitles: languages } }),
         },
       });
-      return c.body(body, 200, { 'content-type': manifest.contentType, 'cache-control': 'private, no-store' });
+      const edgeOrigin = new URL(c.req.url).origin;
+      return c.body(body, 200, {
+        'content-type': manifest.contentType,
+        'cache-control': 'private, no-store',
+        // Where the player renews and ends this session's lease (README "Concurrent streams").
+        'x-stream-heartbeat': `${edgeOrigin}/v1/media/${token}/heartbeat`,
+        'x-stream-stop': `${edgeOrigin}/v1/media/${token}/stop`,
+      });
     });
   }
   return app;

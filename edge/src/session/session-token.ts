@@ -123,6 +123,12 @@ export class SessionTokens {
     return this.#inScope(claims, path);
   }
 
+  /** For session-level calls (heartbeat, stop) that name no media path: the reload rule, any scope. */
+  async verifySession(token: string, maxSessionSeconds: number): Promise<SessionClaims> {
+    const claims = await this.#claims(token);
+    return this.verifyForReload(token, claims.scope, maxSessionSeconds);
+  }
+
   async #claims(token: string): Promise<SessionClaims> {
     let claims = this.#verified.get(token);
     if (claims === undefined) {
