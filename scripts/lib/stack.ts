@@ -15,6 +15,8 @@ export interface StackOptions {
   edgeStateDir?: string;
   /** Secrets the tiers share (from the development identity). */
   secrets: ServiceSecrets;
+  /** Extra Worker vars for the edge (`wrangler dev --var NAME:value`), over wrangler.toml's. */
+  edgeVars?: Record<string, string>;
   /** Extra environment for every tier (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
   /** One call per line a tier prints. */
@@ -46,6 +48,7 @@ function command(tier: Tier, options: StackOptions): string[] {
         '--persist-to', options.edgeStateDir ?? join(repoRoot, '.wrangler', 'state'),
         '--show-interactive-dev-session=false',
         '--inspector-port', '0',
+        ...Object.entries(options.edgeVars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
       ];
   }
 }

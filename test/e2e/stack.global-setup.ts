@@ -29,6 +29,9 @@ export async function setup(project: TestProject): Promise<void> {
       secrets: identity.serviceSecrets,
       originDataDir: join(repoRoot, '.cache', 'e2e-origin'),
       edgeStateDir: stateDir,
+      // The suites open many sessions per test account within a lease's life (the stream limiter's own
+      // tests run in workerd, edge/test/streams.test.ts); the default 4 premium streams would refuse them.
+      edgeVars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100' },
       onLine: (tier, line) => appendFileSync(logFile, `${tier} | ${line}\n`),
     });
   } catch (error) {
