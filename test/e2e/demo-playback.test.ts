@@ -4,7 +4,7 @@ import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
 
 interface PlayerState { loaded: boolean; currentTime: number; error: string | null }
-type DemoState = { hls: PlayerState; shaka: PlayerState };
+type DemoState = { hls: PlayerState; shaka: PlayerState; stopUrls: string[] };
 
 const stack = inject('stack');
 let browser: Browser;
@@ -43,6 +43,20 @@ describe('the /demo page in headless Chromium', () => {
       expect(final.shaka.error).toBeNull();
       expect(final.hls.currentTime).toBeGreaterThanOrEqual(5);
       expect(final.shaka.currentTime).toBeGreaterThanOrEqual(5);
+
+      // Each player holds a stream; leaving the page ends both through their x-stream-stop URLs.
+      expect(final.stopUrls).toHaveLength(2);
+      for (const url of final.stopUrls) expect(url).toMatch(/\/v1\/media\/[^/]+\/stop$/);
+      await page.goto('about:blank');
+      for (const url of final.stopUrls) {
+        const heartbeat = url.replace(/\/stop$/, '/heartbeat');
+        let status = 0;
+        for (let attempt = 0; attempt < 40 && status !== 410; attempt++) {
+          status = (await fetch(heartbeat, { method: 'POST' })).status;
+          if (status !== 410) await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        expect(status, heartbeat).toBe(410);
+      }
     } finally {
       await page.close();
     }

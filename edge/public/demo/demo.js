@@ -10,6 +10,16 @@
   const state = (window.demoState = {
     hls: { loaded: false, currentTime: 0, error: null },
     shaka: { loaded: false, currentTime: 0, error: null },
+    // Each player holds one of the account's concurrent streams; the edge names the URL that ends it
+    // in the manifest answer's x-stream-stop header. Leaving the page ends both, so reloading the
+    // demo does not run into the plan's stream limit while the old leases wait to expire.
+    stopUrls: [],
+  });
+  function rememberStop(url) {
+    if (url && !state.stopUrls.includes(url)) state.stopUrls.push(url);
+  }
+  window.addEventListener('pagehide', () => {
+    for (const url of state.stopUrls) navigator.sendBeacon(url);
   });
 
   function track(name, video) {
@@ -37,7 +47,12 @@
   const hlsVideo = document.getElementById('hls-video');
   const hlsTrack = track('hls', hlsVideo);
   if (window.Hls && window.Hls.isSupported()) {
-    const hls = new window.Hls({ enableWorker: true });
+    const hls = new window.Hls({
+      enableWorker: true,
+      xhrSetup(xhr, url) {
+        if (url.includes('/v1/play/')) xhr.addEventListener('load', () => rememberStop(xhr.getResponseHeader('x-stream-stop')));
+      },
+    });
     hls.on(window.Hls.Events.MANIFEST_PARSED, () => hlsTrack.loaded());
     hls.on(window.Hls.Events.ERROR, (_event, data) => {
       if (data.fatal) hlsTrack.failed(data.details + (data.response ? ' (HTTP ' + data.response.code + ')' : ''));
@@ -55,6 +70,7 @@
   if (window.shaka.Player.isBrowserSupported()) {
     const player = new window.shaka.Player();
     player.addEventListener('error', (event) => shakaTrack.failed('shaka error ' + event.detail.code));
+    player.getNetworkingEngine().registerResponseFilter((_type, response) => rememberStop(response.headers['x-stream-stop']));
     player
       .attach(shakaVideo)
       .then(() => player.load('/v1/play/' + encodeURIComponent(title) + '/manifest.mpd' + q))
