@@ -19,6 +19,17 @@ function timeBatch(fn: () => unknown, iterations: number): number {
   return Number(process.hrtime.bigint() - start) / 1000 / iterations;
 }
 
+/** Each candidate's median µs/op over its rounds. */
+function medians(samples: Map<string, number[]>): Record<string, Measured> {
+  const out: Record<string, Measured> = {};
+  for (const [name, values] of samples) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const usPerOp = sorted[Math.floor(sorted.length / 2)]!;
+    out[name] = { name, usPerOp, opsPerSecond: 1e6 / usPerOp };
+  }
+  return out;
+}
+
 /** Iterations such that one batch of `fn` takes roughly `targetMs`. */
 function calibrate(fn: () => unknown, targetMs: number): number {
   let n = 1;
@@ -47,13 +58,7 @@ export function compareSync(candidates: Record<string, () => unknown>, options: 
   for (let r = 0; r < rounds; r++) {
     for (const name of names) samples.get(name)!.push(timeBatch(candidates[name]!, iterations.get(name)!));
   }
-  const out: Record<string, Measured> = {};
-  for (const name of names) {
-    const sorted = samples.get(name)!.sort((a, b) => a - b);
-    const usPerOp = sorted[Math.floor(sorted.length / 2)]!;
-    out[name] = { name, usPerOp, opsPerSecond: 1e6 / usPerOp };
-  }
-  return out;
+  return medians(samples);
 }
 
 /** Same as compareSync for async operations (awaited one at a time). */
@@ -71,11 +76,5 @@ export async function compareAsync(candidates: Record<string, () => Promise<unkn
       samples.get(name)!.push(Number(process.hrtime.bigint() - start) / 1000 / iterations);
     }
   }
-  const out: Record<string, Measured> = {};
-  for (const name of names) {
-    const sorted = samples.get(name)!.sort((a, b) => a - b);
-    const usPerOp = sorted[Math.floor(sorted.length / 2)]!;
-    out[name] = { name, usPerOp, opsPerSecond: 1e6 / usPerOp };
-  }
-  return out;
+  return medians(samples);
 }

@@ -1,2 +1,3 @@
 export { createLogger, type Logger } from './logger.ts';
 export { createMetricsRegistry, Registry } from './metrics.ts';
+export { createSecretMatcher } from './secret-matcher.ts';

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ProblemError } from '@cascade/common';
+import { createSecretMatcher } from '@cascade/common/node';
 import type { MiddlewareHandler } from 'hono';
 
 export interface RequireApiTokenOptions {
@@ -7,32 +7,25 @@ export interface RequireApiTokenOptions {
   tokens: readonly string[];
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
 /**
  * Guards the origin's operator API (ingest, catalogue writes) with `Authorization: Bearer <token>`.
- * Tokens are compared as SHA-256 digests with timingSafeEqual, so neither the length nor the
- * content of a configured token leaks through timing.
+ * Tokens are compared in constant time by `createSecretMatcher`.
  */
 export function requireApiToken(options: RequireApiTokenOptions): MiddlewareHandler {
   if (!Array.isArray(options?.tokens) || options.tokens.some((t) => typeof t !== 'string' || t.length === 0)) {
     throw new TypeError('requireApiToken: options.tokens must be an array of non-empty strings');
   }
-  const accepted = options.tokens.map(digest);
+  const matches = createSecretMatcher(options.tokens);
+  const configured = options.tokens.length > 0;
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined || header === '') {
       throw new ProblemError('token-missing', 'The origin operator API needs Authorization: Bearer <ORIGIN_API_TOKENS entry>');
     }
     const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header);
-    const presented = match ? digest(match[1]!) : undefined;
-    let ok = false;
-    // Check every accepted token so the time taken does not say which one (or none) matched.
-    for (const candidate of accepted) if (presented && timingSafeEqual(candidate, presented)) ok = true;
+    const ok = match !== null && matches(match[1]!);
     if (!ok) {
-      throw new ProblemError('token-invalid', accepted.length === 0
+      throw new ProblemError('token-invalid', !configured
         ? 'The origin operator API is disabled: ORIGIN_API_TOKENS is not set'
         : 'The bearer token is not an origin API token');
     }
