@@ -176,3 +176,32 @@ describe('personalizeDash content steering', () => {
     expect(parseDash(output, MPD_URL).contentSteering).toMatchObject({ serverURL: '/v1/steering/s1' });
   });
 });
+
+describe('personalizeDash content steering service locations (DASH-IF content steering, ISO/IEC 23009-1 5.6)', () => {
+  const TIMELINE = 'dash/cmaf-segment-template-timeline.mpd';
+  const locations = [
+    { id: 'b', baseUrl: 'http://cdn-b.example/t/abc/123/vod/demo/' },
+    { id: 'a', baseUrl: 'https://edge.example/v1/media/SESSION.tok/vod/demo/' },
+  ];
+
+  it('writes one MPD-level BaseURL per pathway with its serviceLocation, in the given order', () => {
+    const output = personalizeDash(fixture(TIMELINE), new URL(MPD_URL), { urls: pathTokens, steering: { serverUri: 'https://edge.example/v1/steering/t/dash', defaultPathway: 'b', serviceLocations: locations } });
+    const parsed = parseXml(output);
+    const bases = [...parsed.documentElement.getElementsByTagName('BaseURL')].filter((e) => e.parentNode === parsed.documentElement);
+    expect(bases.map((e) => [e.getAttribute('serviceLocation'), e.textContent])).toEqual(locations.map((l) => [l.id, l.baseUrl]));
+    expect(parseDash(output, MPD_URL).contentSteering).toMatchObject({ defaultServiceLocation: 'b' });
+  });
+
+  it('keeps an MPD that has its own MPD-level BaseURLs as the URL rewriter maps them', () => {
+    const input = fixture('dash/iso23009-1-5.6-alternative-base-urls-per-cdn.mpd');
+    const withLocations = personalizeDash(input, new URL(MPD_URL), { urls: pathTokens, steering: { serverUri: '/s', serviceLocations: locations } });
+    const without = personalizeDash(input, new URL(MPD_URL), { urls: pathTokens, steering: { serverUri: '/s' } });
+    expect(withLocations).toBe(without);
+  });
+
+  it('refuses a service location whose base URL is relative or does not end in a slash', () => {
+    expect(() => personalizeDash(fixture(TIMELINE), new URL(MPD_URL), { steering: { serverUri: '/s', serviceLocations: [{ id: 'a', baseUrl: '/vod/' }] } })).toThrow(/baseUrl/);
+    expect(() => personalizeDash(fixture(TIMELINE), new URL(MPD_URL), { steering: { serverUri: '/s', serviceLocations: [{ id: 'a', baseUrl: 'https://x.example/vod' }] } })).toThrow(/baseUrl/);
+    expect(() => personalizeDash(fixture(TIMELINE), new URL(MPD_URL), { steering: { serverUri: '/s', serviceLocations: [locations[0]!, locations[0]!] } })).toThrow(/distinct/);
+  });
+});

@@ -162,3 +162,38 @@ describe('personalizeHls content steering', () => {
     expect(() => personalizeHls(fixture(ADVANCED), MULTIVARIANT_URL, { steering: { serverUri: 'a"b' } })).toThrow(RangeError);
   });
 });
+
+describe('personalizeHls content steering pathway labels (RFC 8216bis 4.4.6.2, 7.2 pathway cloning)', () => {
+  const GROUPS = 'hls/rfc8216-4.3.4.2-multivariant-with-media-groups.m3u8';
+
+  it('labels every variant with the pathway and a stable id taken from its relative URI as written upstream', () => {
+    const output = personalizeHls(fixture(GROUPS), MULTIVARIANT_URL, { urls: pathTokens, steering: { serverUri: 'https://edge.example/v1/steering/t/hls/b', defaultPathway: 'b', variantPathway: 'b' } });
+    const infs = output.split('\n').filter((line) => line.startsWith('#EXT-X-STREAM-INF'));
+    expect(infs).toHaveLength(3);
+    for (const line of infs) expect(line).toContain(',PATHWAY-ID="b"');
+    expect(infs[0]).toContain('STABLE-VARIANT-ID="360p/index.m3u8"');
+    // Absolute and scheme-relative URIs cannot be a stable id (':' and no path of ours): no id, still a pathway.
+    expect(infs[1]).not.toContain('STABLE-VARIANT-ID');
+    expect(output).toContain('URI="https://edge.example/v1/media/SESSION.tok/vod/demo/audio/en/index.m3u8",STABLE-RENDITION-ID="audio/en/index.m3u8"');
+    expect(output).toMatch(/#EXT-X-I-FRAME-STREAM-INF:[^\n]*,PATHWAY-ID="b",STABLE-VARIANT-ID="360p\/iframes.m3u8"/);
+    // Closed captions have no URI and no stable id.
+    expect(output).toMatch(/TYPE=CLOSED-CAPTIONS[^\n]*INSTREAM-ID="CC1"\n/);
+    expect(parseMultivariantWithM3u8Parser(output).variants).toHaveLength(3);
+  });
+
+  it('replaces an existing PATHWAY-ID and keeps an existing stable id', () => {
+    const input = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,PATHWAY-ID="old",STABLE-VARIANT-ID="keep"\nlow.m3u8\n';
+    const output = personalizeHls(input, MULTIVARIANT_URL, { steering: { serverUri: '/s', variantPathway: 'a' } });
+    expect(output).toBe('#EXTM3U\n#EXT-X-CONTENT-STEERING:SERVER-URI="/s"\n#EXT-X-STREAM-INF:BANDWIDTH=1,PATHWAY-ID="a",STABLE-VARIANT-ID="keep"\nlow.m3u8\n');
+  });
+
+  it('does not label variants the surge cap removed', () => {
+    const input = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100\nlow.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=900\nhigh.m3u8\n';
+    const output = personalizeHls(input, MULTIVARIANT_URL, { surgeCap: 500, steering: { serverUri: '/s', variantPathway: 'a' } });
+    expect(output).toBe('#EXTM3U\n#EXT-X-CONTENT-STEERING:SERVER-URI="/s"\n#EXT-X-STREAM-INF:BANDWIDTH=100,PATHWAY-ID="a",STABLE-VARIANT-ID="low.m3u8"\nlow.m3u8\n');
+  });
+
+  it('refuses a pathway id outside the RFC 8216bis character set', () => {
+    expect(() => personalizeHls(fixture(GROUPS), MULTIVARIANT_URL, { steering: { serverUri: '/s', variantPathway: 'a"b' } })).toThrow(/variantPathway/);
+  });
+});

@@ -15,7 +15,7 @@ import { setDashContentSteering } from './set-dash-content-steering.ts';
 export function personalizeDash(mpd: string, manifestUrl: URL, options: PersonalizeOptions = {}): string {
   const maxBytes = checkPersonalizeOptions(options);
   assertWithinSizeLimit(mpd, maxBytes, 'DASH MPD');
-  const scanned = scanMpd(mpd, manifestUrl, options.urls);
+  const scanned = scanMpd(mpd, manifestUrl, options.urls, options.steering?.serviceLocations);
   const removed = new Set<MpdElement>();
   const edits: TextEdit[] = [];
   const moves: MpdMove[] = [];

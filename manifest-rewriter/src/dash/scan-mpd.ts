@@ -98,7 +98,7 @@ interface RootInsertion {
  * is left relative so it still resolves against each (mapped) alternative. The document is scanned, never
  * re-serialized; a DOCTYPE (and so any entity declaration) in an MPD is refused, entities are never expanded.
  */
-export function scanMpd(mpd: string, base: URL, rewriter: UrlRewriter | undefined): ScannedMpd {
+export function scanMpd(mpd: string, base: URL, rewriter: UrlRewriter | undefined, serviceLocations?: readonly { id: string; baseUrl: string }[]): ScannedMpd {
   const edits: TextEdit[] = [];
   const stack: Frame[] = [];
   const scopes: (NamespaceDeclarations | undefined)[] = [];
@@ -209,7 +209,7 @@ export function scanMpd(mpd: string, base: URL, rewriter: UrlRewriter | undefine
       const parent = stack.at(-1);
       if (parent === undefined) {
         rootClosed = true;
-        if (frame.baseUrlCount === 0 && insertion && rewriter !== undefined && insertRootBaseUrl(insertion, base, rewriter, edits)) {
+        if (frame.baseUrlCount === 0 && insertion && rewriter !== undefined && insertRootBaseUrl(insertion, base, rewriter, edits, serviceLocations)) {
           edits.push(...pins.deferred);
         }
       } else {
@@ -362,12 +362,20 @@ function urlTextEdits(source: string, capture: TextCapture, selfClosingTag: XmlS
   return edits;
 }
 
-/** Adds <BaseURL>map(manifest directory)</BaseURL> to an MPD that has none, indented like its first child. */
-function insertRootBaseUrl(insertion: RootInsertion, manifestUrl: URL, rewriter: UrlRewriter, edits: TextEdit[]): boolean {
+/**
+ * Adds <BaseURL>map(manifest directory)</BaseURL> to an MPD that has none, indented like its first child; with
+ * content-steering service locations, one <BaseURL serviceLocation="id"> per pathway instead (5.6, DASH-IF
+ * content steering), the first in the list first.
+ */
+function insertRootBaseUrl(insertion: RootInsertion, manifestUrl: URL, rewriter: UrlRewriter, edits: TextEdit[], serviceLocations?: readonly { id: string; baseUrl: string }[]): boolean {
   const mapped = rewriter.rewrite('./', resolvedBase(manifestUrl));
   if (mapped === undefined) return false;
   const name = insertion.prefix === '' ? 'BaseURL' : `${insertion.prefix}:BaseURL`;
-  edits.push({ start: insertion.at, end: insertion.at, text: `${insertion.indent}<${name}>${escapeXmlText(mapped)}</${name}>` });
+  const text =
+    serviceLocations === undefined || serviceLocations.length === 0
+      ? `${insertion.indent}<${name}>${escapeXmlText(mapped)}</${name}>`
+      : serviceLocations.map((l) => `${insertion.indent}<${name} serviceLocation="${escapeXmlAttribute(l.id, '"')}">${escapeXmlText(l.baseUrl)}</${name}>`).join('');
+  edits.push({ start: insertion.at, end: insertion.at, text });
   return true;
 }
 
