@@ -4,6 +4,8 @@ import type { RevocationChecker } from './revocation/revocation-checker.ts';
 import type { SessionTokens } from './session/session-token.ts';
 import type { StreamLeases } from './streams/stream-leases.ts';
 import type { ViewerAuthOptions } from './auth/viewer-auth.ts';
+import type { QoeAggregator } from './steering/qoe-aggregator.ts';
+import type { SteeringService } from './steering/steering-service.ts';
 
 /** What the routes share for one isolate and one configuration. */
 export interface AccessServices {
@@ -13,4 +15,6 @@ export interface AccessServices {
   catalogue: CatalogueClient;
   revocations: RevocationChecker;
   streams: StreamLeases;
+  steering: SteeringService;
+  qoe: QoeAggregator;
 }

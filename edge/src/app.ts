@@ -15,6 +15,11 @@ import { opsRoutes, revocationList } from './routes/ops.ts';
 import { playRoutes } from './routes/play.ts';
 import { SessionTokens } from './session/session-token.ts';
 import { StreamLeases } from './streams/stream-leases.ts';
+import { steeringRoutes } from './routes/steering.ts';
+import { steeringControl } from './steering/steering-control-stub.ts';
+import { SteeringService } from './steering/steering-service.ts';
+import { emptySteeringState } from './steering/steering-state.ts';
+import { QoeAggregator } from './steering/qoe-aggregator.ts';
 
 /** The per-isolate services for one validated configuration and its bindings. */
 export function accessServices(config: EdgeConfig, env: Env): AccessServices {
@@ -39,6 +44,18 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
       cacheSeconds: config.revocation.cacheSeconds,
     }),
     streams: new StreamLeases(env.STREAM_LIMITER, config.streams),
+    steering: new SteeringService({
+      config: config.steering,
+      // Without the binding (a unit test's bare env) only the configuration decides.
+      read: env.STEERING_CONTROL ? () => steeringControl(env).state() : async () => emptySteeringState(),
+    }),
+    qoe: new QoeAggregator({
+      flush: async (batch) => {
+        if (env.STEERING_CONTROL) await steeringControl(env).recordQoe(batch);
+      },
+      analytics: env.STEERING_QOE,
+      flushSeconds: 5,
+    }),
   };
 }
 
@@ -57,6 +74,8 @@ export function createEdgeApp(config: EdgeConfig, env: Env): Hono<{ Bindings: En
   app.use('/v1/media/*', playbackCors);
   app.route('/v1/play', playRoutes(services));
   app.route('/v1/media', mediaRoutes(services));
+  app.use('/v1/steering/*', playbackCors);
+  app.route('/v1/steering', steeringRoutes(services));
   app.route('/v1/ops', opsRoutes(services));
   app.route('/demo', demoRoutes(config.devFeatures));
   return app;

@@ -1,8 +1,10 @@
 import type { StreamLimiter } from '@cascade/licensing';
 import type { RevocationList } from './revocation/revocation-list.ts';
+import type { SteeringEnv } from './steering/parse-steering-config.ts';
+import type { SteeringControl } from './steering/steering-control.ts';
 
 /** Bindings exactly as wrangler.toml declares them. Everything is a string until config.ts has checked it. */
-export interface Env {
+export interface Env extends SteeringEnv {
   ENVIRONMENT?: string;
   DEV_FEATURES?: string;
   SHIELD_URL?: string;
@@ -40,4 +42,8 @@ export interface Env {
   ASSETS?: Fetcher;
   STREAM_LIMITER?: DurableObjectNamespace<StreamLimiter>;
   REVOCATIONS?: DurableObjectNamespace<RevocationList>;
+  /** The steering control plane (operator overrides, health, QoE, audit log): one global instance. */
+  STEERING_CONTROL?: DurableObjectNamespace<SteeringControl>;
+  /** Workers Analytics Engine dataset for per-pathway QoE; optional (absent locally). */
+  STEERING_QOE?: AnalyticsEngineDataset;
 }

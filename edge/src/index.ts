@@ -5,6 +5,7 @@ import { log } from './http/log.ts';
 
 export { StreamLimiter } from '@cascade/licensing';
 export { RevocationList } from './revocation/revocation-list.ts';
+export { SteeringControl } from './steering/steering-control.ts';
 
 export default {
   fetch(request, env, ctx) {

@@ -8,6 +8,7 @@ import { checkEntitlement } from '../rights/check-entitlement.ts';
 import { preferredLanguages } from '../http/preferred-languages.ts';
 import { rewriteForSession, type ManifestFormat } from '../session/session-urls.ts';
 import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
+import { steerManifest } from '../steering/steer-manifest.ts';
 
 const MANIFESTS: Record<string, { contentType: string; format: ManifestFormat }> = {
   'master.m3u8': { contentType: 'application/vnd.apple.mpegurl', format: 'hls' },
@@ -58,23 +59,37 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
       const languages = preferredLanguages(c.req.header('accept-language'));
+      const edgeOrigin = new URL(c.req.url).origin;
+      // Multi-CDN steering: media URLs for the session's first pathway, the steering tag, the operator's surge cap.
+      const steered = await steerManifest(services.steering, {
+        sid,
+        country,
+        edgeOrigin,
+        token,
+        scope,
+        format: manifest.format,
+        expires: Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds,
+      });
+      const surgeCap = steered.surgeCapBps ?? config.surgeCapBps;
       const body = rewriteForSession(await upstream.arrayBuffer(), {
         format: manifest.format,
         upstreamUrl,
         shieldScope: new URL(scope, config.shieldUrl),
-        edgeOrigin: new URL(c.req.url).origin,
+        edgeOrigin,
         scope,
-        token,
+        token: steered.token,
+        ...(steered.publicPrefix !== undefined && { publicPrefix: steered.publicPrefix }),
         personalization: {
           ...(viewer.maxHeight !== undefined && { filter: { maxHeight: viewer.maxHeight } }),
-          ...(config.surgeCapBps !== undefined && { surgeCap: config.surgeCapBps }),
+          ...(surgeCap !== undefined && { surgeCap }),
           ...(languages.length > 0 && { languages: { audio: languages, subtitles: languages } }),
+          ...(steered.steering !== undefined && { steering: steered.steering }),
         },
       });
-      const edgeOrigin = new URL(c.req.url).origin;
       return c.body(body, 200, {
         'content-type': manifest.contentType,
         'cache-control': 'private, no-store',
+        ...(steered.pathway !== undefined && { 'x-steering-pathway': steered.pathway }),
         // Where the player renews and ends this session's lease (README "Concurrent streams").
         'x-stream-heartbeat': `${edgeOrigin}/v1/media/${token}/heartbeat`,
         'x-stream-stop': `${edgeOrigin}/v1/media/${token}/stop`,

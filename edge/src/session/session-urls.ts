@@ -18,6 +18,11 @@ export interface SessionRewrite {
   scope: string;
   /** The session token to put into every media URL. */
   token: string;
+  /**
+   * Where media URLs point, holding `{token}` once; default this edge (`{edgeOrigin}/v1/media/{token}/{scope}`).
+   * Content steering points them at the session's first pathway instead.
+   */
+  publicPrefix?: string;
   /** The viewer's transforms: rendition filter, surge cap, language defaults. */
   personalization?: Omit<PersonalizeOptions, 'urls'>;
 }
@@ -37,7 +42,7 @@ export function rewriteForSession(bytes: ArrayBuffer, options: SessionRewrite): 
   }
   const urls = tokenUrlRewriter({
     upstreamPrefix: options.shieldScope.href,
-    publicPrefix: `${options.edgeOrigin}/v1/media/{token}/${options.scope}`,
+    publicPrefix: options.publicPrefix ?? `${options.edgeOrigin}/v1/media/{token}/${options.scope}`,
     token: options.token,
     placement: 'path',
   });

@@ -1,0 +1,81 @@
+import { log } from '../http/log.ts';
+import { decidePathways, qualityFactor } from './decide-pathways.ts';
+import type { Pathway, SteeringConfig } from './pathway.ts';
+import { emptySteeringState, pathwayViews, type SteeringState } from './steering-state.ts';
+
+export interface SteeringServiceOptions {
+  config: SteeringConfig;
+  /** Reads the control plane's state (an RPC to the SteeringControl Durable Object). */
+  read: () => Promise<SteeringState>;
+  now?: () => number;
+}
+
+export interface SessionDecision {
+  priority: string[];
+  state: SteeringState;
+}
+
+/**
+ * The per-isolate view of steering: the control plane's state, reused for `cacheSeconds` (at most the
+ * steering TTL, so a change reaches every player within one TTL), and the decision for a session. If the
+ * control plane cannot be read, the last state keeps deciding, or the configuration alone: steering never
+ * takes playback down.
+ */
+export class SteeringService {
+  readonly config: SteeringConfig;
+  readonly #read: () => Promise<SteeringState>;
+  readonly #now: () => number;
+  #held: { state: SteeringState; readAt: number } | undefined;
+  #pending: Promise<SteeringState> | undefined;
+
+  constructor(options: SteeringServiceOptions) {
+    this.config = options.config;
+    this.#read = options.read;
+    this.#now = options.now ?? Date.now;
+  }
+
+  pathway(id: string): Pathway | undefined {
+    return this.config.pathways.find((p) => p.id === id);
+  }
+
+  invalidate(): void {
+    this.#held = undefined;
+  }
+
+  async state(): Promise<SteeringState> {
+    const held = this.#held;
+    if (held && this.#now() - held.readAt < this.config.cacheSeconds * 1000) return held.state;
+    this.#pending ??= this.#load(held).finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  async #load(previous: { state: SteeringState; readAt: number } | undefined): Promise<SteeringState> {
+    const readAt = this.#now();
+    try {
+      const state = await this.#read();
+      this.#held = { state, readAt };
+      return state;
+    } catch (error) {
+      log('warn', 'steering control plane unreadable; deciding from the last known state', { cause: String(error) });
+      return previous?.state ?? emptySteeringState();
+    }
+  }
+
+  /** The ordered pathway list for a session (see decidePathways). */
+  async decide(sessionId: string, country: string | undefined, current?: string): Promise<SessionDecision> {
+    const state = await this.state();
+    const region = country ?? '--';
+    const quality = new Map(this.config.pathways.map((p) => [p.id, qualityFactor(state.qoe[`${p.id}|${region}`])]));
+    const priority = decidePathways({
+      pathways: pathwayViews(this.config, state),
+      country,
+      preference: country === undefined ? undefined : state.regions[country],
+      sessionId,
+      current,
+      quality,
+    });
+    return { priority, state };
+  }
+}
