@@ -4,6 +4,7 @@ import type { AccessServices } from '../access-services.ts';
 import { requireRole, viewerAuth, type ViewerVariables } from '../auth/viewer-auth.ts';
 import type { Env } from '../env.ts';
 import { streamView } from '../streams/stream-leases.ts';
+import { registerSteeringOps } from './ops-steering.ts';
 import { checkRevoke, REVOCATION_KINDS, type RevocationKind, type RevokeRequest } from '../revocation/revocation-list.ts';
 
 const MAX_BODY_BYTES = 4096;
@@ -97,5 +98,8 @@ export function opsRoutes(services: AccessServices): Hono<{ Bindings: Env; Varia
     await services.streams.limiter(account).setLimitOverride(limit as number | null);
     return c.json({ account, limitOverride: limit }, 200, { 'cache-control': 'no-store' });
   });
+
+  // Multi-CDN steering (README "Multi-CDN steering").
+  registerSteeringOps(app, services);
   return app;
 }
