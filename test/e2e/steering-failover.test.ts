@@ -190,7 +190,7 @@ async function waitFor(page: Page, what: string, done: (log: PlayerLog) => boole
   }
 }
 
-const onNginx = (url: string) => url.startsWith(`http://127.0.0.1:${nginx.port}/t/`);
+const onNginx = (url: string) => url.startsWith(nginx.baseUrl);
 const onEdge = (url: string) => url.startsWith(`${edge.url}/v1/media/`);
 
 async function playUrl(format: 'master.m3u8' | 'manifest.mpd', viewer: string): Promise<{ url: string; pathway: string | null }> {

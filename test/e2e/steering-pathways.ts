@@ -37,8 +37,12 @@ export class NginxPathway {
     return new NginxPathway(root, await freePort(), `nginx-pathway-secret-${Math.random().toString(36).slice(2)}`, shieldUrl, shieldSecret);
   }
 
+  /**
+   * By name, not by address: Shaka bans a failed pathway by host name (ContentSteeringManager), so two
+   * pathways on one host name would ban each other; real CDNs have their own host names anyway.
+   */
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}/t/`;
+    return `http://localhost:${this.port}/t/`;
   }
 
   config(): string {
