@@ -10,6 +10,7 @@ import { playbackCors } from './http/cors.ts';
 import { onError } from './http/on-error.ts';
 import { RevocationChecker } from './revocation/revocation-checker.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { opsConsoleRoutes } from './routes/ops-console.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { opsRoutes, revocationList } from './routes/ops.ts';
 import { playRoutes } from './routes/play.ts';
@@ -78,6 +79,7 @@ export function createEdgeApp(config: EdgeConfig, env: Env): Hono<{ Bindings: En
   app.route('/v1/steering', steeringRoutes(services));
   app.route('/v1/ops', opsRoutes(services));
   app.route('/demo', demoRoutes(config.devFeatures));
+  app.route('/ops', opsConsoleRoutes());
   return app;
 }
 

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -263,4 +265,39 @@ describe('multi-CDN steering with real players through a real nginx CDN', () => 
       ['e2e-steering-operator', 'state', 'edge', 'draining'],
     ]);
   }, 120_000);
+
+  it('the ops console at /ops renders pathways, charts and the audit log, and a Drain clicked there sends new sessions elsewhere', async () => {
+    await nginx.start();
+    await setWeights({ edge: 0, nginx: 50 });
+    expect((await playUrl('master.m3u8', 'console-before')).pathway).toBe('nginx');
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${edge.url}/ops#token=${encodeURIComponent(operator)}`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      expect(await page.locator('#pathways tbody tr').count()).toBe(2);
+      expect(await page.locator('#share-chart rect').count()).toBe(2);
+      await page.click('tr[data-pathway="nginx"] button[data-action="drain"]');
+      await page.waitForSelector('tr[data-pathway="nginx"] button[data-action="restore"]', { timeout: 10_000 });
+      expect(await page.locator('tr[data-pathway="nginx"] [data-field="state"]').textContent()).toBe('draining');
+      expect((await playUrl('master.m3u8', 'console-after')).pathway).toBe('edge');
+      expect(await page.locator('#audit tbody tr').first().textContent()).toContain('e2e-steering-operator');
+      await page.click('tr[data-pathway="nginx"] button[data-action="restore"]');
+      await page.waitForSelector('tr[data-pathway="nginx"] button[data-action="drain"]', { timeout: 10_000 });
+      expect((await playUrl('master.m3u8', 'console-restored')).pathway).toBe('nginx');
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('npm run ops -- cdn drain/restore/audit drives the same API', async () => {
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', 'ops.ts'), '--edge', edge.url, '--token', operator, ...args]);
+    const drained = JSON.parse((await cli('cdn', 'drain', 'nginx')).stdout) as { action: string; target: string; after: string };
+    expect(drained).toMatchObject({ action: 'state', target: 'nginx', after: 'draining' });
+    expect((await playUrl('master.m3u8', 'cli-after')).pathway).toBe('edge');
+    await cli('cdn', 'restore', 'nginx');
+    const audit = JSON.parse((await cli('cdn', 'audit', '2')).stdout) as { entries: Array<{ after: string }> };
+    expect(audit.entries.map((e) => e.after)).toEqual(['active', 'draining']);
+    await expect(cli('cdn', 'weight', 'nginx', 'lots')).rejects.toMatchObject({ code: 2 });
+    await expect(cli('cdn', 'drain', 'no-such-pathway')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('404') });
+  }, 60_000);
 });
