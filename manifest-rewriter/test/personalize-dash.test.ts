@@ -186,8 +186,8 @@ describe('personalizeDash content steering service locations (DASH-IF content st
 
   it('writes one MPD-level BaseURL per pathway with its serviceLocation, in the given order', () => {
     const output = personalizeDash(fixture(TIMELINE), new URL(MPD_URL), { urls: pathTokens, steering: { serverUri: 'https://edge.example/v1/steering/t/dash', defaultPathway: 'b', serviceLocations: locations } });
-    const parsed = parseXml(output);
-    const bases = [...parsed.documentElement.getElementsByTagName('BaseURL')].filter((e) => e.parentNode === parsed.documentElement);
+    const root = parseXml(output).documentElement!;
+    const bases = [...root.getElementsByTagName('BaseURL')].filter((e) => e.parentNode === root);
     expect(bases.map((e) => [e.getAttribute('serviceLocation'), e.textContent])).toEqual(locations.map((l) => [l.id, l.baseUrl]));
     expect(parseDash(output, MPD_URL).contentSteering).toMatchObject({ defaultServiceLocation: 'b' });
   });

@@ -121,7 +121,7 @@ async function openPlayer(kind: 'hls' | 'shaka', src: string): Promise<Page> {
   await page.addScriptTag({ path: lib });
   await page.evaluate(
     ({ kind, src, segmentMs }) => {
-      const video = document.getElementById('v') as HTMLVideoElement;
+      const video = (globalThis as unknown as { document: { getElementById(id: string): { currentTime: number; play(): Promise<void> } } }).document.getElementById('v');
       const log: PlayerLog = { fatal: null, currentTime: 0, loads: [], steering: [], stalls: [] };
       (globalThis as unknown as { playerLog: PlayerLog }).playerLog = log;
       let last = 0;
