@@ -2,6 +2,9 @@ import { ProblemError } from '@cascade/common';
 import { appFor } from './app.ts';
 import type { Env } from './env.ts';
 import { log } from './http/log.ts';
+import { parseConfig } from './config.ts';
+import { probePathways } from './steering/probe-pathways.ts';
+import { steeringControl } from './steering/steering-control-stub.ts';
 
 export { StreamLimiter } from '@cascade/licensing';
 export { RevocationList } from './revocation/revocation-list.ts';
@@ -17,5 +20,13 @@ export default {
       log('error', 'edge configuration rejected', { code: problem.code, detail: problem.message });
       return problem.toResponse(new URL(request.url).pathname);
     }
+  },
+  /** Cron trigger: probe every steering pathway; failures drain it and good probes restore it (with hysteresis). */
+  async scheduled(_controller, env) {
+    const config = parseConfig(env);
+    if (config.steering.pathways.length === 0) return;
+    const results = await probePathways(config);
+    const health = await steeringControl(env).recordProbes(results, config.steering.probeFailures, config.steering.probeRecoveries);
+    log('info', 'steering probes', { results, down: Object.entries(health).filter(([, h]) => !h.up).map(([id]) => id) });
   },
 } satisfies ExportedHandler<Env>;
