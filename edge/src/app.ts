@@ -55,7 +55,8 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
         if (env.STEERING_CONTROL) await steeringControl(env).recordQoe(batch);
       },
       analytics: env.STEERING_QOE,
-      flushSeconds: 5,
+      // At most every 5 s (one control-plane write per isolate), sooner with a shorter steering TTL.
+      flushSeconds: Math.min(5, config.steering.ttlSeconds),
     }),
   };
 }

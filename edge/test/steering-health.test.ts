@@ -19,8 +19,9 @@ describe('pathway health probes (cron trigger)', () => {
       // Isolates re-read the control plane every min(2 s, TTL): 1 s here.
       STEERING_TTL_SECONDS: '1',
       STEERING_PATHWAYS: JSON.stringify([
-        { id: 'edge', baseUrl: 'self', tokenFormat: 'edge', weight: 10 },
-        { id: 'nginx', baseUrl: `${verifiers.nginxUrl}/t/`, tokenFormat: 'nginx-secure-link', weight: 10 },
+        // Fallbacks only (weight 0), so every new session starts on "flaky" while it is usable.
+        { id: 'edge', baseUrl: 'self', tokenFormat: 'edge', weight: 0 },
+        { id: 'nginx', baseUrl: `${verifiers.nginxUrl}/t/`, tokenFormat: 'nginx-secure-link', weight: 0 },
         { id: 'flaky', baseUrl: deadBase, tokenFormat: 'nginx-secure-link', weight: 1000 },
       ]),
       STEERING_TOKEN_SECRETS: JSON.stringify({ nginx: verifiers.nginxSecret, flaky: verifiers.nginxSecret }),
@@ -79,5 +80,43 @@ describe('pathway health probes (cron trigger)', () => {
       ['health-probe', 'flaky', 'down', 'up'],
       ['health-probe', 'flaky', 'up', 'down'],
     ]);
+  });
+});
+
+describe('QoE from CMCD (CTA-5004) per pathway and region', () => {
+  it('aggregates CMCD from query and header forms on segments through the edge, and ignores malformed CMCD', async () => {
+    const issuer = await makeIssuer();
+    const operator = await issuer.sign({ sub: 'ops-qoe', role: 'operator' });
+    const env = testEnv({
+      VIEWER_JWKS: issuer.jwks,
+      STEERING_TTL_SECONDS: '1',
+      STEERING_PATHWAYS: JSON.stringify([{ id: 'edge-qoe', baseUrl: 'self', tokenFormat: 'edge', weight: 1 }]),
+    });
+    const master = await (await call(env, `/v1/play/demo/master.m3u8?token=${await issuer.sign({ sub: 'qoe-viewer' })}`, { headers: { 'x-dev-country': 'IN' } })).text();
+    const playlistUrl = master.split('\n').find((l) => l.endsWith('video-360p.m3u8'))!;
+    const segmentUrl = (await (await call(env, playlistUrl)).text()).split('\n').find((l) => l.endsWith('.m4s'))!;
+
+    const starved = await call(env, `${segmentUrl}?CMCD=${encodeURIComponent('bs,mtp=25400,ot=v,sid="6e2fb550-c457-11e9-bb97-0800200c9a66"')}`);
+    expect(starved.status).toBe(200);
+    await starved.arrayBuffer();
+    const garbage = await call(env, `${segmentUrl}?CMCD=${encodeURIComponent('%%%,mtp=="')}`);
+    expect(garbage.status).toBe(200);
+    await garbage.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const smooth = await call(env, segmentUrl, { headers: { 'CMCD-Request': 'mtp=30000', 'CMCD-Object': 'ot=v', 'CMCD-Session': 'sid="6e2fb550"' } });
+    expect(smooth.status).toBe(200);
+    await smooth.arrayBuffer();
+
+    const listed = (await (await call(env, '/v1/ops/cdn/pathways', { headers: { authorization: `Bearer ${operator}` } })).json()) as {
+      pathways: Array<{ id: string; trafficShare: number; qoe: Record<string, { sessions: number; throughputKbps: number; rebufferRatio: number }> }>;
+    };
+    const edge = listed.pathways.find((p) => p.id === 'edge-qoe')!;
+    expect(edge.trafficShare).toBe(1);
+    const india = edge.qoe['IN']!;
+    expect(india.sessions).toBeGreaterThanOrEqual(1);
+    expect(india.rebufferRatio).toBeGreaterThan(0);
+    expect(india.rebufferRatio).toBeLessThan(1);
+    expect(india.throughputKbps).toBeGreaterThanOrEqual(25_400);
+    expect(india.throughputKbps).toBeLessThanOrEqual(30_000);
   });
 });

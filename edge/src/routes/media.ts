@@ -6,6 +6,7 @@ import { checkAvailability } from '../rights/check-availability.ts';
 import type { SessionClaims } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
+import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 
 const PREFIX = '/v1/media/';
 
@@ -48,8 +49,15 @@ export function mediaRoutes(services: AccessServices): Hono {
       const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
       return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'));
     }
-    await sessions.verify(token, rawPath);
+    const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
+    // QoE for steering: CMCD on a segment fetched through this edge describes the edge's own pathway.
+    const selfPathway = services.steering.selfPathwayId;
+    if (selfPathway !== undefined && hasCmcd(c.req.raw, url)) {
+      const cmcd = cmcdReport(c.req.raw, url);
+      const flush = cmcd && services.qoe.report({ pathway: selfPathway, country: claims.ctry === '' ? undefined : claims.ctry, sessionId: claims.sid, ...cmcd });
+      if (flush) c.executionCtx.waitUntil(flush);
+    }
 
     const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {
       range: c.req.header('range'),

@@ -4,6 +4,7 @@ import type { AccessServices } from '../access-services.ts';
 import { PATHWAY_ID } from '../steering/pathway.ts';
 import { pathwayPrefix } from '../steering/pathway-base.ts';
 import { steeringManifest, type CloneSource } from '../steering/steering-manifest.ts';
+import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 
 const THROUGHPUT = /^\d{1,13}$/;
 
@@ -50,11 +51,14 @@ export function steeringRoutes(services: AccessServices): Hono {
     const current = report.pathway !== undefined && steering.pathway(report.pathway) !== undefined ? report.pathway : undefined;
     const { priority } = await steering.decide(claims.sid, country, current);
     if (current !== undefined) {
+      const url = new URL(c.req.url);
+      const cmcd = hasCmcd(c.req.raw, url) ? cmcdReport(c.req.raw, url) : undefined;
       const flush = services.qoe.report({
         pathway: current,
         country,
         sessionId: claims.sid,
-        throughputKbps: report.throughputBps === undefined ? undefined : report.throughputBps / 1000,
+        ...cmcd,
+        throughputKbps: report.throughputBps === undefined ? cmcd?.throughputKbps : report.throughputBps / 1000,
       });
       if (flush) c.executionCtx.waitUntil(flush);
     }

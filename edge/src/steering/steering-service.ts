@@ -34,6 +34,11 @@ export class SteeringService {
     this.#now = options.now ?? Date.now;
   }
 
+  /** The pathway that is this edge (`baseUrl: self`), if one is configured. */
+  get selfPathwayId(): string | undefined {
+    return this.config.pathways.find((p) => p.baseUrl === 'self')?.id;
+  }
+
   pathway(id: string): Pathway | undefined {
     return this.config.pathways.find((p) => p.id === id);
   }
