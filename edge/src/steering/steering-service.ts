@@ -64,7 +64,10 @@ export class SteeringService {
       return state;
     } catch (error) {
       log('warn', 'steering control plane unreadable; deciding from the last known state', { cause: String(error) });
-      return previous?.state ?? emptySteeringState();
+      // Held like a successful read, so a failing control plane is retried once per interval, not per request.
+      const state = previous?.state ?? emptySteeringState();
+      this.#held = { state, readAt };
+      return state;
     }
   }
 
