@@ -4,6 +4,7 @@ import type { RevocationChecker } from './revocation/revocation-checker.ts';
 import type { SessionTokens } from './session/session-token.ts';
 import type { StreamLeases } from './streams/stream-leases.ts';
 import type { ViewerAuthOptions } from './auth/viewer-auth.ts';
+import type { AdInsertion } from './ssai/ad-insertion.ts';
 
 /** What the routes share for one isolate and one configuration. */
 export interface AccessServices {
@@ -13,4 +14,6 @@ export interface AccessServices {
   catalogue: CatalogueClient;
   revocations: RevocationChecker;
   streams: StreamLeases;
+  /** Server-side ad insertion (README "Ad insertion"). */
+  ads: AdInsertion;
 }

@@ -15,6 +15,7 @@ import { opsRoutes, revocationList } from './routes/ops.ts';
 import { playRoutes } from './routes/play.ts';
 import { SessionTokens } from './session/session-token.ts';
 import { StreamLeases } from './streams/stream-leases.ts';
+import { AdInsertion } from './ssai/ad-insertion.ts';
 
 /** The per-isolate services for one validated configuration and its bindings. */
 export function accessServices(config: EdgeConfig, env: Env): AccessServices {
@@ -23,22 +24,25 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
     source.kind === 'local'
       ? createLocalJWKSet(source.jwks)
       : new RemoteJwks({ ...source, timeoutMs: config.upstreamTimeoutMs }).getKey;
-  return {
-    config,
-    viewerAuth: { ...config.jwt, keys },
-    sessions: new SessionTokens({ keys: config.sessionToken.keys }),
-    catalogue: new CatalogueClient({
+  const sessions = new SessionTokens({ keys: config.sessionToken.keys });
+  const catalogue = new CatalogueClient({
       shieldUrl: config.shieldUrl,
       shieldAuthSecret: config.shieldAuthSecret,
       timeoutMs: config.upstreamTimeoutMs,
       ttlSeconds: config.catalogue.ttlSeconds,
       maxStaleSeconds: config.catalogue.maxStaleSeconds,
-    }),
+  });
+  return {
+    config,
+    viewerAuth: { ...config.jwt, keys },
+    sessions,
+    catalogue,
     revocations: new RevocationChecker({
       read: () => revocationList(env).snapshot(),
       cacheSeconds: config.revocation.cacheSeconds,
     }),
     streams: new StreamLeases(env.STREAM_LIMITER, config.streams),
+    ads: new AdInsertion({ config, env, catalogue, sessions }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Env } from './env.ts';
 import { PLANS, type Plan } from './auth/viewer.ts';
 import { STREAM_POLICIES, type StreamPolicy } from '@cascade/licensing/stream-policy';
 import type { SessionKey } from './session/session-token.ts';
+import { parseAdsConfig, type AdsConfig } from './ssai/ad-server-config.ts';
 
 /** Asymmetric algorithms only: a viewer token signed with a shared secret (HS*) or `none` is never accepted. */
 const ALLOWED_JWT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
@@ -39,6 +40,8 @@ export interface EdgeConfig {
   surgeCapBps: number | undefined;
   /** Concurrent streams per plan, what happens at the limit, and how long a lease lives between heartbeats. */
   streams: StreamConfig;
+  /** Server-side ad insertion: ad decision servers per title/channel and creative conditioning (README "Ad insertion"). */
+  ads: AdsConfig;
 }
 
 export interface StreamConfig {
@@ -242,5 +245,6 @@ export function parseConfig(env: Env): EdgeConfig {
     slateTitleId: slateTitleId(env),
     surgeCapBps: optionalInteger(env, 'SURGE_CAP_BPS', 0, 0, 1_000_000_000) || undefined,
     streams: streamConfig(env),
+    ads: parseAdsConfig(env, environment === 'production'),
   };
 }

@@ -2,9 +2,11 @@ import { ProblemError } from '@cascade/common';
 import { appFor } from './app.ts';
 import type { Env } from './env.ts';
 import { log } from './http/log.ts';
+import { deliverAdBeacons } from './ssai/deliver-ad-beacons.ts';
 
 export { StreamLimiter } from '@cascade/licensing';
 export { RevocationList } from './revocation/revocation-list.ts';
+export { AdSessions } from './ssai/ad-sessions.ts';
 
 export default {
   fetch(request, env, ctx) {
@@ -16,5 +18,9 @@ export default {
       log('error', 'edge configuration rejected', { code: problem.code, detail: problem.message });
       return problem.toResponse(new URL(request.url).pathname);
     }
+  },
+  // Server-side ad beacons (AD_BEACONS): at-least-once delivery, deduplicated per session.
+  async queue(batch, env) {
+    await deliverAdBeacons(batch, env);
   },
 } satisfies ExportedHandler<Env>;

@@ -11,3 +11,5 @@ export { DEFAULT_MAX_BYTES, type RewriteOptions } from './rewrite-options.ts';
 export { tokenUrlRewriter, type TokenPlacement, type TokenUrlOptions } from './url/token-url-rewriter.ts';
 export type { UrlMapper } from './url/url-mapper.ts';
 export { urlMapperRewriter, type ResolvedBase, type UrlRewriter } from './url/url-rewriter.ts';
+export { scanXml, XmlScanner, type XmlToken, type XmlStartTag, type XmlAttribute } from './dash/xml-scanner.ts';
+export { stitchHlsVod, type StitchBreak, type StitchAd } from './hls/stitch-hls-vod.ts';

@@ -6,6 +6,7 @@ import { checkAvailability } from '../rights/check-availability.ts';
 import type { SessionClaims } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
+import { trackingJson } from '../ssai/tracking-json.ts';
 
 const PREFIX = '/v1/media/';
 
@@ -38,6 +39,14 @@ export function mediaRoutes(services: AccessServices): Hono {
     return c.body(null, 204, { 'cache-control': 'no-store' });
   });
 
+  // Client-side ad tracking for this session (README "Ad insertion"): the plan's breaks, ads and beacon URLs.
+  app.get('/:token/ads.json', async (c) => {
+    const claims = await sessions.verifySession(c.req.param('token'), config.sessionToken.maxSessionSeconds);
+    const plan = await services.ads.plan(claims.sid).catch(() => undefined);
+    if (!plan) throw new ProblemError('ad-session-not-found', `session ${claims.sid} has no ads`);
+    return c.json(trackingJson(plan), 200, { 'cache-control': 'private, no-store' });
+  });
+
   app.get('/:token/*', async (c) => {
     const url = new URL(c.req.url);
     const token = c.req.param('token');
@@ -48,8 +57,10 @@ export function mediaRoutes(services: AccessServices): Hono {
       const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
       return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'));
     }
-    await sessions.verify(token, rawPath);
+    const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
+    // An ad's segment: its fetch is what counts as the ad being played (server-side beaconing).
+    if (claims.ad !== undefined) services.ads.onAdSegment(claims, path, (p) => c.executionCtx.waitUntil(p));
 
     const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {
       range: c.req.header('range'),
@@ -82,7 +93,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const url = new URL(c.req.url);
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
   const fresh = await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
-  const body = rewriteForSession(await object.response.arrayBuffer(), {
+  let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),
     shieldScope: new URL(claims.scope, config.shieldUrl),
@@ -90,6 +101,9 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
     scope: claims.scope,
     token: fresh,
   });
+  if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
+    body = await services.ads.stitchVod(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
+  }
   return new Response(body, {
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },

@@ -9,6 +9,13 @@ import { preferredLanguages } from '../http/preferred-languages.ts';
 import { rewriteForSession, type ManifestFormat } from '../session/session-urls.ts';
 import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
 
+/** A TCF consent string (base64url and dots) passed to the ad server's {consent} macro; anything else is refused. */
+function consentString(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '';
+  if (raw.length > 4096 || !/^[A-Za-z0-9._~-]+$/.test(raw)) throw new ProblemError('bad-request', 'gdpr_consent must be a TCF consent string of at most 4096 base64url characters and dots');
+  return raw;
+}
+
 const MANIFESTS: Record<string, { contentType: string; format: ManifestFormat }> = {
   'master.m3u8': { contentType: 'application/vnd.apple.mpegurl', format: 'hls' },
   'manifest.mpd': { contentType: 'application/dash+xml', format: 'dash' },
@@ -57,6 +64,13 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         mh: viewer.maxHeight ?? 0,
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
+      // Ad decisions are made once per session, bounded by the ad server's timeout, and kept with the session.
+      if (entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
+        await services.ads.planVod(
+          { sid, titleId, device: deviceId, region: country ?? '', consent: consentString(c.req.query('gdpr_consent')) },
+          (p) => c.executionCtx.waitUntil(p),
+        );
+      }
       const languages = preferredLanguages(c.req.header('accept-language'));
       const body = rewriteForSession(await upstream.arrayBuffer(), {
         format: manifest.format,
@@ -78,6 +92,8 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         // Where the player renews and ends this session's lease (README "Concurrent streams").
         'x-stream-heartbeat': `${edgeOrigin}/v1/media/${token}/heartbeat`,
         'x-stream-stop': `${edgeOrigin}/v1/media/${token}/stop`,
+        // Client-side ad tracking for players that report themselves (README "Ad insertion").
+        ...(services.ads.enabledFor(titleId) && { 'x-ad-tracking': `${edgeOrigin}/v1/media/${token}/ads.json` }),
       });
     });
   }

@@ -1,0 +1,174 @@
+import { ProblemError } from '@cascade/common';
+import { stitchHlsVod, type StitchBreak } from '@cascade/manifest-rewriter';
+import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
+import type { EdgeConfig } from '../config.ts';
+import type { Env } from '../env.ts';
+import { log } from '../http/log.ts';
+import type { SessionClaims, SessionTokens } from '../session/session-token.ts';
+import { rewriteForSession } from '../session/session-urls.ts';
+import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
+import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
+import type { AdPlan } from './ad-plan.ts';
+import { adServerFor } from './ad-server-config.ts';
+import { planVodAds } from './plan-ads.ts';
+import type { DecidedAd } from './resolve-pod.ts';
+
+export interface AdInsertionDeps {
+  config: EdgeConfig;
+  env: Env;
+  catalogue: CatalogueClient;
+  sessions: SessionTokens;
+  fetch?: typeof fetch;
+}
+
+export interface ViewerContext {
+  sid: string;
+  titleId: string;
+  device: string;
+  region: string;
+  consent: string;
+}
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+// Ask the origin to condition a creative at most this often per isolate (the origin's job is idempotent anyway).
+const CONDITION_RETRY_MS = 30_000;
+
+/**
+ * Server-side ad insertion for the play and media routes: decide a session's breaks when its manifest is
+ * answered, stitch the decided ads into each media playlist the player fetches, and turn fetches of ad
+ * segments into beacons on the queue. Sessions of titles without an ad server cost one lookup.
+ */
+export class AdInsertion {
+  readonly #deps: AdInsertionDeps;
+  readonly #conditionRequested = new Map<string, number>();
+
+  constructor(deps: AdInsertionDeps) {
+    this.#deps = deps;
+  }
+
+  /** True when ads are configured for the title and the bindings they need exist. */
+  enabledFor(titleId: string): boolean {
+    return this.#deps.env.AD_SESSIONS !== undefined && adServerFor(this.#deps.config.ads, titleId) !== undefined;
+  }
+
+  #session(sid: string) {
+    const namespace = this.#deps.env.AD_SESSIONS;
+    if (!namespace) throw new ProblemError('config-invalid', 'AD_SESSIONS: expected a Durable Object binding to AdSessions, received none');
+    return namespace.get(namespace.idFromName(sid));
+  }
+
+  /** Decide a new VOD session's breaks (bounded by the ad server's timeout) and keep the plan with the session. */
+  async planVod(viewer: ViewerContext, waitUntil: WaitUntil): Promise<AdPlan | undefined> {
+    const server = adServerFor(this.#deps.config.ads, viewer.titleId);
+    if (!server || !this.#deps.env.AD_SESSIONS) return undefined;
+    const plan = await planVodAds({
+      server,
+      sid: viewer.sid,
+      titleId: viewer.titleId,
+      viewer,
+      fetch: this.#deps.fetch ?? fetch,
+      usable: (ad, adTitleId) => this.#ready(ad, adTitleId, waitUntil),
+    });
+    for (const adBreak of plan.breaks) {
+      if (adBreak.problems.length > 0) log('info', 'ad break short', { sid: viewer.sid, break: adBreak.id, problems: adBreak.problems });
+    }
+    await this.#session(viewer.sid).save(plan);
+    return plan;
+  }
+
+  async plan(sid: string): Promise<AdPlan | undefined> {
+    return (await this.#session(sid).plan()) ?? undefined;
+  }
+
+  /** Conditioned creatives are titles on the origin; a missing one is sent to be conditioned and skipped for now. */
+  async #ready(ad: DecidedAd, adTitleId: string, waitUntil: WaitUntil): Promise<boolean> {
+    try {
+      const entry = await this.#deps.catalogue.get(adTitleId);
+      return entry.kind === 'vod';
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.code !== 'title-not-found') return false;
+    }
+    const conditioning = this.#deps.config.ads.conditioning;
+    const last = this.#conditionRequested.get(adTitleId) ?? 0;
+    if (conditioning && Date.now() - last > CONDITION_RETRY_MS) {
+      this.#conditionRequested.set(adTitleId, Date.now());
+      waitUntil(
+        (this.#deps.fetch ?? fetch)(new URL('api/v1/creatives', conditioning.originUrl.href.endsWith('/') ? conditioning.originUrl : `${conditioning.originUrl.href}/`), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${conditioning.apiToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: adTitleId, creativeId: ad.creativeId.slice(0, 200), url: ad.mezzanineUrl }),
+          signal: AbortSignal.timeout(10_000),
+        })
+          .then(async (response) => {
+            await response.body?.cancel();
+            if (response.status >= 400) log('warn', 'creative conditioning refused', { adTitleId, status: response.status });
+          })
+          .catch((error: unknown) => log('warn', 'creative conditioning request failed', { adTitleId, error: String(error) })),
+      );
+    }
+    return false;
+  }
+
+  /**
+   * Stitch the session's ads into one of its VOD media playlists (already rewritten for the session). Each
+   * ad's rendition is the conditioned creative's rendition of the same name, or the nearest picture
+   * height, or its audio for an audio playlist; its URLs carry an ad-scoped token of the same session.
+   */
+  async stitchVod(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+    const plan = await this.plan(claims.sid);
+    if (!plan || plan.mode !== 'stitched' || plan.breaks.every((b) => b.ads.length === 0)) return playlist;
+    const audio = contentFile.startsWith('audio');
+    if (!audio && contentHeight === undefined) return playlist; // subtitles and the like keep the content timeline
+    const { config, sessions, catalogue } = this.#deps;
+    const breaks: StitchBreak[] = [];
+    for (const [breakIndex, adBreak] of plan.breaks.entries()) {
+      const ads: { playlist: string }[] = [];
+      for (const [adIndex, ad] of adBreak.ads.entries()) {
+        const entry = await catalogue.get(ad.adTitleId);
+        const file = chooseRendition(entry.renditions, contentFile, contentHeight, audio);
+        if (file === undefined) continue;
+        const scope = `vod/${ad.adTitleId}/`;
+        const object = await fetchMediaObject(config, requestUrl, scope + file, waitUntil);
+        const bytes = await object.response.arrayBuffer();
+        const segments = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+        const token = await sessions.sign({
+          sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat,
+          ttlSeconds: config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${segments}`,
+        });
+        ads.push({
+          playlist: rewriteForSession(bytes, {
+            format: 'hls',
+            upstreamUrl: new URL(scope + file, config.shieldUrl),
+            shieldScope: new URL(scope, config.shieldUrl),
+            edgeOrigin: requestUrl.origin,
+            scope,
+            token,
+          }),
+        });
+      }
+      breaks.push({ at: adBreak.at, ads });
+    }
+    return stitchHlsVod(playlist, breaks);
+  }
+
+  /** An ad segment was fetched: queue the beacons its position reaches (delivery dedupes per session). */
+  onAdSegment(claims: SessionClaims, path: string, waitUntil: WaitUntil): void {
+    const queue = this.#deps.env.AD_BEACONS;
+    const [breakIndex, adIndex, count] = (claims.ad ?? '').split('.').map(Number);
+    const index = Number(/-(\d+)\.m4s$/.exec(path)?.[1] ?? Number.NaN);
+    if (!queue || breakIndex === undefined || adIndex === undefined || count === undefined || !Number.isInteger(index)) return;
+    const events = eventsForSegment(index, count);
+    if (events.length === 0) return;
+    const messages: { body: AdBeaconMessage }[] = events.map((event) => ({ body: { sid: claims.sid, breakIndex, adIndex, event } }));
+    waitUntil(queue.sendBatch(messages).catch((error: unknown) => log('error', 'ad beacons not queued', { sid: claims.sid, error: String(error) })));
+  }
+}
+
+function chooseRendition(renditions: { playlist: string; height: number | undefined }[], file: string, height: number | undefined, audio: boolean): string | undefined {
+  if (renditions.some((r) => r.playlist === file)) return file;
+  if (audio) return renditions.find((r) => r.playlist.startsWith('audio'))?.playlist;
+  const videos = renditions.filter((r) => r.height !== undefined && !r.playlist.includes('iframes'));
+  videos.sort((a, b) => Math.abs(a.height! - height!) - Math.abs(b.height! - height!));
+  return videos[0]?.playlist;
+}

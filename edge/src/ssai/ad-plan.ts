@@ -1,0 +1,31 @@
+import type { AdMode } from './ad-server-config.ts';
+import type { Tracking } from './vast-document.ts';
+
+/** One ready ad in a break: the origin title its conditioned renditions live under, and its trackers. */
+export interface PlannedAd {
+  creativeId: string;
+  /** `ad-{hash}`: the conditioned creative's title on the origin (same ladder and packaging as content). */
+  adTitleId: string;
+  durationSeconds: number;
+  tracking: Tracking;
+}
+
+export interface PlannedBreak {
+  id: string;
+  /** Content seconds where the break goes; `'end'` for a post-roll. */
+  at: number | 'end';
+  /** The break's planned length; what the ads leave unfilled is slate (live) or skipped (VOD). */
+  durationSeconds: number;
+  ads: PlannedAd[];
+  /** Why the break is short (timeout, empty or malformed VAST, creatives still conditioning). */
+  problems: string[];
+}
+
+/** A play session's ad decisions, kept by the session's AdSessions object and read on every playlist fetch. */
+export interface AdPlan {
+  sid: string;
+  titleId: string;
+  mode: AdMode;
+  breaks: PlannedBreak[];
+  createdAt: number;
+}
