@@ -135,7 +135,7 @@ describe('stitched VOD sessions through the Worker', () => {
       ]),
     });
     // Conditioned creatives are catalogued titles on the origin; only spot-a is ready.
-    const id = await adTitleIdFor({ creativeId: 'spot-a', mezzanineUrl: `${ads}/media/spot-a.mp4` });
+    const id = await adTitleIdFor('mock', 'spot-a');
     ready.set('spot-a', id);
     const entry = { kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'audio.m3u8' }] };
     await putCatalogueEntry(id, { id, ...entry });
@@ -201,6 +201,33 @@ describe('stitched VOD sessions through the Worker', () => {
       expect(playlist, path).not.toContain('DISCONTINUITY');
       expect(playlist, path).toContain('/vod/ssai-vod/seg-360p-1.m4s');
     }
+  });
+
+  it('in interstitials mode leaves the content alone and serves each break as an X-ASSET-LIST of ad-scoped assets', async () => {
+    const interstitialEnv = testEnv({
+      VIEWER_JWKS: issuer.jwks,
+      AD_SERVERS: JSON.stringify([{ id: 'mock', titles: ['ssai-*'], vastUrl: `${ads}/vast?v=4&ads=1&sid={session}&creatives=spot-a`, cuePoints: [0, 'end'], breakSeconds: 10, mode: 'interstitials' }]),
+    });
+    const token = await issuer.sign({ sub: 'ad-viewer' });
+    const master = await text(await call(interstitialEnv, `/v1/play/ssai-vod/master.m3u8?token=${token}`));
+    const video = master.split('\n').find((l) => l.includes('video-360p.m3u8'))!;
+    const playlist = await text(await call(interstitialEnv, video));
+    expect(playlist).not.toContain('#EXT-X-DISCONTINUITY');
+    const ranges = playlist.split('\n').filter((l) => l.startsWith('#EXT-X-DATERANGE:'));
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toContain('CLASS="com.apple.hls.interstitial"');
+    expect(ranges[0]).toContain('X-CUE="PRE"');
+    expect(ranges[1]).toContain('X-CUE="POST"');
+    expect(playlist).toMatch(/^#EXT-X-PROGRAM-DATE-TIME:/m);
+    const assetList = /X-ASSET-LIST="([^"]+)"/.exec(ranges[0]!)![1]!;
+    const assets = (await (await call(interstitialEnv, assetList)).json()) as { ASSETS: { URI: string; DURATION: number }[] };
+    expect(assets.ASSETS).toHaveLength(1);
+    expect(assets.ASSETS[0]!.DURATION).toBe(6);
+    const adMaster = await call(interstitialEnv, assets.ASSETS[0]!.URI);
+    expect(adMaster.status).toBe(200);
+    const adVariant = (await text(adMaster)).split('\n').find((l) => l.includes('video-360p.m3u8'))!;
+    const adPlaylist = await text(await call(interstitialEnv, adVariant));
+    expect(adPlaylist).toContain(`/vod/${ready.get('spot-a')}/seg-360p-1.m4s`);
   });
 
   it('refuses a consent string that is not a TCF string', async () => {

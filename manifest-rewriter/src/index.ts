@@ -13,3 +13,4 @@ export type { UrlMapper } from './url/url-mapper.ts';
 export { urlMapperRewriter, type ResolvedBase, type UrlRewriter } from './url/url-rewriter.ts';
 export { scanXml, XmlScanner, type XmlToken, type XmlStartTag, type XmlAttribute } from './dash/xml-scanner.ts';
 export { stitchHlsVod, type StitchBreak, type StitchAd } from './hls/stitch-hls-vod.ts';
+export { insertHlsInterstitials, type InterstitialBreak } from './hls/insert-hls-interstitials.ts';

@@ -34,6 +34,8 @@ export interface AdServerHit {
   sid: string;
   /** Which tracker fired: `wrapper-N` for a wrapper level's own tracker, `inline` for the inline ad's. */
   source: string;
+  /** The break position the decision request named (`{position}`). */
+  pos: string;
   at: number;
 }
 
@@ -65,8 +67,10 @@ function clock(seconds: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${s.toFixed(3).padStart(6, '0')}`;
 }
 
+// `pos` (the break position the edge sent) lets a test tell a pre-roll's beacons from a mid-roll's.
+let currentPos = '';
 function trackUrl(base: string, event: string, ad: string, sid: string, source: string): string {
-  return `${base}/track?ev=${event}&ad=${encodeURIComponent(ad)}&sid=${encodeURIComponent(sid)}&src=${source}`;
+  return `${base}/track?ev=${event}&ad=${encodeURIComponent(ad)}&sid=${encodeURIComponent(sid)}&src=${source}&pos=${encodeURIComponent(currentPos)}`;
 }
 
 /** One inline VAST ad in the dialect of `version` (VAST 2 puts the ad id on Creative@AdID; 4 adds UniversalAdId). */
@@ -103,6 +107,7 @@ function inlineAd(base: string, version: string, creative: string, sequence: num
 }
 
 function inlineVast(base: string, query: URLSearchParams): string {
+  currentPos = query.get('pos') ?? '';
   const version = ({ '2': '2.0', '3': '3.0', '4': '4.2' } as Record<string, string>)[query.get('v') ?? '3'] ?? '3.0';
   const count = Math.max(0, Math.min(5, Number(query.get('ads') ?? '2') || 0));
   const sid = query.get('sid') ?? '';
@@ -112,6 +117,7 @@ function inlineVast(base: string, query: URLSearchParams): string {
 }
 
 function wrapperVast(base: string, query: URLSearchParams): string {
+  currentPos = query.get('pos') ?? '';
   const depth = Math.max(0, Math.min(20, Number(query.get('depth') ?? '1') || 0));
   if (depth === 0) return inlineVast(base, query);
   const sid = query.get('sid') ?? '';
@@ -201,7 +207,7 @@ export async function startMockAdServer(options: MockAdServerOptions): Promise<M
       case '/vmap':
         return xml(vmap(base, q));
       case '/track':
-        hits.push({ event: q.get('ev') ?? '', ad: q.get('ad') ?? '', sid: q.get('sid') ?? '', source: q.get('src') ?? '', at: Date.now() });
+        hits.push({ event: q.get('ev') ?? '', ad: q.get('ad') ?? '', sid: q.get('sid') ?? '', source: q.get('src') ?? '', pos: q.get('pos') ?? '', at: Date.now() });
         return send(res, 204, 'text/plain', '');
       case '/hits':
         if (req.method === 'DELETE') {

@@ -47,6 +47,15 @@ export function mediaRoutes(services: AccessServices): Hono {
     return c.json(trackingJson(plan), 200, { 'cache-control': 'private, no-store' });
   });
 
+  // HLS Interstitials: the X-ASSET-LIST of one break of this session (its ads' multivariant playlists).
+  app.get('/:token/ads/:file', async (c) => {
+    const claims = await sessions.verifySession(c.req.param('token'), config.sessionToken.maxSessionSeconds);
+    const index = /^(\d{1,3})\.json$/.exec(c.req.param('file'))?.[1];
+    if (index === undefined) throw new ProblemError('not-found', 'asset lists have the form /v1/media/{token}/ads/{break}.json');
+    const assets = await services.ads.assetList(claims, Number(index), new URL(c.req.url), (p) => c.executionCtx.waitUntil(p));
+    return c.json(assets, 200, { 'cache-control': 'private, no-store' });
+  });
+
   app.get('/:token/*', async (c) => {
     const url = new URL(c.req.url);
     const token = c.req.param('token');
@@ -102,7 +111,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
     token: fresh,
   });
   if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
-    body = await services.ads.stitchVod(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
+    body = await services.ads.stitchVod(claims, fresh, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
   }
   return new Response(body, {
     status: 200,
@@ -111,7 +120,9 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
 }
 
 function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
-  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds };
+  // An ad's playlists (HLS Interstitials assets) keep the ad claim, so their segments still fire beacons.
+  const ad = claims.ad !== undefined && scope === claims.scope ? { ad: claims.ad } : {};
+  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds, ...ad };
 }
 
 /**

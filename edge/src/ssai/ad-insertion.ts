@@ -1,5 +1,5 @@
 import { ProblemError } from '@cascade/common';
-import { stitchHlsVod, type StitchBreak } from '@cascade/manifest-rewriter';
+import { insertHlsInterstitials, stitchHlsVod, type StitchBreak } from '@cascade/manifest-rewriter';
 import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
 import type { EdgeConfig } from '../config.ts';
 import type { Env } from '../env.ts';
@@ -115,11 +115,17 @@ export class AdInsertion {
    * ad's rendition is the conditioned creative's rendition of the same name, or the nearest picture
    * height, or its audio for an audio playlist; its URLs carry an ad-scoped token of the same session.
    */
-  async stitchVod(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+  async stitchVod(claims: SessionClaims, token: string, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
     const plan = await this.plan(claims.sid);
-    if (!plan || plan.mode !== 'stitched' || plan.breaks.every((b) => b.ads.length === 0)) return playlist;
+    if (!plan || plan.breaks.every((b) => b.ads.length === 0)) return playlist;
     const audio = contentFile.startsWith('audio');
     if (!audio && contentHeight === undefined) return playlist; // subtitles and the like keep the content timeline
+    if (plan.mode === 'interstitials') {
+      const breaks = plan.breaks.flatMap((b, i) =>
+        b.ads.length === 0 ? [] : [{ id: b.id, at: b.at, durationSeconds: b.ads.reduce((sum, ad) => sum + ad.durationSeconds, 0), assetListUri: `${requestUrl.origin}/v1/media/${token}/ads/${i}.json` }],
+      );
+      return insertHlsInterstitials(playlist, breaks, new Date(plan.createdAt));
+    }
     const { config, sessions, catalogue } = this.#deps;
     const breaks: StitchBreak[] = [];
     for (const [breakIndex, adBreak] of plan.breaks.entries()) {
@@ -150,6 +156,32 @@ export class AdInsertion {
       breaks.push({ at: adBreak.at, ads });
     }
     return stitchHlsVod(playlist, breaks);
+  }
+
+  /**
+   * HLS Interstitials: one break's X-ASSET-LIST. Each asset is the conditioned creative's multivariant
+   * playlist under an ad-scoped token of the same session, so its segments fire beacons like stitched ones.
+   */
+  async assetList(claims: SessionClaims, breakIndex: number, requestUrl: URL, waitUntil: WaitUntil): Promise<{ ASSETS: { URI: string; DURATION: number }[] }> {
+    const plan = await this.plan(claims.sid);
+    const adBreak = plan?.breaks[breakIndex];
+    if (!plan || !adBreak) throw new ProblemError('ad-session-not-found', `session ${claims.sid} has no break ${breakIndex}`);
+    const { config, sessions, catalogue } = this.#deps;
+    const assets: { URI: string; DURATION: number }[] = [];
+    for (const [adIndex, ad] of adBreak.ads.entries()) {
+      const entry = await catalogue.get(ad.adTitleId);
+      const first = entry.renditions.find((r) => r.height !== undefined && !r.playlist.includes('iframes'));
+      if (!first) continue;
+      const scope = `vod/${ad.adTitleId}/`;
+      const object = await fetchMediaObject(config, requestUrl, scope + first.playlist, waitUntil);
+      const segments = (await object.response.text()).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+      const token = await sessions.sign({
+        sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat,
+        ttlSeconds: config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${segments}`,
+      });
+      assets.push({ URI: `${requestUrl.origin}/v1/media/${token}/${scope}master.m3u8`, DURATION: ad.durationSeconds });
+    }
+    return { ASSETS: assets };
   }
 
   /** An ad segment was fetched: queue the beacons its position reaches (delivery dedupes per session). */

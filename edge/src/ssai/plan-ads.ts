@@ -16,9 +16,12 @@ export interface PlanContext {
   now?: number;
 }
 
-/** The origin title of a conditioned creative: one per creative id and mezzanine, whatever the session. */
-export async function adTitleIdFor(ad: Pick<DecidedAd, 'creativeId' | 'mezzanineUrl'>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${ad.creativeId}\n${ad.mezzanineUrl}`)));
+/**
+ * The origin title of a conditioned creative: one per ad server and creative id (the id ad servers keep
+ * stable for a creative, as MediaTailor caches transcodes by it), whatever the session or mezzanine host.
+ */
+export async function adTitleIdFor(serverId: string, creativeId: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${serverId}\n${creativeId}`)));
   return `ad-${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
@@ -65,9 +68,9 @@ export async function planVodAds(context: PlanContext): Promise<AdPlan> {
         maxWrapperDepth: server.maxWrapperDepth,
         signal,
         breakSeconds: server.breakSeconds,
-        usable: async (ad) => context.usable(ad, await adTitleIdFor(ad)),
+        usable: async (ad) => context.usable(ad, await adTitleIdFor(server.id, ad.creativeId)),
       });
-      const ads = await Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(ad), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
+      const ads = await Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(server.id, ad.creativeId), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
       return { id: source.id, at: source.offset, durationSeconds: server.breakSeconds, ads, problems: [...problems, ...pod.problems] };
     }),
   );
