@@ -230,6 +230,13 @@ describe('stitched VOD sessions through the Worker', () => {
     expect(adPlaylist).toContain(`/vod/${ready.get('spot-a')}/seg-360p-1.m4s`);
   });
 
+  it('serves an MPD it cannot cut into Periods (no SegmentTimeline) without ads rather than failing', async () => {
+    const token = await issuer.sign({ sub: 'ad-viewer' });
+    const response = await call(edgeEnv, `/v1/play/ssai-vod/manifest.mpd?token=${token}`);
+    expect(response.status).toBe(200);
+    expect((await text(response)).match(/<Period/g)).toHaveLength(1);
+  });
+
   it('refuses a consent string that is not a TCF string', async () => {
     const token = await issuer.sign({ sub: 'ad-viewer' });
     const response = await call(edgeEnv, `/v1/play/ssai-vod/master.m3u8?token=${token}&gdpr_consent=${encodeURIComponent('a&b')}`);

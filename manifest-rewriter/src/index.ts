@@ -1,6 +1,7 @@
 export type { ContentSteering } from './content-steering.ts';
 export { rewriteDashUrls } from './dash/rewrite-dash-urls.ts';
 export { personalizeDash } from './dash/personalize-dash.ts';
+export { stitchDashVod, parseMpdDuration, type DashStitchBreak } from './dash/stitch-dash-vod.ts';
 export { personalizeHls } from './hls/personalize-hls.ts';
 export { rewriteHlsUris } from './hls/rewrite-hls-uris.ts';
 export type { LanguagePreferences } from './language-preference.ts';

@@ -40,7 +40,7 @@ describe('stitchHlsVod: pre-, mid- and post-rolls in a VOD media playlist', () =
     expect(out.endList).toBe(true);
   });
 
-  it('snaps a mid-roll to the next segment boundary and fences each ad of a pod with discontinuities', () => {
+  it('snaps a mid-roll to the nearest boundary of the segment cadence and fences each ad of a pod with discontinuities', () => {
     const text = stitchHlsVod(CONTENT, [{ at: 6, ads: [ad('ad-a', [4, 2]), ad('ad-b', [4])] }]);
     const out = parse(text);
     const names = out.segments.map((s) => s.uri.replace(/^.*vod\//, ''));
@@ -50,6 +50,14 @@ describe('stitchHlsVod: pre-, mid- and post-rolls in a VOD media playlist', () =
     expect(out.segments[5]!.map?.uri).toBe('init-1.mp4');
     // Content lines are untouched.
     for (const line of CONTENT.split('\n')) expect(text.split('\n')).toContain(line);
+  });
+
+  it('cuts audio and video at the same segment although audio segments are a few frames shorter', () => {
+    const audio = CONTENT.replace('#EXTINF:4.000,\nseg-1-00001', '#EXTINF:3.925,\nseg-1-00001').replace('#EXTINF:4.000,\nseg-1-00002', '#EXTINF:4.011,\nseg-1-00002');
+    for (const playlist of [CONTENT, audio]) {
+      const names = parse(stitchHlsVod(playlist, [{ at: 4, ads: [ad('ad-a', [4])] }])).segments.map((s) => s.uri.replace(/^.*vod\//, ''));
+      expect(names.slice(0, 3)).toEqual(['seg-1-00001.m4s', 'ad-a/seg-1-00001.m4s', 'seg-1-00002.m4s']);
+    }
   });
 
   it('appends a post-roll before EXT-X-ENDLIST and grows the target duration to the longest ad segment', () => {

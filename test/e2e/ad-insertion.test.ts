@@ -84,6 +84,13 @@ afterAll(async () => {
 interface PlayerRun { time: number; maxStallMs: number; error: string | null; started: boolean }
 
 describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-roll', () => {
+  it('stitches both breaks into the MPD as Periods with the ads’ BaseURLs', async () => {
+    const token = await devToken('ssai-viewer');
+    const mpd = await (await fetch(`${stack.edge}/v1/play/${titleId}/manifest.mpd?token=${token}`)).text();
+    expect([...mpd.matchAll(/<Period id="([^"]+)"/g)].map((m) => m[1])).toEqual(['ad-1', 'ad-2', 'content-1', 'ad-3', 'ad-4', 'content-2']);
+    expect(mpd).toContain(`/vod/${adTitleId('local-mock', 'spot-b')}/</BaseURL>`);
+  });
+
   it('stitches both breaks into the media playlists with discontinuities and ad-scoped URLs', async () => {
     const token = await devToken('ssai-viewer');
     const master = await (await fetch(`${stack.edge}/v1/play/${titleId}/master.m3u8?token=${token}`)).text();
@@ -94,7 +101,7 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
     expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-b')}/`);
   });
 
-  it('plays through the pre-roll and the mid-roll in hls.js and Shaka with no fatal error and no stall longer than a segment, and the ad server records each impression and quartile exactly once', async () => {
+  it('plays through the pre-roll and the mid-roll in hls.js and Shaka (HLS), and in Shaka across both DASH Period boundaries, with no fatal error and no stall longer than a segment, and the ad server records each impression and quartile exactly once', async () => {
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error('ssai page error:', error.message));
     try {
@@ -102,7 +109,7 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
       await page.goto(`${stack.edge}/demo?title=none&token=x`);
       const token = await devToken('ssai-viewer');
       const url = `${stack.edge}/v1/play/${titleId}/master.m3u8?token=${encodeURIComponent(token)}`;
-      await page.evaluate((src) => {
+      await page.evaluate(([src, mpd]) => {
         // Runs in the page (the root tsconfig has no DOM types, hence the loose shapes).
         const w = globalThis as unknown as Record<string, any>;
         const runs: Record<string, PlayerRun> = {};
@@ -150,7 +157,18 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
           .then(() => player.load(src, null, 'application/x-mpegurl'))
           .then(() => shakaVideo.play())
           .catch((error: { code?: number }) => (shakaRun.error = `shaka ${error?.code}`));
-      }, url);
+
+        // DASH: the same breaks as Periods, across both Period boundaries.
+        const dashVideo = make();
+        const dashRun = watch('shaka-dash', dashVideo);
+        const dashPlayer = new w['shaka'].Player();
+        dashPlayer.addEventListener('error', (event: { detail: { code: number } }) => (dashRun.error = `shaka ${event.detail.code}`));
+        dashPlayer
+          .attach(dashVideo)
+          .then(() => dashPlayer.load(mpd))
+          .then(() => dashVideo.play())
+          .catch((error: { code?: number }) => (dashRun.error = `shaka ${error?.code}`));
+      }, [url, url.replace('master.m3u8', 'manifest.mpd')] as const);
       // 10 s pre-roll + 4-8 s of content + 10 s mid-roll: past 26 s both players are back in the content.
       await page.waitForFunction(
         () => {
@@ -161,7 +179,7 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
         { timeout: 120_000, polling: 250 },
       );
       const runs = await page.evaluate(() => (globalThis as unknown as { ssaiRuns: Record<string, PlayerRun> }).ssaiRuns);
-      for (const name of ['hls', 'shaka']) {
+      for (const name of ['hls', 'shaka', 'shaka-dash']) {
         expect(runs[name]!.error, name).toBeNull();
         expect(runs[name]!.time, name).toBeGreaterThanOrEqual(26);
         expect(runs[name]!.maxStallMs, name).toBeLessThanOrEqual(4000);
@@ -176,7 +194,7 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
       const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];
       const sessions = new Map<string, string[]>();
       for (const hit of hits) sessions.set(hit.sid, [...(sessions.get(hit.sid) ?? []), `${hit.pos} ${hit.ad} ${hit.event}`]);
-      return sessions.size === 2 && [...sessions.values()].every((s) => s.length >= expected.length) ? sessions : undefined;
+      return sessions.size === 3 && [...sessions.values()].every((s) => s.length >= expected.length) ? sessions : undefined;
     }, 30_000);
     await new Promise((r) => setTimeout(r, 2000)); // a duplicate would arrive by now
     const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];

@@ -72,7 +72,7 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         );
       }
       const languages = preferredLanguages(c.req.header('accept-language'));
-      const body = rewriteForSession(await upstream.arrayBuffer(), {
+      let body = rewriteForSession(await upstream.arrayBuffer(), {
         format: manifest.format,
         upstreamUrl,
         shieldScope: new URL(scope, config.shieldUrl),
@@ -85,6 +85,10 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
           ...(languages.length > 0 && { languages: { audio: languages, subtitles: languages } }),
         },
       });
+      if (manifest.format === 'dash' && entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
+        const identity = { sid, sub: viewer.sub, acct: viewer.account, ctry: country ?? '', mh: viewer.maxHeight ?? 0, iat: Math.floor(Date.now() / 1000) };
+        body = await services.ads.stitchDash(identity, body, new URL(c.req.url), (p) => c.executionCtx.waitUntil(p));
+      }
       const edgeOrigin = new URL(c.req.url).origin;
       return c.body(body, 200, {
         'content-type': manifest.contentType,

@@ -1,5 +1,5 @@
 import { ProblemError } from '@cascade/common';
-import { insertHlsInterstitials, stitchHlsVod, type StitchBreak } from '@cascade/manifest-rewriter';
+import { insertHlsInterstitials, ManifestError, stitchDashVod, stitchHlsVod, type DashStitchBreak, type StitchBreak } from '@cascade/manifest-rewriter';
 import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
 import type { EdgeConfig } from '../config.ts';
 import type { Env } from '../env.ts';
@@ -20,6 +20,9 @@ export interface AdInsertionDeps {
   sessions: SessionTokens;
   fetch?: typeof fetch;
 }
+
+/** What an ad-scoped token carries over from the session. */
+export type AdSessionIdentity = Pick<SessionClaims, 'sid' | 'sub' | 'acct' | 'ctry' | 'mh' | 'iat'>;
 
 export interface ViewerContext {
   sid: string;
@@ -138,10 +141,7 @@ export class AdInsertion {
         const object = await fetchMediaObject(config, requestUrl, scope + file, waitUntil);
         const bytes = await object.response.arrayBuffer();
         const segments = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
-        const token = await sessions.sign({
-          sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat,
-          ttlSeconds: config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${segments}`,
-        });
+        const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
         ads.push({
           playlist: rewriteForSession(bytes, {
             format: 'hls',
@@ -155,7 +155,51 @@ export class AdInsertion {
       }
       breaks.push({ at: adBreak.at, ads });
     }
-    return stitchHlsVod(playlist, breaks);
+    try {
+      return stitchHlsVod(playlist, breaks);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'HLS ads not stitched', { sid: claims.sid, reason: error.message });
+      return playlist;
+    }
+  }
+
+  /** Sign the token for the segments of ad `adIndex` of break `breakIndex` (the `ad` claim drives beacons). */
+  #adToken(session: AdSessionIdentity, scope: string, breakIndex: number, adIndex: number, segments: number): Promise<string> {
+    return this.#deps.sessions.sign({
+      sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat,
+      ttlSeconds: this.#deps.config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${Math.min(99_999, segments)}`,
+    });
+  }
+
+  /**
+   * DASH: the session's ads as Periods of the (already rewritten) content MPD. Each ad Period is the
+   * conditioned creative's MPD under an ad-scoped token; the content Period is cut around them.
+   */
+  async stitchDash(session: AdSessionIdentity, mpd: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+    const plan = await this.plan(session.sid);
+    if (!plan || plan.breaks.every((b) => b.ads.length === 0)) return mpd;
+    const { config } = this.#deps;
+    const breaks: DashStitchBreak[] = [];
+    for (const [breakIndex, adBreak] of plan.breaks.entries()) {
+      const ads: string[] = [];
+      for (const [adIndex, ad] of adBreak.ads.entries()) {
+        const scope = `vod/${ad.adTitleId}/`;
+        const object = await fetchMediaObject(config, requestUrl, `${scope}manifest.mpd`, waitUntil);
+        const bytes = await object.response.arrayBuffer();
+        const token = await this.#adToken(session, scope, breakIndex, adIndex, timelineSegments(new TextDecoder().decode(bytes)));
+        ads.push(rewriteForSession(bytes, { format: 'dash', upstreamUrl: new URL(`${scope}manifest.mpd`, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token }));
+      }
+      breaks.push({ at: adBreak.at, ads });
+    }
+    try {
+      return stitchDashVod(mpd, breaks);
+    } catch (error) {
+      // An MPD this stitcher cannot cut (several Periods, no SegmentTimeline) plays without ads rather than not at all.
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'DASH ads not stitched', { sid: session.sid, reason: error.message });
+      return mpd;
+    }
   }
 
   /**
@@ -175,10 +219,7 @@ export class AdInsertion {
       const scope = `vod/${ad.adTitleId}/`;
       const object = await fetchMediaObject(config, requestUrl, scope + first.playlist, waitUntil);
       const segments = (await object.response.text()).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
-      const token = await sessions.sign({
-        sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat,
-        ttlSeconds: config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${segments}`,
-      });
+      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
       assets.push({ URI: `${requestUrl.origin}/v1/media/${token}/${scope}master.m3u8`, DURATION: ad.durationSeconds });
     }
     return { ASSETS: assets };
@@ -195,6 +236,14 @@ export class AdInsertion {
     const messages: { body: AdBeaconMessage }[] = events.map((event) => ({ body: { sid: claims.sid, breakIndex, adIndex, event } }));
     waitUntil(queue.sendBatch(messages).catch((error: unknown) => log('error', 'ad beacons not queued', { sid: claims.sid, error: String(error) })));
   }
+}
+
+/** Segments in an MPD's first SegmentTimeline (S@r repeats counted): an ad's segment count for beacons. */
+function timelineSegments(mpd: string): number {
+  const timeline = /<SegmentTimeline>([\s\S]*?)<\/SegmentTimeline>/.exec(mpd)?.[1] ?? '';
+  let count = 0;
+  for (const s of timeline.matchAll(/<S\b[^>]*>/g)) count += 1 + Math.max(0, Number(/\br="(\d+)"/.exec(s[0])?.[1] ?? '0'));
+  return Math.max(1, count);
 }
 
 function chooseRendition(renditions: { playlist: string; height: number | undefined }[], file: string, height: number | undefined, audio: boolean): string | undefined {

@@ -79,7 +79,8 @@ export function stitchHlsVod(content: string, breaks: StitchBreak[]): string {
   }
   if (boundaries.length === 0) throw new ManifestError('malformed-playlist', 'the content playlist has no segments');
   const last = boundaries.at(-1)!;
-  const totalTime = time;
+  const target = Number.parseInt(lines.find((l) => l.startsWith('#EXT-X-TARGETDURATION:'))?.slice(22) ?? '', 10);
+  const cadence = Number.isFinite(target) && target > 0 ? target : Math.max(1, Math.round(time / boundaries.length));
 
   // Insertions keyed by content line index (inserted before that line).
   const insertions = new Map<number, string[]>();
@@ -88,8 +89,11 @@ export function stitchHlsVod(content: string, breaks: StitchBreak[]): string {
     if (adBreak.ads.length === 0) continue;
     const ads = adBreak.ads.map((ad) => adSegments(ad.playlist));
     maxAdDuration = Math.max(maxAdDuration, ...ads.map((a) => a.maxDuration));
-    // Segment boundaries are where the encoder cut; a cue point between two snaps forward (0.05 s slack for rounding).
-    const boundary = adBreak.at === 'end' || adBreak.at >= totalTime - 0.05 ? undefined : boundaries.find((b) => b.time >= (adBreak.at as number) - 0.05);
+    // A cue snaps to the segment boundary nearest to it in the title's segment cadence (TARGETDURATION), by
+    // index, so that audio and video playlists, whose segment lengths differ by a few audio frames, cut at
+    // the same segment and stay in sync across the break.
+    const index = adBreak.at === 'end' ? boundaries.length : Math.round(adBreak.at / cadence);
+    const boundary = index >= boundaries.length ? undefined : boundaries[index];
     const at = boundary?.line ?? endList;
     const state = boundary ?? { map: last.map, key: last.key };
     const out = insertions.get(at) ?? [];
