@@ -36,7 +36,7 @@ function segments(text: string) {
 describe('findLiveBreaks: SCTE-35 signalling in the channel format', () => {
   it('finds a break by its CUE-OUT, its early return by CUE-IN and its DATERANGE OUT/IN pair', () => {
     const scan = findLiveBreaks(fixture(EARLY_RETURN));
-    expect(scan.breaks).toEqual([{ startMsn: 122, plannedSeconds: 12, endMsn: 124 }]);
+    expect(scan.breaks).toEqual([{ startMsn: 122, plannedSeconds: 12, endMsn: 124, startDate: Date.parse('2026-11-21T08:00:08.000Z') }]);
     expect(scan.announced).toEqual([{ id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, ended: true }]);
     expect(scan.discontinuitySequence).toBe(3);
   });

@@ -65,11 +65,10 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
       // Ad decisions are made once per session, bounded by the ad server's timeout, and kept with the session.
-      if (entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
-        await services.ads.planVod(
-          { sid, titleId, device: deviceId, region: country ?? '', consent: consentString(c.req.query('gdpr_consent')) },
-          (p) => c.executionCtx.waitUntil(p),
-        );
+      if (services.ads.enabledFor(titleId)) {
+        const viewerContext = { sid, titleId, device: deviceId, region: country ?? '', consent: consentString(c.req.query('gdpr_consent')) };
+        if (entry.kind === 'vod') await services.ads.planVod(viewerContext, (p) => c.executionCtx.waitUntil(p));
+        else await services.ads.openLive(viewerContext);
       }
       const languages = preferredLanguages(c.req.header('accept-language'));
       let body = rewriteForSession(await upstream.arrayBuffer(), {

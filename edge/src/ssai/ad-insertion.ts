@@ -1,5 +1,8 @@
 import { ProblemError } from '@cascade/common';
-import { insertHlsInterstitials, ManifestError, stitchDashVod, stitchHlsVod, type DashStitchBreak, type StitchBreak } from '@cascade/manifest-rewriter';
+import {
+  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
+  type AnnouncedBreak, type DashStitchBreak, type LiveBreakFill, type LiveSlot, type StitchBreak,
+} from '@cascade/manifest-rewriter';
 import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
 import type { EdgeConfig } from '../config.ts';
 import type { Env } from '../env.ts';
@@ -8,9 +11,11 @@ import type { SessionClaims, SessionTokens } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
-import type { AdPlan } from './ad-plan.ts';
-import { adServerFor } from './ad-server-config.ts';
-import { planVodAds } from './plan-ads.ts';
+import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
+import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-config.ts';
+import { adTitleIdFor, planVodAds } from './plan-ads.ts';
+import { decisionKey, prefetchAt } from './prefetch-policy.ts';
+import { resolvePod } from './resolve-pod.ts';
 import type { DecidedAd } from './resolve-pod.ts';
 
 export interface AdInsertionDeps {
@@ -164,6 +169,174 @@ export class AdInsertion {
     }
   }
 
+  /** Live: the session exists as an ad session from its first manifest; breaks are decided as they come. */
+  async openLive(viewer: ViewerContext): Promise<void> {
+    const server = adServerFor(this.#deps.config.ads, viewer.titleId);
+    if (!server || !this.#deps.env.AD_SESSIONS) return;
+    await this.#session(viewer.sid).save({
+      sid: viewer.sid, titleId: viewer.titleId, mode: 'stitched', breaks: [], createdAt: Date.now(),
+      viewer: { device: viewer.device, region: viewer.region, consent: viewer.consent },
+    });
+  }
+
+  /** Decide one live break (bounded by the server's timeout) into ready ads. */
+  async #decideLive(server: AdServerConfig, plan: AdPlan, breakId: string, plannedSeconds: number, waitUntil: WaitUntil): Promise<PlannedAd[]> {
+    const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
+    const url = fillUrlTemplate(server.vastUrl ?? '', {
+      session: plan.sid, device: viewer.device, region: viewer.region, consent: viewer.consent, title: plan.titleId,
+      duration: String(Math.round(plannedSeconds)), position: 'midroll', cachebuster: String(Math.floor(Math.random() * 1e9)),
+    });
+    if (server.vastUrl === undefined) return [];
+    const pod = await resolvePod({ url }, {
+      fetch: this.#deps.fetch ?? fetch,
+      maxWrapperDepth: server.maxWrapperDepth,
+      signal: AbortSignal.timeout(server.timeoutMs),
+      breakSeconds: plannedSeconds,
+      usable: async (ad) => this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId), waitUntil),
+    });
+    if (pod.problems.length > 0) log('info', 'live ad break short', { sid: plan.sid, break: breakId, problems: pod.problems });
+    return Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(server.id, ad.creativeId), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
+  }
+
+  /** Where a decision is kept: the session's own object, or the cohort's shared one. */
+  #decisionStore(key: string, sid: string) {
+    return this.#session(key.startsWith('cohort:') ? key : sid);
+  }
+
+  /** A decision made ahead or by the cohort, else made now (first sight of the break: bounded by the timeout). */
+  async #liveDecision(server: AdServerConfig, plan: AdPlan, breakId: string, plannedSeconds: number, waitUntil: WaitUntil): Promise<PlannedAd[]> {
+    const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
+    const key = decisionKey(server, plan.titleId, breakId, plan.sid, viewer);
+    const store = this.#decisionStore(key, plan.sid);
+    const known = (await store.decision(key)) as PlannedAd[] | undefined;
+    if (known) return known;
+    const ads = await this.#decideLive(server, plan, breakId, plannedSeconds, waitUntil);
+    await store.saveDecision(key, ads);
+    return ads;
+  }
+
+  /** Prefetch: breaks announced ahead are decided at this session's (or cohort's) point in the window, off the request path. */
+  #prefetch(server: AdServerConfig, plan: AdPlan, announced: AnnouncedBreak[], waitUntil: WaitUntil): void {
+    const now = Date.now();
+    const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
+    for (const upcoming of announced) {
+      if (upcoming.ended || !(upcoming.startDate > now) || plan.breaks.some((b) => b.id === upcoming.id)) continue;
+      const key = decisionKey(server, plan.titleId, upcoming.id, plan.sid, viewer);
+      const at = prefetchAt(server, upcoming.startDate, key);
+      if (at === undefined || now < at) continue;
+      const store = this.#decisionStore(key, plan.sid);
+      waitUntil(
+        (async () => {
+          if ((await store.decision(key)) || !(await store.claim(`decide:${key}`))) return;
+          try {
+            await store.saveDecision(key, await this.#decideLive(server, plan, upcoming.id, upcoming.plannedSeconds, waitUntil));
+            await store.delivered(`decide:${key}`);
+          } catch (error) {
+            await store.release(`decide:${key}`);
+            log('warn', 'ad prefetch failed', { sid: plan.sid, break: upcoming.id, error: String(error) });
+          }
+        })(),
+      );
+    }
+  }
+
+  /**
+   * Live: replace this session's breaks in a (rewritten) live media playlist. A break is frozen the first
+   * time a reload sees it (its ads from a prefetched or cohort decision, else decided then), so every
+   * reload and every rendition gets the same layout; what the ads leave unfilled is slate.
+   */
+  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+    const titleId = claims.scope.split('/')[1]!;
+    const server = adServerFor(this.#deps.config.ads, titleId);
+    const audio = contentFile.startsWith('audio');
+    if (!server || (!audio && contentHeight === undefined && !contentFile.startsWith('video'))) return playlist;
+    const session = this.#session(claims.sid);
+    const stored = (await session.plan()) as AdPlan | undefined;
+    if (!stored) return playlist;
+    let plan: AdPlan = stored;
+    let scan;
+    try {
+      scan = findLiveBreaks(playlist);
+    } catch {
+      return playlist;
+    }
+    this.#prefetch(server, plan, scan.announced, waitUntil);
+    const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
+    for (const seen of scan.breaks) {
+      let known = plan.breaks.find((b) => b.startMsn === seen.startMsn);
+      if (!known) {
+        const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
+        const id = announced?.id ?? `msn-${seen.startMsn}`;
+        const ads = await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
+        const candidate: PlannedBreak = { id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) };
+        plan = (await session.addLiveBreak(candidate)).plan as AdPlan;
+        known = plan.breaks.find((b) => b.startMsn === seen.startMsn)!;
+      }
+      if (seen.endMsn !== undefined && known.endMsn === undefined) {
+        known.endMsn = seen.endMsn;
+        await session.endLiveBreak(seen.startMsn, seen.endMsn);
+      }
+    }
+    const fills: LiveBreakFill[] = [];
+    for (const [breakIndex, adBreak] of plan.breaks.entries()) {
+      if (adBreak.startMsn === undefined) continue;
+      const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
+      const inWindow = adBreak.startMsn < scan.nextMsn && (adBreak.endMsn ?? adBreak.startMsn + total) > scan.mediaSequence;
+      const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow);
+      fills.push({ startMsn: adBreak.startMsn, endMsn: adBreak.endMsn, slots });
+    }
+    const slidOut = fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
+    try {
+      return replaceLiveBreaks(playlist, fills, slidOut);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'live ads not stitched', { sid: claims.sid, reason: error.message });
+      return playlist;
+    }
+  }
+
+  /**
+   * The break's slots for this rendition: each ad's segments (ad-scoped token), then slate to the planned
+   * length. Out of the window only the shape matters (for counting discontinuities), so no fetches.
+   */
+  async #liveSlots(claims: SessionClaims, adBreak: PlannedBreak, breakIndex: number, total: number, contentFile: string, contentHeight: number | undefined, audio: boolean, requestUrl: URL, waitUntil: WaitUntil, shapeOnly: boolean): Promise<LiveSlot[]> {
+    const { config, catalogue } = this.#deps;
+    const slots: LiveSlot[] = [];
+    for (const [adIndex, ad] of adBreak.ads.entries()) {
+      if (slots.length >= total) break;
+      const entry = await catalogue.get(ad.adTitleId).catch(() => undefined);
+      const file = entry && chooseRendition(entry.renditions, contentFile, contentHeight, audio);
+      if (!file) continue;
+      const scope = `vod/${ad.adTitleId}/`;
+      const raw = await (await fetchMediaObject(config, requestUrl, scope + file, waitUntil)).response.arrayBuffer();
+      const segments = new TextDecoder().decode(raw).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+      if (shapeOnly) {
+        for (let i = 0; i < segments; i++) slots.push({ uri: '', duration: 0, map: '', run: adIndex });
+        continue;
+      }
+      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
+      const text = rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token });
+      slots.push(...playlistSlots(text, adIndex));
+    }
+    if (slots.length < total) {
+      // Slate for what the ads leave unfilled (the origin's looping slate title, like a blackout).
+      const scope = `vod/${config.slateTitleId}/`;
+      const entry = await catalogue.get(config.slateTitleId).catch(() => undefined);
+      const file = entry && chooseRendition(entry.renditions, contentFile, contentHeight, audio);
+      if (file) {
+        let slate: LiveSlot[];
+        if (shapeOnly) slate = [{ uri: '', duration: 0, map: '', run: 999 }];
+        else {
+          const raw = await (await fetchMediaObject(config, requestUrl, scope + file, waitUntil)).response.arrayBuffer();
+          const token = await this.#deps.sessions.sign({ sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds: config.sessionToken.ttlSeconds });
+          slate = playlistSlots(rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token }), 999);
+        }
+        for (let i = 0; slots.length < total && slate.length > 0; i++) slots.push(slate[i % slate.length]!);
+      }
+    }
+    return slots.slice(0, total);
+  }
+
   /** Sign the token for the segments of ad `adIndex` of break `breakIndex` (the `ad` claim drives beacons). */
   #adToken(session: AdSessionIdentity, scope: string, breakIndex: number, adIndex: number, segments: number): Promise<string> {
     return this.#deps.sessions.sign({
@@ -236,6 +409,19 @@ export class AdInsertion {
     const messages: { body: AdBeaconMessage }[] = events.map((event) => ({ body: { sid: claims.sid, breakIndex, adIndex, event } }));
     waitUntil(queue.sendBatch(messages).catch((error: unknown) => log('error', 'ad beacons not queued', { sid: claims.sid, error: String(error) })));
   }
+}
+
+/** A media playlist's segments as live slots: URI, duration and the EXT-X-MAP in force. */
+function playlistSlots(playlist: string, run: number): LiveSlot[] {
+  const slots: LiveSlot[] = [];
+  let map = '';
+  let duration = 0;
+  for (const line of playlist.split(/\r?\n/)) {
+    if (line.startsWith('#EXT-X-MAP:')) map = line;
+    else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice(8)) || 0;
+    else if (line !== '' && !line.startsWith('#')) slots.push({ uri: line, duration, map, run });
+  }
+  return slots;
 }
 
 /** Segments in an MPD's first SegmentTimeline (S@r repeats counted): an ad's segment count for beacons. */

@@ -19,6 +19,10 @@ export interface PlannedBreak {
   ads: PlannedAd[];
   /** Why the break is short (timeout, empty or malformed VAST, creatives still conditioning). */
   problems: string[];
+  /** Live only: the break's first media sequence number (its identity in the sliding window)… */
+  startMsn?: number;
+  /** …and the first content segment after it, once its CUE-IN (or SCTE35-IN) has been seen. */
+  endMsn?: number;
 }
 
 /** A play session's ad decisions, kept by the session's AdSessions object and read on every playlist fetch. */
@@ -28,4 +32,6 @@ export interface AdPlan {
   mode: AdMode;
   breaks: PlannedBreak[];
   createdAt: number;
+  /** Live: the viewer's macro values, kept for the decisions made at later reloads. */
+  viewer?: { device: string; region: string; consent: string };
 }

@@ -25,7 +25,18 @@ export interface AdServerConfig {
   timeoutMs: number;
   maxWrapperDepth: number;
   mode: AdMode;
+  /**
+   * Live: decide a break announced ahead (early SCTE-35 DATERANGE) this many seconds before it starts, each
+   * session at its own point in the window, so viewers reaching the break do not hit the ad server at once.
+   * 0: decide when the break reaches the playlist.
+   */
+  prefetchSeconds: number;
+  /** Live: share one decision per break among viewers with the same targeting key (largest events). */
+  cohortBy: CohortKey;
 }
+
+export const COHORT_KEYS = ['none', 'region', 'region-device'] as const;
+export type CohortKey = (typeof COHORT_KEYS)[number];
 
 export interface AdsConfig {
   servers: AdServerConfig[];
@@ -69,11 +80,17 @@ function integerField(value: unknown, fallback: number, min: number, max: number
   return value;
 }
 
+function cohort(value: unknown, where: string): CohortKey {
+  if (value === undefined) return 'none';
+  if (!(COHORT_KEYS as readonly unknown[]).includes(value)) throw invalid(COHORT_KEYS.join(' or '), value, where);
+  return value as CohortKey;
+}
+
 function server(raw: unknown, index: number, production: boolean): AdServerConfig {
   const at = `[${index}]`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('an object', raw, at);
   const entry = raw as Record<string, unknown>;
-  const known = ['id', 'titles', 'vastUrl', 'vmapUrl', 'cuePoints', 'breakSeconds', 'timeoutMs', 'maxWrapperDepth', 'mode'];
+  const known = ['id', 'titles', 'vastUrl', 'vmapUrl', 'cuePoints', 'breakSeconds', 'timeoutMs', 'maxWrapperDepth', 'mode', 'prefetchSeconds', 'cohortBy'];
   for (const key of Object.keys(entry)) if (!known.includes(key)) throw invalid(`only the fields ${known.join(', ')}`, key, at);
   const id = entry['id'];
   if (typeof id !== 'string' || !ID.test(id) || id.endsWith('*')) throw invalid('an id', id, `${at}.id`);
@@ -96,6 +113,8 @@ function server(raw: unknown, index: number, production: boolean): AdServerConfi
     timeoutMs: integerField(entry['timeoutMs'], 3000, 100, 10_000, `${at}.timeoutMs`),
     maxWrapperDepth: integerField(entry['maxWrapperDepth'], 5, 0, 10, `${at}.maxWrapperDepth`),
     mode: mode as AdMode,
+    prefetchSeconds: integerField(entry['prefetchSeconds'], 0, 0, 3600, `${at}.prefetchSeconds`),
+    cohortBy: cohort(entry['cohortBy'], `${at}.cohortBy`),
   };
 }
 

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { AdPlan } from './ad-plan.ts';
+import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
 
 // A claimed beacon not confirmed within this long is assumed lost with its consumer and may be claimed again.
 const CLAIM_LEASE_MS = 30_000;
@@ -19,6 +19,39 @@ export class AdSessions extends DurableObject {
 
   async plan(): Promise<AdPlan | undefined> {
     return this.ctx.storage.get<AdPlan>('plan');
+  }
+
+  /**
+   * Live: freeze a break of the session the first time a reload sees it. Video and audio playlists reload
+   * concurrently; whichever comes first fixes the layout and every later reload gets the same one.
+   */
+  async addLiveBreak(candidate: PlannedBreak): Promise<{ plan: AdPlan; index: number }> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    if (!plan) throw new Error('no ad plan for this session');
+    let index = plan.breaks.findIndex((b) => b.startMsn === candidate.startMsn);
+    if (index === -1) {
+      plan.breaks.push(candidate);
+      index = plan.breaks.length - 1;
+      await this.ctx.storage.put('plan', plan);
+    }
+    return { plan, index };
+  }
+
+  async endLiveBreak(startMsn: number, endMsn: number): Promise<void> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
+    if (!plan || !adBreak || adBreak.endMsn !== undefined) return;
+    adBreak.endMsn = endMsn;
+    await this.ctx.storage.put('plan', plan);
+  }
+
+  /** A decision made ahead (prefetch) or for a cohort, by key; undefined until someone made it. */
+  async decision(key: string): Promise<PlannedAd[] | undefined> {
+    return this.ctx.storage.get<PlannedAd[]>(`decision:${key}`);
+  }
+
+  async saveDecision(key: string, ads: PlannedAd[]): Promise<void> {
+    await this.ctx.storage.put(`decision:${key}`, ads);
   }
 
   /** Claim one beacon URL for delivery; false when it was delivered or another consumer holds it. */

@@ -10,6 +10,8 @@ export interface LiveBreak {
   plannedSeconds: number;
   /** The first content segment after the break (its CUE-IN), once it is in the playlist. */
   endMsn: number | undefined;
+  /** Program date (epoch ms) of the break's first segment when the playlist carries EXT-X-PROGRAM-DATE-TIME. */
+  startDate?: number;
 }
 
 /** A break announced ahead by `EXT-X-DATERANGE … SCTE35-OUT` (its segments may not be in the playlist yet). */
@@ -56,7 +58,11 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
   let pendingOut: number | undefined;
   let pendingCont: { elapsed: number; duration: number } | undefined;
   let pendingIn = false;
+  let date = Number.NaN;
+  let duration = 0;
   for (const line of lines) {
+    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) date = Date.parse(line.slice(25));
+    else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice(8)) || 0;
     if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) msn = Number.parseInt(line.slice(22), 10) || 0;
     else if (line.startsWith('#EXT-X-DISCONTINUITY-SEQUENCE:')) discontinuitySequence = Number.parseInt(line.slice(30), 10) || 0;
     else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number.parseInt(line.slice(22), 10) || 0;
@@ -91,7 +97,7 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
       }
       if (pendingOut !== undefined) {
         if (open) open.endMsn = msn;
-        open = { startMsn: msn, plannedSeconds: pendingOut, endMsn: undefined };
+        open = { startMsn: msn, plannedSeconds: pendingOut, endMsn: undefined, ...(Number.isFinite(date) && { startDate: date }) };
         breaks.push(open);
       } else if (pendingCont && !open) {
         // Joined mid-break: the CUE-OUT segment is no longer in the window.
@@ -104,6 +110,7 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
       pendingCont = undefined;
       pendingIn = false;
       msn++;
+      date += duration * 1000;
     }
   }
   return { mediaSequence: breaks.length > 0 || msn > 0 ? Number.parseInt(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? '0', 10) : 0, discontinuitySequence, targetDuration, nextMsn: msn, breaks, announced: [...announced.values()] };
