@@ -210,6 +210,15 @@ export class AdInsertion {
     const store = this.#decisionStore(key, plan.sid);
     const known = (await store.decision(key)) as PlannedAd[] | undefined;
     if (known) return known;
+    // A cohort's first viewer decides; the others wait for that decision (never past the timeout).
+    if (key.startsWith('cohort:') && !(await store.claim(`decide:${key}`))) {
+      const deadline = Date.now() + server.timeoutMs;
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const shared = (await store.decision(key)) as PlannedAd[] | undefined;
+        if (shared) return shared;
+      }
+    }
     const ads = await this.#decideLive(server, plan, breakId, plannedSeconds, waitUntil);
     await store.saveDecision(key, ads);
     return ads;
