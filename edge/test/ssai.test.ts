@@ -184,6 +184,17 @@ describe('stitched VOD sessions through the Worker', () => {
     expect(hits.map((h) => h.event).sort()).toEqual(['complete', 'firstQuartile', 'impression', 'midpoint', 'start', 'thirdQuartile']);
   });
 
+  it('takes the breaks from a VMAP answer when the ad server is configured with vmapUrl', async () => {
+    const vmapEnv = testEnv({
+      VIEWER_JWKS: issuer.jwks,
+      AD_SERVERS: JSON.stringify([{ id: 'mock', titles: ['ssai-*'], vmapUrl: `${ads}/vmap?pre=1&post=1&ads=1&creatives=spot-a&sid={session}`, breakSeconds: 10 }]),
+    });
+    const token = await issuer.sign({ sub: 'ad-viewer' });
+    const master = await call(vmapEnv, `/v1/play/ssai-vod/master.m3u8?token=${token}`);
+    const plan = (await (await call(vmapEnv, master.headers.get('x-ad-tracking')!)).json()) as { avails: { position: string; ads: { adId: string }[] }[] };
+    expect(plan.avails.map((a) => [a.position, a.ads.map((ad) => ad.adId)])).toEqual([['preroll', ['spot-a']], ['postroll', ['spot-a']]]);
+  });
+
   it('leaves a creative that is not conditioned out of the break', async () => {
     const { tracking } = await openSession();
     const plan = (await (await call(edgeEnv, tracking)).json()) as { avails: { ads: { adId: string }[] }[] };
