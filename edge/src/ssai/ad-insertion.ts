@@ -287,14 +287,28 @@ export class AdInsertion {
       }
     }
     const fills: LiveBreakFill[] = [];
+    let settled = 0;
     for (const [breakIndex, adBreak] of plan.breaks.entries()) {
       if (adBreak.startMsn === undefined) continue;
+      // A break that has left the window only counts its discontinuities; after the first time, from the plan.
+      const gone = adBreak.endMsn !== undefined && adBreak.endMsn < scan.mediaSequence;
+      if (gone && adBreak.discontinuities !== undefined) {
+        settled += adBreak.discontinuities;
+        continue;
+      }
       const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
       const inWindow = adBreak.startMsn < scan.nextMsn && (adBreak.endMsn ?? adBreak.startMsn + total) > scan.mediaSequence;
       const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow);
-      fills.push({ startMsn: adBreak.startMsn, endMsn: adBreak.endMsn, slots });
+      const fill = { startMsn: adBreak.startMsn, endMsn: adBreak.endMsn, slots };
+      if (gone) {
+        const count = breakDiscontinuities(fill).length;
+        settled += count;
+        waitUntil(session.settleLiveBreak(adBreak.startMsn, count));
+        continue;
+      }
+      fills.push(fill);
     }
-    const slidOut = fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
+    const slidOut = settled + fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
     try {
       return replaceLiveBreaks(playlist, fills, slidOut);
     } catch (error) {

@@ -23,6 +23,8 @@ export interface PlannedBreak {
   startMsn?: number;
   /** …and the first content segment after it, once its CUE-IN (or SCTE35-IN) has been seen. */
   endMsn?: number;
+  /** Live: how many discontinuities the break put in, kept once it has left the window (for the sequence count). */
+  discontinuities?: number;
 }
 
 /** A play session's ad decisions, kept by the session's AdSessions object and read on every playlist fetch. */

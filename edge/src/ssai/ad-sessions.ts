@@ -33,6 +33,8 @@ export class AdSessions extends DurableObject {
       plan.breaks.push(candidate);
       index = plan.breaks.length - 1;
       await this.ctx.storage.put('plan', plan);
+      // A live session lives as long as it keeps meeting breaks.
+      await this.ctx.storage.setAlarm(Date.now() + PLAN_LIFETIME_MS);
     }
     return { plan, index };
   }
@@ -42,6 +44,15 @@ export class AdSessions extends DurableObject {
     const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
     if (!plan || !adBreak || adBreak.endMsn !== undefined) return;
     adBreak.endMsn = endMsn;
+    await this.ctx.storage.put('plan', plan);
+  }
+
+  /** A live break has left the window: keep only how many discontinuities it put in. */
+  async settleLiveBreak(startMsn: number, discontinuities: number): Promise<void> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
+    if (!plan || !adBreak || adBreak.discontinuities !== undefined) return;
+    adBreak.discontinuities = discontinuities;
     await this.ctx.storage.put('plan', plan);
   }
 
