@@ -37,7 +37,7 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     issuer = await makeIssuer();
     spotA = await adTitleIdFor('live-mock', 'spot-a');
     await putCatalogueEntry(spotA, { id: spotA, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
-    for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
   });
 
   function env(overrides: Record<string, unknown> = {}): Env {
@@ -86,6 +86,18 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(seen.get(105)!.uri).toContain('/vod/slate/slate-360p-1.m4s');
     expect(seen.get(106)!.uri).toContain('/live/ssai-live-1/seg-360p-106.m4s');
     expect([103, 104, 105, 106].map((m) => seen.get(m)!.dseq)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('gives a viewer who joins mid-break slate for the rest of it, not an ad from its middle', async () => {
+    const edgeEnv = env();
+    const video = await open(edgeEnv, 'ssai-live-4');
+    // The break began at msn 104 (planned 12 s: 104-106); the window now starts at 106, past its CUE-OUT.
+    await publish('ssai-live-4', channelWindow(106, { out: 104, in: 107, announce: new Date(Date.parse('2026-11-21T08:00:16.000Z')) }));
+    const found = segments(await text(await call(edgeEnv, video)));
+    expect(found.get(106)!.uri).toContain('/vod/slate/');
+    expect(found.get(107)!.uri).toContain('/live/ssai-live-4/seg-360p-107.m4s');
+    expect(found.get(107)!.dseq).toBe(found.get(106)!.dseq + 1);
+    expect(await adRequests('title=ssai-live-4')).toBe(0);
   });
 
   it('prefetches the decision of a break announced ahead, so the break itself asks the ad server nothing', async () => {

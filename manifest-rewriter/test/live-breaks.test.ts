@@ -43,7 +43,7 @@ describe('findLiveBreaks: SCTE-35 signalling in the channel format', () => {
 
   it('works out where a break began when only CUE-OUT-CONT is left in the window', () => {
     const scan = findLiveBreaks(window(113, 3, { out: 110, planned: 40, in: 120 }));
-    expect(scan.breaks).toEqual([{ startMsn: 110, plannedSeconds: 40, endMsn: undefined }]);
+    expect(scan.breaks).toEqual([{ startMsn: 110, plannedSeconds: 40, endMsn: undefined, joinedMidBreak: true }]);
   });
 
   it('sees a break announced ahead by its DATERANGE before any cue reaches the segments', () => {

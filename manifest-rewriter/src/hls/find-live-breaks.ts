@@ -12,6 +12,8 @@ export interface LiveBreak {
   endMsn: number | undefined;
   /** Program date (epoch ms) of the break's first segment when the playlist carries EXT-X-PROGRAM-DATE-TIME. */
   startDate?: number;
+  /** True when the break's CUE-OUT had already left the window (a viewer joining mid-break). */
+  joinedMidBreak?: true;
 }
 
 /** A break announced ahead by `EXT-X-DATERANGE … SCTE35-OUT` (its segments may not be in the playlist yet). */
@@ -103,7 +105,7 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
         // Joined mid-break: the CUE-OUT segment is no longer in the window.
         const step = targetDuration > 0 ? targetDuration : 1;
         const elapsed = Number.isFinite(pendingCont.elapsed) ? pendingCont.elapsed : 0;
-        open = { startMsn: msn - Math.round(elapsed / step), plannedSeconds: Number.isFinite(pendingCont.duration) ? pendingCont.duration : 0, endMsn: undefined };
+        open = { startMsn: msn - Math.round(elapsed / step), plannedSeconds: Number.isFinite(pendingCont.duration) ? pendingCont.duration : 0, endMsn: undefined, joinedMidBreak: true };
         breaks.push(open);
       }
       pendingOut = undefined;
