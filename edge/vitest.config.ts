@@ -23,6 +23,6 @@ export default defineConfig({
   test: {
     name: 'edge',
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/fake-shield.global-setup.ts', 'test/cdn-verifiers.global-setup.ts'],
+    globalSetup: ['test/fake-shield.global-setup.ts', 'test/cdn-verifiers.global-setup.ts', 'test/mock-ad-server.global-setup.ts'],
   },
 });

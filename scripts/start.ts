@@ -5,6 +5,10 @@ import { ensureDevIdentity, signViewerToken } from './lib/dev-identity.ts';
 import { humanLogLine } from './lib/human-log-line.ts';
 import { repoRoot } from './lib/repo-root.ts';
 import { startStack, type RunningStack, type Tier } from './lib/stack.ts';
+import { adServerVars } from './lib/ad-server-vars.ts';
+import { startMockAdServer } from './lib/mock-ad-server.ts';
+import { loadConfig } from '../origin/src/config.ts';
+import { resolveFfmpegPaths } from '../origin/src/ffmpeg-path.ts';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -31,9 +35,21 @@ execFileSync(process.execPath, [join(repoRoot, 'scripts', 'copy-player-vendor.mj
 const identity = await ensureDevIdentity();
 process.stdout.write('Starting origin, shield and edge. The first start makes the sample title "demo" with ffmpeg (about a minute).\n');
 
+// The ad decision server is a party outside the product; locally a mock stands in for it (README "Ad insertion").
+const adServer = await startMockAdServer({
+  port: port('MOCK_AD_SERVER_PORT', 8090),
+  mediaDir: join(repoRoot, '.cache', 'mock-ads'),
+  ffmpegPath: resolveFfmpegPaths(loadConfig(process.env)).ffmpeg.path,
+});
+
 let stack: RunningStack;
 try {
-  stack = await startStack({ ports, secrets: identity.serviceSecrets, onLine: show });
+  stack = await startStack({
+    ports,
+    secrets: identity.serviceSecrets,
+    onLine: show,
+    edgeVars: adServerVars(adServer.url, `http://127.0.0.1:${ports.origin}`, identity.serviceSecrets.originApiToken),
+  });
 } catch (error) {
   process.stderr.write(`start: ${(error as Error).message}\n`);
   process.exit(1);
@@ -46,6 +62,7 @@ Ready in ${seconds} s.
   edge    ${stack.urls.edge}   (players and operators)
   shield  ${stack.urls.shield}
   origin  ${stack.urls.origin}
+  ads     ${adServer.url}   (local mock ad decision server; titles ssai-*, vmap-*, hlsi-* get ads)
 
   Demo player (hls.js + Shaka, token valid 12 h):
     ${stack.urls.edge}/demo?token=${demoToken}
@@ -62,6 +79,7 @@ async function shutdown(code: number): Promise<never> {
     shuttingDown = true;
     process.stdout.write('\nStopping…\n');
     await stack.stop();
+    await adServer.stop();
   }
   process.exit(code);
 }

@@ -49,6 +49,9 @@ export const ErrorCodes = {
   // Concurrent-stream limits (issue 8).
   'stream-evicted': { status: 409, title: 'The stream was stopped because the account started another one' },
   'stream-ended': { status: 410, title: 'The stream ended: its lease expired, the player stopped it, or an operator ended it' },
+  // Server-side ad insertion (issue 10).
+  'ad-session-not-found': { status: 404, title: 'The play session has no ad plan' },
+  'creative-not-found': { status: 404, title: 'No such ad creative on the origin' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -6,6 +6,7 @@ import type { StreamLeases } from './streams/stream-leases.ts';
 import type { ViewerAuthOptions } from './auth/viewer-auth.ts';
 import type { QoeAggregator } from './steering/qoe-aggregator.ts';
 import type { SteeringService } from './steering/steering-service.ts';
+import type { AdInsertion } from './ssai/ad-insertion.ts';
 
 /** What the routes share for one isolate and one configuration. */
 export interface AccessServices {
@@ -17,4 +18,6 @@ export interface AccessServices {
   streams: StreamLeases;
   steering: SteeringService;
   qoe: QoeAggregator;
+  /** Server-side ad insertion (README "Ad insertion"). */
+  ads: AdInsertion;
 }

@@ -21,6 +21,7 @@ import { steeringControl } from './steering/steering-control-stub.ts';
 import { SteeringService } from './steering/steering-service.ts';
 import { emptySteeringState } from './steering/steering-state.ts';
 import { QoeAggregator } from './steering/qoe-aggregator.ts';
+import { AdInsertion } from './ssai/ad-insertion.ts';
 
 /** The per-isolate services for one validated configuration and its bindings. */
 export function accessServices(config: EdgeConfig, env: Env): AccessServices {
@@ -29,17 +30,19 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
     source.kind === 'local'
       ? createLocalJWKSet(source.jwks)
       : new RemoteJwks({ ...source, timeoutMs: config.upstreamTimeoutMs }).getKey;
-  return {
-    config,
-    viewerAuth: { ...config.jwt, keys },
-    sessions: new SessionTokens({ keys: config.sessionToken.keys }),
-    catalogue: new CatalogueClient({
+  const sessions = new SessionTokens({ keys: config.sessionToken.keys });
+  const catalogue = new CatalogueClient({
       shieldUrl: config.shieldUrl,
       shieldAuthSecret: config.shieldAuthSecret,
       timeoutMs: config.upstreamTimeoutMs,
       ttlSeconds: config.catalogue.ttlSeconds,
       maxStaleSeconds: config.catalogue.maxStaleSeconds,
-    }),
+  });
+  return {
+    config,
+    viewerAuth: { ...config.jwt, keys },
+    sessions,
+    catalogue,
     revocations: new RevocationChecker({
       read: () => revocationList(env).snapshot(),
       cacheSeconds: config.revocation.cacheSeconds,
@@ -58,6 +61,7 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
       // At most every 5 s (one control-plane write per isolate), sooner with a shorter steering TTL.
       flushSeconds: Math.min(5, config.steering.ttlSeconds),
     }),
+    ads: new AdInsertion({ config, env, catalogue, sessions }),
   };
 }
 

@@ -7,6 +7,7 @@ import { STREAM_POLICIES, type StreamPolicy } from '@cascade/licensing/stream-po
 import type { SessionKey } from './session/session-token.ts';
 import type { SteeringConfig } from './steering/pathway.ts';
 import { parseSteeringConfig } from './steering/parse-steering-config.ts';
+import { parseAdsConfig, type AdsConfig } from './ssai/ad-server-config.ts';
 
 /** Asymmetric algorithms only: a viewer token signed with a shared secret (HS*) or `none` is never accepted. */
 const ALLOWED_JWT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
@@ -43,6 +44,8 @@ export interface EdgeConfig {
   streams: StreamConfig;
   /** Multi-CDN steering; pathways is empty when STEERING_PATHWAYS is unset (no steering tag in manifests). */
   steering: SteeringConfig;
+  /** Server-side ad insertion: ad decision servers per title/channel and creative conditioning (README "Ad insertion"). */
+  ads: AdsConfig;
 }
 
 export interface StreamConfig {
@@ -247,5 +250,6 @@ export function parseConfig(env: Env): EdgeConfig {
     surgeCapBps: optionalInteger(env, 'SURGE_CAP_BPS', 0, 0, 1_000_000_000) || undefined,
     streams: streamConfig(env),
     steering: parseSteeringConfig(env, environment),
+    ads: parseAdsConfig(env, environment === 'production'),
   };
 }

@@ -2,6 +2,8 @@ import type { StreamLimiter } from '@cascade/licensing';
 import type { RevocationList } from './revocation/revocation-list.ts';
 import type { SteeringEnv } from './steering/parse-steering-config.ts';
 import type { SteeringControl } from './steering/steering-control.ts';
+import type { AdSessions } from './ssai/ad-sessions.ts';
+import type { AdBeaconMessage } from './ssai/ad-beacon-message.ts';
 
 /** Bindings exactly as wrangler.toml declares them. Everything is a string until config.ts has checked it. */
 export interface Env extends SteeringEnv {
@@ -39,6 +41,12 @@ export interface Env extends SteeringEnv {
   SESSION_TOKEN_KEYS?: string;
   /** Secret: what the edge presents to the shield in `x-cascade-shield-auth` (one of the shield's SHIELD_AUTH_SECRETS). */
   SHIELD_AUTH_SECRET?: string;
+  /** JSON list of ad decision servers (README "Ad insertion"); unset: no ads. */
+  AD_SERVERS?: string;
+  /** The origin's base URL for creative conditioning (`POST /api/v1/creatives`). */
+  AD_CONDITIONING_URL?: string;
+  /** Secret: an origin operator token (one of ORIGIN_API_TOKENS), for creative conditioning only. */
+  ORIGIN_API_TOKEN?: string;
   ASSETS?: Fetcher;
   STREAM_LIMITER?: DurableObjectNamespace<StreamLimiter>;
   REVOCATIONS?: DurableObjectNamespace<RevocationList>;
@@ -46,4 +54,8 @@ export interface Env extends SteeringEnv {
   STEERING_CONTROL?: DurableObjectNamespace<SteeringControl>;
   /** Workers Analytics Engine dataset for per-pathway QoE; optional (absent locally). */
   STEERING_QOE?: AnalyticsEngineDataset;
+  /** Per play session: its ad plan and which beacons have been delivered. */
+  AD_SESSIONS?: DurableObjectNamespace<AdSessions>;
+  /** Server-side ad beacons, delivered at least once with retries. */
+  AD_BEACONS?: Queue<AdBeaconMessage>;
 }

@@ -5,10 +5,12 @@ import { log } from './http/log.ts';
 import { parseConfig } from './config.ts';
 import { probePathways } from './steering/probe-pathways.ts';
 import { steeringControl } from './steering/steering-control-stub.ts';
+import { deliverAdBeacons } from './ssai/deliver-ad-beacons.ts';
 
 export { StreamLimiter } from '@cascade/licensing';
 export { RevocationList } from './revocation/revocation-list.ts';
 export { SteeringControl } from './steering/steering-control.ts';
+export { AdSessions } from './ssai/ad-sessions.ts';
 
 export default {
   fetch(request, env, ctx) {
@@ -28,5 +30,9 @@ export default {
     const results = await probePathways(config);
     const health = await steeringControl(env).recordProbes(results, config.steering.probeFailures, config.steering.probeRecoveries);
     log('info', 'steering probes', { results, down: Object.entries(health).filter(([, h]) => !h.up).map(([id]) => id) });
+  },
+  // Server-side ad beacons (AD_BEACONS): at-least-once delivery, deduplicated per session.
+  async queue(batch, env) {
+    await deliverAdBeacons(batch, env);
   },
 } satisfies ExportedHandler<Env>;

@@ -105,6 +105,7 @@ export async function setup(project: TestProject): Promise<void> {
   const catalogue = new Map<string, { entry: Record<string, unknown>; mode: 'ok' | 'fail' | 'hang' }>();
   const renditions = [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'video-720p.m3u8', height: 720 }, { playlist: 'audio.m3u8' }];
   for (const id of DEMO_LIKE) catalogue.set(id, { entry: { id, kind: 'vod', name: id, rights: PERMISSIVE, packages: [], plans: ['basic', 'standard', 'premium'], renditions }, mode: 'ok' });
+  const livePlaylists = new Map<string, string>();
   const idp = new Map<string, { state: { jwks?: unknown; status?: number; hang?: boolean; body?: string }; fetches: number }>();
 
   server = createServer(async (req, res) => {
@@ -119,6 +120,20 @@ export async function setup(project: TestProject): Promise<void> {
       return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
     };
     if (path === '/__requests') return json(200, requests);
+    // A live channel's current media playlist, set by the test (`PUT /__live/{id}` with the playlist text),
+    // so ad-insertion tests can slide a window with SCTE-35 cues through the edge.
+    const live = /^\/__live\/([A-Za-z0-9._-]+)$/.exec(path);
+    if (live && req.method === 'PUT') {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      livePlaylists.set(live[1]!, text);
+      return json(200, { ok: true });
+    }
+    const livePath = /^\/live\/([A-Za-z0-9._-]+)\/video-360p\.m3u8$/.exec(path);
+    if (livePath && livePlaylists.has(livePath[1]!)) {
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store' });
+      return res.end(livePlaylists.get(livePath[1]!));
+    }
 
     const control = /^\/__catalogue\/([A-Za-z0-9._-]+)(?:\/(fail|hang|ok))?$/.exec(path);
     if (control && req.method === 'PUT') {

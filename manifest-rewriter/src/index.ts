@@ -1,6 +1,7 @@
 export type { ContentSteering } from './content-steering.ts';
 export { rewriteDashUrls } from './dash/rewrite-dash-urls.ts';
 export { personalizeDash } from './dash/personalize-dash.ts';
+export { stitchDashVod, parseMpdDuration, type DashStitchBreak } from './dash/stitch-dash-vod.ts';
 export { personalizeHls } from './hls/personalize-hls.ts';
 export { rewriteHlsUris } from './hls/rewrite-hls-uris.ts';
 export type { LanguagePreferences } from './language-preference.ts';
@@ -11,3 +12,8 @@ export { DEFAULT_MAX_BYTES, type RewriteOptions } from './rewrite-options.ts';
 export { tokenUrlRewriter, type TokenPlacement, type TokenUrlOptions } from './url/token-url-rewriter.ts';
 export type { UrlMapper } from './url/url-mapper.ts';
 export { urlMapperRewriter, type ResolvedBase, type UrlRewriter } from './url/url-rewriter.ts';
+export { scanXml, XmlScanner, type XmlToken, type XmlStartTag, type XmlAttribute } from './dash/xml-scanner.ts';
+export { stitchHlsVod, type StitchBreak, type StitchAd } from './hls/stitch-hls-vod.ts';
+export { insertHlsInterstitials, type InterstitialBreak } from './hls/insert-hls-interstitials.ts';
+export { findLiveBreaks, type LiveBreak, type AnnouncedBreak, type LiveBreakScan } from './hls/find-live-breaks.ts';
+export { replaceLiveBreaks, breakDiscontinuities, type LiveSlot, type LiveBreakFill } from './hls/replace-live-breaks.ts';

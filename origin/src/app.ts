@@ -18,6 +18,7 @@ import type { DataLayout } from './storage/data-layout.ts';
 import type { IngestService } from './ingest/ingest-service.ts';
 import { ingestRoute } from './routes/ingest-route.ts';
 import { uploadRoute } from './routes/upload-route.ts';
+import { conditionCreativeRoute, creativeStatusRoute } from './routes/creatives-route.ts';
 import { videoCancelRoute, videoStatusRoute } from './routes/video-status-route.ts';
 import type { TusUploads } from './ingest/tus-uploads.ts';
 
@@ -68,6 +69,12 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   app.get('/api/v1/videos/:id', operator, videoStatusRoute(deps));
   app.delete('/api/v1/videos/:id', operator, videoCancelRoute(deps));
   app.all('/api/v1/videos/:id', methodNotAllowed(['GET', 'HEAD', 'DELETE']));
+
+  // Ad creatives conditioned to the ladder for server-side ad insertion (README "Ad insertion").
+  app.post('/api/v1/creatives', operator, conditionCreativeRoute(deps));
+  app.all('/api/v1/creatives', methodNotAllowed(['POST']));
+  app.get('/api/v1/creatives/:id', operator, creativeStatusRoute(deps));
+  app.all('/api/v1/creatives/:id', methodNotAllowed(['GET', 'HEAD']));
 
   app.put('/api/v1/titles/:id/rights', operator, putTitleRightsRoute(deps));
   app.all('/api/v1/titles/:id/rights', methodNotAllowed(['PUT']));

@@ -5,6 +5,10 @@ import type { TestProject } from 'vitest/node';
 import { ensureDevIdentity } from '../../scripts/lib/dev-identity.ts';
 import { repoRoot } from '../../scripts/lib/repo-root.ts';
 import { startStack, type RunningStack } from '../../scripts/lib/stack.ts';
+import { startMockAdServer, type MockAdServer } from '../../scripts/lib/mock-ad-server.ts';
+import { adServerVars } from '../../scripts/lib/ad-server-vars.ts';
+import { loadConfig } from '../../origin/src/config.ts';
+import { resolveFfmpegPaths } from '../../origin/src/ffmpeg-path.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -14,6 +18,7 @@ import { freePort } from './free-port.ts';
  */
 let stack: RunningStack | undefined;
 let stateDir: string | undefined;
+let adServer: MockAdServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const identity = await ensureDevIdentity();
@@ -23,6 +28,8 @@ export async function setup(project: TestProject): Promise<void> {
   writeFileSync(logFile, '');
   stateDir = mkdtempSync(join(tmpdir(), 'cascade-e2e-edge-'));
   const ports = { origin: await freePort(), shield: await freePort(), edge: await freePort() };
+  // The ad decision server is a party outside the product: a local mock, as in `npm start`.
+  adServer = await startMockAdServer({ mediaDir: join(repoRoot, '.cache', 'mock-ads'), ffmpegPath: resolveFfmpegPaths(loadConfig(process.env)).ffmpeg.path });
   try {
     stack = await startStack({
       ports,
@@ -31,7 +38,10 @@ export async function setup(project: TestProject): Promise<void> {
       edgeStateDir: stateDir,
       // The suites open many sessions per test account within a lease's life (the stream limiter's own
       // tests run in workerd, edge/test/streams.test.ts); the default 4 premium streams would refuse them.
-      edgeVars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100' },
+      edgeVars: {
+        STREAM_LIMITS: 'basic:100,standard:100,premium:100',
+        ...adServerVars(adServer.url, `http://127.0.0.1:${ports.origin}`, identity.serviceSecrets.originApiToken),
+      },
       onLine: (tier, line) => appendFileSync(logFile, `${tier} | ${line}\n`),
     });
   } catch (error) {
@@ -39,10 +49,12 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide('stack', stack.urls);
   project.provide('serviceSecrets', identity.serviceSecrets);
+  project.provide('adServer', adServer.url);
 }
 
 export async function teardown(): Promise<void> {
   await stack?.stop();
+  await adServer?.stop();
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }
 
@@ -51,5 +63,7 @@ declare module 'vitest' {
     stack: { origin: string; shield: string; edge: string };
     /** The development identity's service secrets: the origin API token and the shield secret. */
     serviceSecrets: { originApiToken: string; shieldSecret: string };
+    /** The local mock ad decision server (scripts/lib/mock-ad-server.ts). */
+    adServer: string;
   }
 }

@@ -7,6 +7,7 @@ import type { SessionClaims } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
+import { trackingJson } from '../ssai/tracking-json.ts';
 
 const PREFIX = '/v1/media/';
 
@@ -39,6 +40,23 @@ export function mediaRoutes(services: AccessServices): Hono {
     return c.body(null, 204, { 'cache-control': 'no-store' });
   });
 
+  // Client-side ad tracking for this session (README "Ad insertion"): the plan's breaks, ads and beacon URLs.
+  app.get('/:token/ads.json', async (c) => {
+    const claims = await sessions.verifySession(c.req.param('token'), config.sessionToken.maxSessionSeconds);
+    const plan = await services.ads.plan(claims.sid).catch(() => undefined);
+    if (!plan) throw new ProblemError('ad-session-not-found', `session ${claims.sid} has no ads`);
+    return c.json(trackingJson(plan), 200, { 'cache-control': 'private, no-store' });
+  });
+
+  // HLS Interstitials: the X-ASSET-LIST of one break of this session (its ads' multivariant playlists).
+  app.get('/:token/ads/:file', async (c) => {
+    const claims = await sessions.verifySession(c.req.param('token'), config.sessionToken.maxSessionSeconds);
+    const index = /^(\d{1,3})\.json$/.exec(c.req.param('file'))?.[1];
+    if (index === undefined) throw new ProblemError('not-found', 'asset lists have the form /v1/media/{token}/ads/{break}.json');
+    const assets = await services.ads.assetList(claims, Number(index), new URL(c.req.url), (p) => c.executionCtx.waitUntil(p));
+    return c.json(assets, 200, { 'cache-control': 'private, no-store' });
+  });
+
   app.get('/:token/*', async (c) => {
     const url = new URL(c.req.url);
     const token = c.req.param('token');
@@ -58,6 +76,8 @@ export function mediaRoutes(services: AccessServices): Hono {
       const flush = cmcd && services.qoe.report({ pathway: selfPathway, country: claims.ctry === '' ? undefined : claims.ctry, sessionId: claims.sid, ...cmcd });
       if (flush) c.executionCtx.waitUntil(flush);
     }
+    // An ad's segment: its fetch is what counts as the ad being played (server-side beaconing).
+    if (claims.ad !== undefined) services.ads.onAdSegment(claims, path, (p) => c.executionCtx.waitUntil(p));
 
     const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {
       range: c.req.header('range'),
@@ -90,7 +110,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const url = new URL(c.req.url);
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
   const fresh = await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
-  const body = rewriteForSession(await object.response.arrayBuffer(), {
+  let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),
     shieldScope: new URL(claims.scope, config.shieldUrl),
@@ -98,6 +118,11 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
     scope: claims.scope,
     token: fresh,
   });
+  if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
+    body = await services.ads.stitchVod(claims, fresh, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
+  } else if (entry.kind === 'live' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
+    body = await services.ads.stitchLive(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
+  }
   return new Response(body, {
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },
@@ -105,7 +130,9 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
 }
 
 function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
-  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds };
+  // An ad's playlists (HLS Interstitials assets) keep the ad claim, so their segments still fire beacons.
+  const ad = claims.ad !== undefined && scope === claims.scope ? { ad: claims.ad } : {};
+  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds, ...ad };
 }
 
 /**

@@ -10,6 +10,13 @@ import { rewriteForSession, type ManifestFormat } from '../session/session-urls.
 import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
 import { steerManifest } from '../steering/steer-manifest.ts';
 
+/** A TCF consent string (base64url and dots) passed to the ad server's {consent} macro; anything else is refused. */
+function consentString(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '';
+  if (raw.length > 4096 || !/^[A-Za-z0-9._~-]+$/.test(raw)) throw new ProblemError('bad-request', 'gdpr_consent must be a TCF consent string of at most 4096 base64url characters and dots');
+  return raw;
+}
+
 const MANIFESTS: Record<string, { contentType: string; format: ManifestFormat }> = {
   'master.m3u8': { contentType: 'application/vnd.apple.mpegurl', format: 'hls' },
   'manifest.mpd': { contentType: 'application/dash+xml', format: 'dash' },
@@ -58,6 +65,12 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         mh: viewer.maxHeight ?? 0,
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
+      // Ad decisions are made once per session, bounded by the ad server's timeout, and kept with the session.
+      if (services.ads.enabledFor(titleId)) {
+        const viewerContext = { sid, titleId, device: deviceId, region: country ?? '', consent: consentString(c.req.query('gdpr_consent')) };
+        if (entry.kind === 'vod') await services.ads.planVod(viewerContext, (p) => c.executionCtx.waitUntil(p));
+        else await services.ads.openLive(viewerContext);
+      }
       const languages = preferredLanguages(c.req.header('accept-language'));
       const edgeOrigin = new URL(c.req.url).origin;
       // Multi-CDN steering: media URLs for the session's first pathway, the steering tag, the operator's surge cap.
@@ -71,7 +84,7 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         expires: Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds,
       });
       const surgeCap = steered.surgeCapBps ?? config.surgeCapBps;
-      const body = rewriteForSession(await upstream.arrayBuffer(), {
+      let body = rewriteForSession(await upstream.arrayBuffer(), {
         format: manifest.format,
         upstreamUrl,
         shieldScope: new URL(scope, config.shieldUrl),
@@ -86,6 +99,10 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
           ...(steered.steering !== undefined && { steering: steered.steering }),
         },
       });
+      if (manifest.format === 'dash' && entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
+        const identity = { sid, sub: viewer.sub, acct: viewer.account, ctry: country ?? '', mh: viewer.maxHeight ?? 0, iat: Math.floor(Date.now() / 1000) };
+        body = await services.ads.stitchDash(identity, body, new URL(c.req.url), (p) => c.executionCtx.waitUntil(p));
+      }
       return c.body(body, 200, {
         'content-type': manifest.contentType,
         'cache-control': 'private, no-store',
@@ -93,6 +110,8 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         // Where the player renews and ends this session's lease (README "Concurrent streams").
         'x-stream-heartbeat': `${edgeOrigin}/v1/media/${token}/heartbeat`,
         'x-stream-stop': `${edgeOrigin}/v1/media/${token}/stop`,
+        // Client-side ad tracking for players that report themselves (README "Ad insertion").
+        ...(services.ads.enabledFor(titleId) && { 'x-ad-tracking': `${edgeOrigin}/v1/media/${token}/ads.json` }),
       });
     });
   }

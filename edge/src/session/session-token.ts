@@ -24,6 +24,8 @@ export interface SessionClaims {
   iat: number;
   exp: number;
   kid: string;
+  /** Ad segments only (README "Ad insertion"): `{break}.{ad}.{segmentCount}` of the session's ad plan, for beacons. */
+  ad?: string;
 }
 
 export interface SessionGrant {
@@ -37,6 +39,8 @@ export interface SessionGrant {
   /** When the session opened; a refreshed token keeps the original. Default now. */
   iat?: number;
   ttlSeconds: number;
+  /** Ad segments only: which ad of the session's plan the scope's segments play. */
+  ad?: string;
 }
 
 /** A session-token secret and the key id tokens name it by (SESSION_TOKEN_KEYS). */
@@ -50,6 +54,7 @@ type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
 const MAX_TOKEN_LENGTH = 1024;
 const SCOPE = /^(vod|live)\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/$/;
+const AD_CLAIM = /^\d{1,3}\.\d{1,2}\.\d{1,5}$/;
 
 export interface SessionTokenOptions {
   keys: SessionKey[];
@@ -94,7 +99,9 @@ export class SessionTokens {
       iat: grant.iat ?? now,
       exp: now + grant.ttlSeconds,
       kid: this.#signingKid,
+      ...(grant.ad !== undefined && { ad: grant.ad }),
     };
+    if (claims.ad !== undefined && !AD_CLAIM.test(claims.ad)) throw new RangeError(`ad: expected "break.ad.segments", received ${JSON.stringify(claims.ad)}`);
     const payload = bytesToBase64url(this.#encoder.encode(JSON.stringify(claims)));
     const key = await this.#key(this.#signingKid);
     const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, this.#encoder.encode(payload)));
@@ -169,7 +176,8 @@ export class SessionTokens {
       claims === null || typeof claims !== 'object' || claims.v !== 1 || typeof claims.kid !== 'string' ||
       typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.acct !== 'string' ||
       typeof claims.ctry !== 'string' || typeof claims.scope !== 'string' || !SCOPE.test(claims.scope) ||
-      !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat) || !Number.isInteger(claims.mh)
+      !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat) || !Number.isInteger(claims.mh) ||
+      (claims.ad !== undefined && (typeof claims.ad !== 'string' || !AD_CLAIM.test(claims.ad)))
     ) {
       throw new ProblemError('session-token-invalid', 'malformed session token');
     }

@@ -1,0 +1,466 @@
+import { ProblemError } from '@cascade/common';
+import {
+  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
+  type AnnouncedBreak, type DashStitchBreak, type LiveBreakFill, type LiveSlot, type StitchBreak,
+} from '@cascade/manifest-rewriter';
+import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
+import type { EdgeConfig } from '../config.ts';
+import type { Env } from '../env.ts';
+import { log } from '../http/log.ts';
+import type { SessionClaims, SessionTokens } from '../session/session-token.ts';
+import { rewriteForSession } from '../session/session-urls.ts';
+import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
+import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
+import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
+import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-config.ts';
+import { adTitleIdFor, planVodAds } from './plan-ads.ts';
+import { decisionKey, prefetchAt } from './prefetch-policy.ts';
+import { resolvePod } from './resolve-pod.ts';
+import type { DecidedAd } from './resolve-pod.ts';
+
+export interface AdInsertionDeps {
+  config: EdgeConfig;
+  env: Env;
+  catalogue: CatalogueClient;
+  sessions: SessionTokens;
+  fetch?: typeof fetch;
+}
+
+/** What an ad-scoped token carries over from the session. */
+export type AdSessionIdentity = Pick<SessionClaims, 'sid' | 'sub' | 'acct' | 'ctry' | 'mh' | 'iat'>;
+
+export interface ViewerContext {
+  sid: string;
+  titleId: string;
+  device: string;
+  region: string;
+  consent: string;
+}
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+// Ask the origin to condition a creative at most this often per isolate (the origin's job is idempotent anyway).
+const CONDITION_RETRY_MS = 30_000;
+
+/**
+ * Server-side ad insertion for the play and media routes: decide a session's breaks when its manifest is
+ * answered, stitch the decided ads into each media playlist the player fetches, and turn fetches of ad
+ * segments into beacons on the queue. Sessions of titles without an ad server cost one lookup.
+ */
+export class AdInsertion {
+  readonly #deps: AdInsertionDeps;
+  readonly #conditionRequested = new Map<string, number>();
+
+  constructor(deps: AdInsertionDeps) {
+    this.#deps = deps;
+  }
+
+  /** True when ads are configured for the title and the bindings they need exist. */
+  enabledFor(titleId: string): boolean {
+    return this.#deps.env.AD_SESSIONS !== undefined && adServerFor(this.#deps.config.ads, titleId) !== undefined;
+  }
+
+  #session(sid: string) {
+    const namespace = this.#deps.env.AD_SESSIONS;
+    if (!namespace) throw new ProblemError('config-invalid', 'AD_SESSIONS: expected a Durable Object binding to AdSessions, received none');
+    return namespace.get(namespace.idFromName(sid));
+  }
+
+  /** Decide a new VOD session's breaks (bounded by the ad server's timeout) and keep the plan with the session. */
+  async planVod(viewer: ViewerContext, waitUntil: WaitUntil): Promise<AdPlan | undefined> {
+    const server = adServerFor(this.#deps.config.ads, viewer.titleId);
+    if (!server || !this.#deps.env.AD_SESSIONS) return undefined;
+    const plan = await planVodAds({
+      server,
+      sid: viewer.sid,
+      titleId: viewer.titleId,
+      viewer,
+      fetch: this.#deps.fetch ?? fetch,
+      usable: (ad, adTitleId) => this.#ready(ad, adTitleId, waitUntil),
+    });
+    for (const adBreak of plan.breaks) {
+      if (adBreak.problems.length > 0) log('info', 'ad break short', { sid: viewer.sid, break: adBreak.id, problems: adBreak.problems });
+    }
+    await this.#session(viewer.sid).save(plan);
+    return plan;
+  }
+
+  async plan(sid: string): Promise<AdPlan | undefined> {
+    return (await this.#session(sid).plan()) ?? undefined;
+  }
+
+  /** Conditioned creatives are titles on the origin; a missing one is sent to be conditioned and skipped for now. */
+  async #ready(ad: DecidedAd, adTitleId: string, waitUntil: WaitUntil): Promise<boolean> {
+    try {
+      const entry = await this.#deps.catalogue.get(adTitleId);
+      return entry.kind === 'vod';
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.code !== 'title-not-found') return false;
+    }
+    const conditioning = this.#deps.config.ads.conditioning;
+    const last = this.#conditionRequested.get(adTitleId) ?? 0;
+    if (conditioning && Date.now() - last > CONDITION_RETRY_MS) {
+      this.#conditionRequested.set(adTitleId, Date.now());
+      waitUntil(
+        (this.#deps.fetch ?? fetch)(new URL('api/v1/creatives', conditioning.originUrl.href.endsWith('/') ? conditioning.originUrl : `${conditioning.originUrl.href}/`), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${conditioning.apiToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: adTitleId, creativeId: ad.creativeId.slice(0, 200), url: ad.mezzanineUrl }),
+          signal: AbortSignal.timeout(10_000),
+        })
+          .then(async (response) => {
+            await response.body?.cancel();
+            if (response.status >= 400) log('warn', 'creative conditioning refused', { adTitleId, status: response.status });
+          })
+          .catch((error: unknown) => log('warn', 'creative conditioning request failed', { adTitleId, error: String(error) })),
+      );
+    }
+    return false;
+  }
+
+  /**
+   * Stitch the session's ads into one of its VOD media playlists (already rewritten for the session). Each
+   * ad's rendition is the conditioned creative's rendition of the same name, or the nearest picture
+   * height, or its audio for an audio playlist; its URLs carry an ad-scoped token of the same session.
+   */
+  async stitchVod(claims: SessionClaims, token: string, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+    const plan = await this.plan(claims.sid);
+    if (!plan || plan.breaks.every((b) => b.ads.length === 0)) return playlist;
+    const audio = contentFile.startsWith('audio');
+    if (!audio && contentHeight === undefined) return playlist; // subtitles and the like keep the content timeline
+    if (plan.mode === 'interstitials') {
+      const breaks = plan.breaks.flatMap((b, i) =>
+        b.ads.length === 0 ? [] : [{ id: b.id, at: b.at, durationSeconds: b.ads.reduce((sum, ad) => sum + ad.durationSeconds, 0), assetListUri: `${requestUrl.origin}/v1/media/${token}/ads/${i}.json` }],
+      );
+      return insertHlsInterstitials(playlist, breaks, new Date(plan.createdAt));
+    }
+    const { config, sessions, catalogue } = this.#deps;
+    const breaks: StitchBreak[] = [];
+    for (const [breakIndex, adBreak] of plan.breaks.entries()) {
+      const ads: { playlist: string }[] = [];
+      for (const [adIndex, ad] of adBreak.ads.entries()) {
+        const entry = await catalogue.get(ad.adTitleId);
+        const file = chooseRendition(entry.renditions, contentFile, contentHeight, audio);
+        if (file === undefined) continue;
+        const scope = `vod/${ad.adTitleId}/`;
+        const object = await fetchMediaObject(config, requestUrl, scope + file, waitUntil);
+        const bytes = await object.response.arrayBuffer();
+        const segments = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+        const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
+        ads.push({
+          playlist: rewriteForSession(bytes, {
+            format: 'hls',
+            upstreamUrl: new URL(scope + file, config.shieldUrl),
+            shieldScope: new URL(scope, config.shieldUrl),
+            edgeOrigin: requestUrl.origin,
+            scope,
+            token,
+          }),
+        });
+      }
+      breaks.push({ at: adBreak.at, ads });
+    }
+    try {
+      return stitchHlsVod(playlist, breaks);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'HLS ads not stitched', { sid: claims.sid, reason: error.message });
+      return playlist;
+    }
+  }
+
+  /** Live: the session exists as an ad session from its first manifest; breaks are decided as they come. */
+  async openLive(viewer: ViewerContext): Promise<void> {
+    const server = adServerFor(this.#deps.config.ads, viewer.titleId);
+    if (!server || !this.#deps.env.AD_SESSIONS) return;
+    await this.#session(viewer.sid).save({
+      sid: viewer.sid, titleId: viewer.titleId, mode: 'stitched', breaks: [], createdAt: Date.now(),
+      viewer: { device: viewer.device, region: viewer.region, consent: viewer.consent },
+    });
+  }
+
+  /** Decide one live break (bounded by the server's timeout) into ready ads. */
+  async #decideLive(server: AdServerConfig, plan: AdPlan, breakId: string, plannedSeconds: number, waitUntil: WaitUntil): Promise<PlannedAd[]> {
+    const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
+    const url = fillUrlTemplate(server.vastUrl ?? '', {
+      session: plan.sid, device: viewer.device, region: viewer.region, consent: viewer.consent, title: plan.titleId,
+      duration: String(Math.round(plannedSeconds)), position: 'midroll', cachebuster: String(Math.floor(Math.random() * 1e9)),
+    });
+    if (server.vastUrl === undefined) return [];
+    const pod = await resolvePod({ url }, {
+      fetch: this.#deps.fetch ?? fetch,
+      maxWrapperDepth: server.maxWrapperDepth,
+      signal: AbortSignal.timeout(server.timeoutMs),
+      breakSeconds: plannedSeconds,
+      usable: async (ad) => this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId), waitUntil),
+    });
+    if (pod.problems.length > 0) log('info', 'live ad break short', { sid: plan.sid, break: breakId, problems: pod.problems });
+    return Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(server.id, ad.creativeId), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
+  }
+
+  /** Where a decision is kept: the session's own object, or the cohort's shared one. */
+  #decisionStore(key: string, sid: string) {
+    return this.#session(key.startsWith('cohort:') ? key : sid);
+  }
+
+  /** A decision made ahead or by the cohort, else made now (first sight of the break: bounded by the timeout). */
+  async #liveDecision(server: AdServerConfig, plan: AdPlan, breakId: string, plannedSeconds: number, waitUntil: WaitUntil): Promise<PlannedAd[]> {
+    const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
+    const key = decisionKey(server, plan.titleId, breakId, plan.sid, viewer);
+    const store = this.#decisionStore(key, plan.sid);
+    const known = (await store.decision(key)) as PlannedAd[] | undefined;
+    if (known) return known;
+    // A cohort's first viewer decides; the others wait for that decision (never past the timeout).
+    if (key.startsWith('cohort:') && !(await store.claim(`decide:${key}`))) {
+      const deadline = Date.now() + server.timeoutMs;
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const shared = (await store.decision(key)) as PlannedAd[] | undefined;
+        if (shared) return shared;
+      }
+    }
+    const ads = await this.#decideLive(server, plan, breakId, plannedSeconds, waitUntil);
+    await store.saveDecision(key, ads);
+    return ads;
+  }
+
+  /** Prefetch: breaks announced ahead are decided at this session's (or cohort's) point in the window, off the request path. */
+  #prefetch(server: AdServerConfig, plan: AdPlan, announced: AnnouncedBreak[], waitUntil: WaitUntil): void {
+    const now = Date.now();
+    const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
+    for (const upcoming of announced) {
+      if (upcoming.ended || !(upcoming.startDate > now) || plan.breaks.some((b) => b.id === upcoming.id)) continue;
+      const key = decisionKey(server, plan.titleId, upcoming.id, plan.sid, viewer);
+      const at = prefetchAt(server, upcoming.startDate, key);
+      if (at === undefined || now < at) continue;
+      const store = this.#decisionStore(key, plan.sid);
+      waitUntil(
+        (async () => {
+          if ((await store.decision(key)) || !(await store.claim(`decide:${key}`))) return;
+          try {
+            await store.saveDecision(key, await this.#decideLive(server, plan, upcoming.id, upcoming.plannedSeconds, waitUntil));
+            await store.delivered(`decide:${key}`);
+          } catch (error) {
+            await store.release(`decide:${key}`);
+            log('warn', 'ad prefetch failed', { sid: plan.sid, break: upcoming.id, error: String(error) });
+          }
+        })(),
+      );
+    }
+  }
+
+  /**
+   * Live: replace this session's breaks in a (rewritten) live media playlist. A break is frozen the first
+   * time a reload sees it (its ads from a prefetched or cohort decision, else decided then), so every
+   * reload and every rendition gets the same layout; what the ads leave unfilled is slate.
+   */
+  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+    const titleId = claims.scope.split('/')[1]!;
+    const server = adServerFor(this.#deps.config.ads, titleId);
+    const audio = contentFile.startsWith('audio');
+    if (!server || (!audio && contentHeight === undefined && !contentFile.startsWith('video'))) return playlist;
+    const session = this.#session(claims.sid);
+    const stored = (await session.plan()) as AdPlan | undefined;
+    if (!stored) return playlist;
+    let plan: AdPlan = stored;
+    let scan;
+    try {
+      scan = findLiveBreaks(playlist);
+    } catch {
+      return playlist;
+    }
+    this.#prefetch(server, plan, scan.announced, waitUntil);
+    const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
+    for (const seen of scan.breaks) {
+      let known = plan.breaks.find((b) => b.startMsn === seen.startMsn);
+      if (!known) {
+        const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
+        const id = announced?.id ?? `msn-${seen.startMsn}`;
+        // A viewer who joins mid-break gets slate for the rest of it (as MediaTailor does): an ad seen from its
+        // middle would be counted without its impression and start.
+        const ads = seen.joinedMidBreak ? [] : await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
+        const candidate: PlannedBreak = { id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) };
+        plan = (await session.addLiveBreak(candidate)).plan as AdPlan;
+        known = plan.breaks.find((b) => b.startMsn === seen.startMsn)!;
+      }
+      if (seen.endMsn !== undefined && known.endMsn === undefined) {
+        known.endMsn = seen.endMsn;
+        await session.endLiveBreak(seen.startMsn, seen.endMsn);
+      }
+    }
+    const fills: LiveBreakFill[] = [];
+    let settled = 0;
+    for (const [breakIndex, adBreak] of plan.breaks.entries()) {
+      if (adBreak.startMsn === undefined) continue;
+      // A break that has left the window only counts its discontinuities; after the first time, from the plan.
+      const gone = adBreak.endMsn !== undefined && adBreak.endMsn < scan.mediaSequence;
+      if (gone && adBreak.discontinuities !== undefined) {
+        settled += adBreak.discontinuities;
+        continue;
+      }
+      const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
+      const inWindow = adBreak.startMsn < scan.nextMsn && (adBreak.endMsn ?? adBreak.startMsn + total) > scan.mediaSequence;
+      const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow);
+      const fill = { startMsn: adBreak.startMsn, endMsn: adBreak.endMsn, slots };
+      if (gone) {
+        const count = breakDiscontinuities(fill).length;
+        settled += count;
+        waitUntil(session.settleLiveBreak(adBreak.startMsn, count));
+        continue;
+      }
+      fills.push(fill);
+    }
+    const slidOut = settled + fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
+    try {
+      return replaceLiveBreaks(playlist, fills, slidOut);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'live ads not stitched', { sid: claims.sid, reason: error.message });
+      return playlist;
+    }
+  }
+
+  /**
+   * The break's slots for this rendition: each ad's segments (ad-scoped token), then slate to the planned
+   * length. Out of the window only the shape matters (for counting discontinuities), so no fetches.
+   */
+  async #liveSlots(claims: SessionClaims, adBreak: PlannedBreak, breakIndex: number, total: number, contentFile: string, contentHeight: number | undefined, audio: boolean, requestUrl: URL, waitUntil: WaitUntil, shapeOnly: boolean): Promise<LiveSlot[]> {
+    const { config, catalogue } = this.#deps;
+    const slots: LiveSlot[] = [];
+    for (const [adIndex, ad] of adBreak.ads.entries()) {
+      if (slots.length >= total) break;
+      const entry = await catalogue.get(ad.adTitleId).catch(() => undefined);
+      const file = entry && chooseRendition(entry.renditions, contentFile, contentHeight, audio);
+      if (!file) continue;
+      const scope = `vod/${ad.adTitleId}/`;
+      const raw = await (await fetchMediaObject(config, requestUrl, scope + file, waitUntil)).response.arrayBuffer();
+      const segments = new TextDecoder().decode(raw).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+      if (shapeOnly) {
+        for (let i = 0; i < segments; i++) slots.push({ uri: '', duration: 0, map: '', run: adIndex });
+        continue;
+      }
+      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
+      const text = rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token });
+      slots.push(...playlistSlots(text, adIndex));
+    }
+    if (slots.length < total) {
+      // Slate for what the ads leave unfilled (the origin's looping slate title, like a blackout).
+      const scope = `vod/${config.slateTitleId}/`;
+      const entry = await catalogue.get(config.slateTitleId).catch(() => undefined);
+      const file = entry && chooseRendition(entry.renditions, contentFile, contentHeight, audio);
+      if (file) {
+        let slate: LiveSlot[];
+        if (shapeOnly) slate = [{ uri: '', duration: 0, map: '', run: 999 }];
+        else {
+          const raw = await (await fetchMediaObject(config, requestUrl, scope + file, waitUntil)).response.arrayBuffer();
+          const token = await this.#deps.sessions.sign({ sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds: config.sessionToken.ttlSeconds });
+          slate = playlistSlots(rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token }), 999);
+        }
+        for (let i = 0; slots.length < total && slate.length > 0; i++) slots.push(slate[i % slate.length]!);
+      }
+    }
+    return slots.slice(0, total);
+  }
+
+  /** Sign the token for the segments of ad `adIndex` of break `breakIndex` (the `ad` claim drives beacons). */
+  #adToken(session: AdSessionIdentity, scope: string, breakIndex: number, adIndex: number, segments: number): Promise<string> {
+    return this.#deps.sessions.sign({
+      sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat,
+      ttlSeconds: this.#deps.config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${Math.min(99_999, segments)}`,
+    });
+  }
+
+  /**
+   * DASH: the session's ads as Periods of the (already rewritten) content MPD. Each ad Period is the
+   * conditioned creative's MPD under an ad-scoped token; the content Period is cut around them.
+   */
+  async stitchDash(session: AdSessionIdentity, mpd: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+    const plan = await this.plan(session.sid);
+    if (!plan || plan.breaks.every((b) => b.ads.length === 0)) return mpd;
+    const { config } = this.#deps;
+    const breaks: DashStitchBreak[] = [];
+    for (const [breakIndex, adBreak] of plan.breaks.entries()) {
+      const ads: string[] = [];
+      for (const [adIndex, ad] of adBreak.ads.entries()) {
+        const scope = `vod/${ad.adTitleId}/`;
+        const object = await fetchMediaObject(config, requestUrl, `${scope}manifest.mpd`, waitUntil);
+        const bytes = await object.response.arrayBuffer();
+        const token = await this.#adToken(session, scope, breakIndex, adIndex, timelineSegments(new TextDecoder().decode(bytes)));
+        ads.push(rewriteForSession(bytes, { format: 'dash', upstreamUrl: new URL(`${scope}manifest.mpd`, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token }));
+      }
+      breaks.push({ at: adBreak.at, ads });
+    }
+    try {
+      return stitchDashVod(mpd, breaks);
+    } catch (error) {
+      // An MPD this stitcher cannot cut (several Periods, no SegmentTimeline) plays without ads rather than not at all.
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'DASH ads not stitched', { sid: session.sid, reason: error.message });
+      return mpd;
+    }
+  }
+
+  /**
+   * HLS Interstitials: one break's X-ASSET-LIST. Each asset is the conditioned creative's multivariant
+   * playlist under an ad-scoped token of the same session, so its segments fire beacons like stitched ones.
+   */
+  async assetList(claims: SessionClaims, breakIndex: number, requestUrl: URL, waitUntil: WaitUntil): Promise<{ ASSETS: { URI: string; DURATION: number }[] }> {
+    const plan = await this.plan(claims.sid);
+    const adBreak = plan?.breaks[breakIndex];
+    if (!plan || !adBreak) throw new ProblemError('ad-session-not-found', `session ${claims.sid} has no break ${breakIndex}`);
+    const { config, sessions, catalogue } = this.#deps;
+    const assets: { URI: string; DURATION: number }[] = [];
+    for (const [adIndex, ad] of adBreak.ads.entries()) {
+      const entry = await catalogue.get(ad.adTitleId);
+      const first = entry.renditions.find((r) => r.height !== undefined && !r.playlist.includes('iframes'));
+      if (!first) continue;
+      const scope = `vod/${ad.adTitleId}/`;
+      const object = await fetchMediaObject(config, requestUrl, scope + first.playlist, waitUntil);
+      const segments = (await object.response.text()).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
+      assets.push({ URI: `${requestUrl.origin}/v1/media/${token}/${scope}master.m3u8`, DURATION: ad.durationSeconds });
+    }
+    return { ASSETS: assets };
+  }
+
+  /** An ad segment was fetched: queue the beacons its position reaches (delivery dedupes per session). */
+  onAdSegment(claims: SessionClaims, path: string, waitUntil: WaitUntil): void {
+    const queue = this.#deps.env.AD_BEACONS;
+    const [breakIndex, adIndex, count] = (claims.ad ?? '').split('.').map(Number);
+    const index = Number(/-(\d+)\.m4s$/.exec(path)?.[1] ?? Number.NaN);
+    if (!queue || breakIndex === undefined || adIndex === undefined || count === undefined || !Number.isInteger(index)) return;
+    const events = eventsForSegment(index, count);
+    if (events.length === 0) return;
+    const messages: { body: AdBeaconMessage }[] = events.map((event) => ({ body: { sid: claims.sid, breakIndex, adIndex, event } }));
+    waitUntil(queue.sendBatch(messages).catch((error: unknown) => log('error', 'ad beacons not queued', { sid: claims.sid, error: String(error) })));
+  }
+}
+
+/** A media playlist's segments as live slots: URI, duration and the EXT-X-MAP in force. */
+function playlistSlots(playlist: string, run: number): LiveSlot[] {
+  const slots: LiveSlot[] = [];
+  let map = '';
+  let duration = 0;
+  for (const line of playlist.split(/\r?\n/)) {
+    if (line.startsWith('#EXT-X-MAP:')) map = line;
+    else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice(8)) || 0;
+    else if (line !== '' && !line.startsWith('#')) slots.push({ uri: line, duration, map, run });
+  }
+  return slots;
+}
+
+/** Segments in an MPD's first SegmentTimeline (S@r repeats counted): an ad's segment count for beacons. */
+function timelineSegments(mpd: string): number {
+  const timeline = /<SegmentTimeline>([\s\S]*?)<\/SegmentTimeline>/.exec(mpd)?.[1] ?? '';
+  let count = 0;
+  for (const s of timeline.matchAll(/<S\b[^>]*>/g)) count += 1 + Math.max(0, Number(/\br="(\d+)"/.exec(s[0])?.[1] ?? '0'));
+  return Math.max(1, count);
+}
+
+function chooseRendition(renditions: { playlist: string; height: number | undefined }[], file: string, height: number | undefined, audio: boolean): string | undefined {
+  if (renditions.some((r) => r.playlist === file)) return file;
+  if (audio) return renditions.find((r) => r.playlist.startsWith('audio'))?.playlist;
+  const videos = renditions.filter((r) => r.height !== undefined && !r.playlist.includes('iframes'));
+  videos.sort((a, b) => Math.abs(a.height! - height!) - Math.abs(b.height! - height!));
+  return videos[0]?.playlist;
+}

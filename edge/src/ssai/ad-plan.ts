@@ -1,0 +1,39 @@
+import type { AdMode } from './ad-server-config.ts';
+import type { Tracking } from './vast-document.ts';
+
+/** One ready ad in a break: the origin title its conditioned renditions live under, and its trackers. */
+export interface PlannedAd {
+  creativeId: string;
+  /** `ad-{hash}`: the conditioned creative's title on the origin (same ladder and packaging as content). */
+  adTitleId: string;
+  durationSeconds: number;
+  tracking: Tracking;
+}
+
+export interface PlannedBreak {
+  id: string;
+  /** Content seconds where the break goes; `'end'` for a post-roll. */
+  at: number | 'end';
+  /** The break's planned length; what the ads leave unfilled is slate (live) or skipped (VOD). */
+  durationSeconds: number;
+  ads: PlannedAd[];
+  /** Why the break is short (timeout, empty or malformed VAST, creatives still conditioning). */
+  problems: string[];
+  /** Live only: the break's first media sequence number (its identity in the sliding window)… */
+  startMsn?: number;
+  /** …and the first content segment after it, once its CUE-IN (or SCTE35-IN) has been seen. */
+  endMsn?: number;
+  /** Live: how many discontinuities the break put in, kept once it has left the window (for the sequence count). */
+  discontinuities?: number;
+}
+
+/** A play session's ad decisions, kept by the session's AdSessions object and read on every playlist fetch. */
+export interface AdPlan {
+  sid: string;
+  titleId: string;
+  mode: AdMode;
+  breaks: PlannedBreak[];
+  createdAt: number;
+  /** Live: the viewer's macro values, kept for the decisions made at later reloads. */
+  viewer?: { device: string; region: string; consent: string };
+}

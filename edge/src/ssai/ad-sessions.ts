@@ -1,0 +1,93 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
+
+// A claimed beacon not confirmed within this long is assumed lost with its consumer and may be claimed again.
+const CLAIM_LEASE_MS = 30_000;
+// Sessions end; their objects should not keep state forever.
+const PLAN_LIFETIME_MS = 24 * 3600_000;
+
+/**
+ * One object per play session (`idFromName(sid)`): the session's ad plan, written when the manifest is
+ * first answered and read on every media-playlist fetch, and the delivery state of each beacon URL, so
+ * that a beacon is delivered once however many times its segments are fetched or its message redelivered.
+ */
+export class AdSessions extends DurableObject {
+  async save(plan: AdPlan): Promise<void> {
+    await this.ctx.storage.put('plan', plan);
+    await this.ctx.storage.setAlarm(Date.now() + PLAN_LIFETIME_MS);
+  }
+
+  async plan(): Promise<AdPlan | undefined> {
+    return this.ctx.storage.get<AdPlan>('plan');
+  }
+
+  /**
+   * Live: freeze a break of the session the first time a reload sees it. Video and audio playlists reload
+   * concurrently; whichever comes first fixes the layout and every later reload gets the same one.
+   */
+  async addLiveBreak(candidate: PlannedBreak): Promise<{ plan: AdPlan; index: number }> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    if (!plan) throw new Error('no ad plan for this session');
+    let index = plan.breaks.findIndex((b) => b.startMsn === candidate.startMsn);
+    if (index === -1) {
+      plan.breaks.push(candidate);
+      index = plan.breaks.length - 1;
+      await this.ctx.storage.put('plan', plan);
+      // A live session lives as long as it keeps meeting breaks.
+      await this.ctx.storage.setAlarm(Date.now() + PLAN_LIFETIME_MS);
+    }
+    return { plan, index };
+  }
+
+  async endLiveBreak(startMsn: number, endMsn: number): Promise<void> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
+    if (!plan || !adBreak || adBreak.endMsn !== undefined) return;
+    adBreak.endMsn = endMsn;
+    await this.ctx.storage.put('plan', plan);
+  }
+
+  /** A live break has left the window: keep only how many discontinuities it put in. */
+  async settleLiveBreak(startMsn: number, discontinuities: number): Promise<void> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
+    if (!plan || !adBreak || adBreak.discontinuities !== undefined) return;
+    adBreak.discontinuities = discontinuities;
+    await this.ctx.storage.put('plan', plan);
+  }
+
+  /** A decision made ahead (prefetch) or for a cohort, by key; undefined until someone made it. */
+  async decision(key: string): Promise<PlannedAd[] | undefined> {
+    return this.ctx.storage.get<PlannedAd[]>(`decision:${key}`);
+  }
+
+  async saveDecision(key: string, ads: PlannedAd[]): Promise<void> {
+    await this.ctx.storage.put(`decision:${key}`, ads);
+  }
+
+  /** Claim one beacon URL for delivery; false when it was delivered or another consumer holds it. */
+  async claim(key: string): Promise<boolean> {
+    const state = await this.ctx.storage.get<{ done: boolean; until: number }>(`beacon:${key}`);
+    if (state && (state.done || state.until > Date.now())) return false;
+    await this.ctx.storage.put(`beacon:${key}`, { done: false, until: Date.now() + CLAIM_LEASE_MS });
+    return true;
+  }
+
+  async delivered(key: string): Promise<void> {
+    await this.ctx.storage.put(`beacon:${key}`, { done: true, until: 0 });
+  }
+
+  async release(key: string): Promise<void> {
+    await this.ctx.storage.delete(`beacon:${key}`);
+  }
+
+  /** Keys of delivered beacons (for the tracking JSON and tests). */
+  async deliveredKeys(): Promise<string[]> {
+    const entries = await this.ctx.storage.list<{ done: boolean }>({ prefix: 'beacon:' });
+    return [...entries].filter(([, v]) => v.done).map(([k]) => k.slice('beacon:'.length));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+  }
+}

@@ -1,0 +1,128 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Env } from '../src/env.ts';
+import { adTitleIdFor } from '../src/ssai/plan-ads.ts';
+import { call, makeIssuer, PERMISSIVE_RIGHTS, putCatalogueEntry, text, testEnv } from './harness.ts';
+
+const ads = inject('mockAdServerUrl');
+const shield = inject('fakeShieldUrl');
+const RENDITIONS = [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'audio.m3u8' }];
+
+/** The channel format (BRIEF "Shared facts"): a 6-segment window, a 12 s break announced by DATERANGE, CUE-OUT/-CONT/-IN. */
+function channelWindow(first: number, cue: { out: number; in: number; announce: Date }, start = Date.parse('2026-11-21T08:00:00.000Z')): string {
+  // `start` is the program date of msn 100.
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:4', `#EXT-X-MEDIA-SEQUENCE:${first}`, '#EXT-X-MAP:URI="init-360p.mp4"', `#EXT-X-PROGRAM-DATE-TIME:${new Date(start + (first - 100) * 4000).toISOString()}`];
+  for (let msn = first; msn < first + 6; msn++) {
+    if (msn === first) lines.push(`#EXT-X-DATERANGE:ID="splice-9",START-DATE="${cue.announce.toISOString()}",PLANNED-DURATION=12.000,SCTE35-OUT=0xFC302000`);
+    if (msn === cue.out) lines.push('#EXT-X-CUE-OUT:DURATION=12.000');
+    else if (msn > cue.out && msn < cue.in) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - cue.out) * 4}.000,Duration=12.000`);
+    else if (msn === cue.in) lines.push('#EXT-X-CUE-IN');
+    lines.push('#EXTINF:4.000,', `seg-360p-${msn}.m4s`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function publish(channel: string, playlist: string): Promise<void> {
+  expect((await fetch(`${shield}/__live/${channel}`, { method: 'PUT', body: playlist })).status).toBe(200);
+}
+
+async function adRequests(filter: string): Promise<number> {
+  return ((await (await fetch(`${ads}/requests`)).json()) as string[]).filter((r) => r.includes(filter)).length;
+}
+
+describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding window', () => {
+  let issuer: Awaited<ReturnType<typeof makeIssuer>>;
+  let spotA: string;
+
+  beforeAll(async () => {
+    issuer = await makeIssuer();
+    spotA = await adTitleIdFor('live-mock', 'spot-a');
+    await putCatalogueEntry(spotA, { id: spotA, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+  });
+
+  function env(overrides: Record<string, unknown> = {}): Env {
+    return testEnv({
+      VIEWER_JWKS: issuer.jwks,
+      AD_SERVERS: JSON.stringify([{ id: 'live-mock', titles: ['ssai-live-*'], vastUrl: `${ads}/vast?v=4&ads=1&creatives=spot-a&sid={session}&region={region}&title={title}`, timeoutMs: 2000, ...overrides }]),
+    });
+  }
+
+  async function open(edgeEnv: Env, channel: string, country = 'IN') {
+    const token = await issuer.sign({ sub: `live-${Math.random()}` });
+    const master = await call(edgeEnv, `/v1/play/${channel}/master.m3u8?token=${token}`, { headers: { 'x-dev-country': country } });
+    expect(master.status).toBe(200);
+    return (await text(master)).split('\n').find((l) => l.includes('video-360p.m3u8'))!;
+  }
+
+  function segments(playlist: string) {
+    const lines = playlist.split('\n');
+    const first = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)![1]);
+    let dseq = Number(/#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? '0');
+    const out = new Map<number, { uri: string; dseq: number }>();
+    let msn = first;
+    for (const line of lines) {
+      if (line === '#EXT-X-DISCONTINUITY') dseq++;
+      else if (line !== '' && !line.startsWith('#')) out.set(msn++, { uri: line.replace(/\/v1\/media\/[^/]+\//, '/v1/media/T/'), dseq });
+    }
+    return out;
+  }
+
+  it('puts the ad and then slate in the break, returns to content at the early CUE-IN, and numbers segments the same way on every reload', async () => {
+    const edgeEnv = env();
+    const video = await open(edgeEnv, 'ssai-live-1');
+    const seen = new Map<number, { uri: string; dseq: number }>();
+    // The break: planned 12 s from msn 104 (3 segments); SCTE35-IN comes early, at msn 106.
+    for (let first = 100; first <= 108; first++) {
+      await publish('ssai-live-1', channelWindow(first, { out: 104, in: 106, announce: new Date(Date.parse('2026-11-21T08:00:16.000Z')) }));
+      const response = await call(edgeEnv, video);
+      expect(response.status).toBe(200);
+      for (const [msn, segment] of segments(await text(response))) {
+        if (seen.has(msn)) expect(segment, `msn ${msn} at window ${first}`).toEqual(seen.get(msn));
+        seen.set(msn, segment);
+      }
+    }
+    expect(seen.get(103)!.uri).toContain('/live/ssai-live-1/seg-360p-103.m4s');
+    expect(seen.get(104)!.uri).toContain(`/vod/${spotA}/seg-360p-1.m4s`);
+    expect(seen.get(105)!.uri).toContain('/vod/slate/slate-360p-1.m4s');
+    expect(seen.get(106)!.uri).toContain('/live/ssai-live-1/seg-360p-106.m4s');
+    expect([103, 104, 105, 106].map((m) => seen.get(m)!.dseq)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('gives a viewer who joins mid-break slate for the rest of it, not an ad from its middle', async () => {
+    const edgeEnv = env();
+    const video = await open(edgeEnv, 'ssai-live-4');
+    // The break began at msn 104 (planned 12 s: 104-106); the window now starts at 106, past its CUE-OUT.
+    await publish('ssai-live-4', channelWindow(106, { out: 104, in: 107, announce: new Date(Date.parse('2026-11-21T08:00:16.000Z')) }));
+    const found = segments(await text(await call(edgeEnv, video)));
+    expect(found.get(106)!.uri).toContain('/vod/slate/');
+    expect(found.get(107)!.uri).toContain('/live/ssai-live-4/seg-360p-107.m4s');
+    expect(found.get(107)!.dseq).toBe(found.get(106)!.dseq + 1);
+    expect(await adRequests('title=ssai-live-4')).toBe(0);
+  });
+
+  it('prefetches the decision of a break announced ahead, so the break itself asks the ad server nothing', async () => {
+    const edgeEnv = env({ prefetchSeconds: 10 });
+    const video = await open(edgeEnv, 'ssai-live-2');
+    // Announced to start (at msn 104) in 1 s with a 10 s prefetch window: this session's point in the window has passed.
+    const breakStart = Date.now() + 1000;
+    const base = breakStart - 16_000;
+    await publish('ssai-live-2', channelWindow(100, { out: 200, in: 203, announce: new Date(breakStart) }, base));
+    expect((await call(edgeEnv, video)).status).toBe(200);
+    const before = await adRequests('title=ssai-live-2');
+    expect(before).toBe(1);
+    await publish('ssai-live-2', channelWindow(101, { out: 104, in: 107, announce: new Date(breakStart) }, base));
+    const playlist = await text(await call(edgeEnv, video));
+    expect(playlist).toContain(`/vod/${spotA}/seg-360p-1.m4s`);
+    expect(await adRequests('title=ssai-live-2')).toBe(before);
+  });
+
+  it('with cohorting asks the ad server once for every viewer in the same region', async () => {
+    const edgeEnv = env({ cohortBy: 'region' });
+    const viewers = await Promise.all([open(edgeEnv, 'ssai-live-3', 'IN'), open(edgeEnv, 'ssai-live-3', 'IN'), open(edgeEnv, 'ssai-live-3', 'IN'), open(edgeEnv, 'ssai-live-3', 'GB')]);
+    await publish('ssai-live-3', channelWindow(101, { out: 104, in: 107, announce: new Date(Date.parse('2026-11-21T08:00:16.000Z')) }));
+    for (const video of viewers) expect(await text(await call(edgeEnv, video))).toContain(`/vod/${spotA}/seg-360p-1.m4s`);
+    expect(await adRequests('title=ssai-live-3&')).toBe(0);
+    const requests = ((await (await fetch(`${ads}/requests`)).json()) as string[]).filter((r) => r.includes('title=ssai-live-3'));
+    expect(requests.map((r) => /region=([A-Z]*)/.exec(r)![1]).sort()).toEqual(['GB', 'IN']);
+  });
+});

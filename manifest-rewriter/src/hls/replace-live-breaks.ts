@@ -1,0 +1,100 @@
+import { ManifestError } from '../manifest-error.ts';
+
+/** One segment that takes a break segment's place: an ad's or the slate's. */
+export interface LiveSlot {
+  uri: string;
+  duration: number;
+  /** The full `#EXT-X-MAP:…` line of the slot's init segment. */
+  map: string;
+  /** Which ad (or slate run) the slot belongs to: a change of run is a discontinuity. */
+  run: number;
+}
+
+/** A break of this session with its frozen slot layout (the same on every reload). */
+export interface LiveBreakFill {
+  startMsn: number;
+  /** First content segment after the break, once the CUE-IN has been seen. */
+  endMsn: number | undefined;
+  slots: LiveSlot[];
+}
+
+/**
+ * The media sequence numbers before which this break puts an EXT-X-DISCONTINUITY: its first slot, every
+ * change of ad, the return to content where the slots run out, and the CUE-IN (early or on time).
+ */
+export function breakDiscontinuities(fill: LiveBreakFill): number[] {
+  const points: number[] = [];
+  const end = fill.endMsn ?? Number.POSITIVE_INFINITY;
+  for (let i = 0; i < fill.slots.length && fill.startMsn + i < end; i++) {
+    if (i === 0 || fill.slots[i]!.run !== fill.slots[i - 1]!.run) points.push(fill.startMsn + i);
+  }
+  const slotsEnd = fill.startMsn + fill.slots.length;
+  if (slotsEnd < end && fill.slots.length > 0) points.push(slotsEnd);
+  if (fill.endMsn !== undefined && fill.endMsn <= slotsEnd && fill.endMsn > fill.startMsn) points.push(fill.endMsn);
+  return points;
+}
+
+/**
+ * Replace SCTE-35 breaks in a live media playlist, per session: each content segment inside a break is
+ * swapped one for one with the slot at the same offset, so media sequence numbers never move and every
+ * reload numbers the same segment the same way. Discontinuities go where breakDiscontinuities says, and
+ * EXT-X-DISCONTINUITY-SEQUENCE counts those that have left the window (`slidOut`, from the session's
+ * earlier breaks and this one's) on top of the origin's own. An early return (CUE-IN before the slots run
+ * out) cuts the ad at that segment and restates the content's EXT-X-MAP, so the player never waits on a
+ * segment that will not come. Date ranges, cue tags and program date times pass through untouched.
+ */
+export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slidOut: number): string {
+  if (fills.length === 0 && slidOut === 0) return playlist;
+  const eol = playlist.includes('\r\n') ? '\r\n' : '\n';
+  const lines = playlist.split(/\r?\n/);
+  if (lines[0]?.replace(/^\uFEFF/, '') !== '#EXTM3U') throw new ManifestError('malformed-playlist', 'the playlist does not start with #EXTM3U');
+  const points = new Set(fills.flatMap(breakDiscontinuities));
+  let msn = Number.parseInt(lines.find((l) => l.startsWith('#EXT-X-MEDIA-SEQUENCE:'))?.slice(22) ?? '0', 10) || 0;
+  const out: string[] = [];
+  let group: string[] = [];
+  let contentMap: string | undefined;
+  let emittedMap: string | undefined;
+  let sawSequence = false;
+  let maxDuration = 0;
+  for (const line of lines) {
+    if (line.startsWith('#EXT-X-DISCONTINUITY-SEQUENCE:')) {
+      sawSequence = true;
+      out.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${(Number.parseInt(line.slice(30), 10) || 0) + slidOut}`);
+      continue;
+    }
+    if (line.startsWith('#EXT-X-MAP:')) {
+      contentMap = line;
+      continue; // emitted with the segment it applies to
+    }
+    if (line === '' || line.startsWith('#')) {
+      (line.startsWith('#EXTINF') || line.startsWith('#EXT-X-BYTERANGE') || line.startsWith('#EXT-X-PROGRAM-DATE-TIME') || line.startsWith('#EXT-X-CUE') || line.startsWith('#EXT-X-DATERANGE') || line === '#EXT-X-DISCONTINUITY' || line.startsWith('#EXT-X-GAP') ? group : out).push(line);
+      continue;
+    }
+    // A segment URI: decide what plays at this media sequence number.
+    const fill = fills.find((f) => msn >= f.startMsn && msn < (f.endMsn ?? Number.POSITIVE_INFINITY));
+    const slot = fill?.slots[msn - fill.startMsn];
+    const kept = group.filter((l) => !(slot && (l.startsWith('#EXTINF') || l.startsWith('#EXT-X-BYTERANGE'))) && l !== '#EXT-X-DISCONTINUITY');
+    const originDiscontinuity = group.includes('#EXT-X-DISCONTINUITY');
+    out.push(...kept);
+    if (points.has(msn) || originDiscontinuity) out.push('#EXT-X-DISCONTINUITY');
+    const map = slot ? slot.map : contentMap;
+    if (map !== undefined && (map !== emittedMap || points.has(msn) || originDiscontinuity)) {
+      out.push(map);
+      emittedMap = map;
+    }
+    if (slot) {
+      out.push(`#EXTINF:${slot.duration.toFixed(3)},`, slot.uri);
+      maxDuration = Math.max(maxDuration, slot.duration);
+    } else out.push(line);
+    group = [];
+    msn++;
+  }
+  out.push(...group);
+  if (!sawSequence && slidOut > 0) {
+    const at = out.findIndex((l) => l.startsWith('#EXT-X-MEDIA-SEQUENCE:'));
+    out.splice(at + 1, 0, `#EXT-X-DISCONTINUITY-SEQUENCE:${slidOut}`);
+  }
+  const target = out.findIndex((l) => l.startsWith('#EXT-X-TARGETDURATION:'));
+  if (target !== -1 && Math.round(maxDuration) > (Number.parseInt(out[target]!.slice(22), 10) || 0)) out[target] = `#EXT-X-TARGETDURATION:${Math.round(maxDuration)}`;
+  return out.join(eol);
+}

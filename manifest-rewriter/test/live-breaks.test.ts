@@ -1,0 +1,110 @@
+import { Parser } from 'm3u8-parser';
+import { describe, expect, it } from 'vitest';
+import { breakDiscontinuities, findLiveBreaks, replaceLiveBreaks, type LiveBreakFill, type LiveSlot } from '../src/index.ts';
+import { fixture } from './support/corpus.ts';
+
+const EARLY_RETURN = 'hls/scte35-live-window-cue-out-cont-daterange.m3u8';
+
+/** The channel format (BRIEF "Shared facts"): a sliding window over a stream with one SCTE-35 break. */
+function window(first: number, size: number, cue: { out: number; planned: number; in: number }): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:4', `#EXT-X-MEDIA-SEQUENCE:${first}`, '#EXT-X-MAP:URI="init-1.mp4"'];
+  for (let msn = first; msn < first + size; msn++) {
+    if (msn === cue.out - 2) lines.push(`#EXT-X-DATERANGE:ID="splice-1",START-DATE="2026-11-21T08:00:00.000Z",PLANNED-DURATION=${cue.planned},SCTE35-OUT=0xFC30`);
+    if (msn === cue.out) lines.push(`#EXT-X-CUE-OUT:DURATION=${cue.planned}`);
+    else if (msn > cue.out && msn < cue.in) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - cue.out) * 4},Duration=${cue.planned}`);
+    else if (msn === cue.in) lines.push('#EXT-X-CUE-IN');
+    lines.push('#EXTINF:4.000,', `seg-1-${msn}.m4s`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const AD = (run: number, n: number): LiveSlot[] =>
+  Array.from({ length: n }, (_, i) => ({ uri: `https://edge/v1/media/AD/vod/ad-${run}/seg-1-0000${i + 1}.m4s`, duration: 4, map: `#EXT-X-MAP:URI="https://edge/v1/media/AD/vod/ad-${run}/init-1.mp4"`, run }));
+
+function segments(text: string) {
+  const parser = new Parser();
+  parser.push(text);
+  parser.end();
+  const manifest = parser.manifest as { mediaSequence: number; discontinuitySequence?: number; segments: { uri: string; discontinuity?: boolean; map?: { uri: string } }[] };
+  let dseq = manifest.discontinuitySequence ?? 0;
+  return manifest.segments.map((s, i) => {
+    if (s.discontinuity) dseq++;
+    return { msn: manifest.mediaSequence + i, uri: s.uri, dseq, map: s.map?.uri };
+  });
+}
+
+describe('findLiveBreaks: SCTE-35 signalling in the channel format', () => {
+  it('finds a break by its CUE-OUT, its early return by CUE-IN and its DATERANGE OUT/IN pair', () => {
+    const scan = findLiveBreaks(fixture(EARLY_RETURN));
+    expect(scan.breaks).toEqual([{ startMsn: 122, plannedSeconds: 12, endMsn: 124, startDate: Date.parse('2026-11-21T08:00:08.000Z') }]);
+    expect(scan.announced).toEqual([{ id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, ended: true }]);
+    expect(scan.discontinuitySequence).toBe(3);
+  });
+
+  it('works out where a break began when only CUE-OUT-CONT is left in the window', () => {
+    const scan = findLiveBreaks(window(113, 3, { out: 110, planned: 40, in: 120 }));
+    expect(scan.breaks).toEqual([{ startMsn: 110, plannedSeconds: 40, endMsn: undefined, joinedMidBreak: true }]);
+  });
+
+  it('sees a break announced ahead by its DATERANGE before any cue reaches the segments', () => {
+    const scan = findLiveBreaks(window(100, 8, { out: 109, planned: 30, in: 117 }));
+    expect(scan.breaks).toEqual([]);
+    expect(scan.announced.map((b) => [b.id, b.plannedSeconds, b.ended])).toEqual([['splice-1', 30, false]]);
+  });
+});
+
+describe('replaceLiveBreaks: per-session ads in the sliding window', () => {
+  const slots = [...AD(1, 3), ...AD(2, 2), ...AD(3, 3)]; // 8 slots for a planned 32 s break
+
+  function session(cue: { out: number; planned: number; in: number }, reloads: number) {
+    const seen = new Map<number, { uri: string; dseq: number; map: string | undefined }>();
+    const outputs: string[] = [];
+    // What the edge keeps per session: each break's frozen layout, remembered after it leaves the window.
+    const memory = new Map<number, LiveBreakFill>();
+    for (let r = 0; r < reloads; r++) {
+      const text = window(100 + r, 6, cue);
+      const scan = findLiveBreaks(text);
+      for (const b of scan.breaks) memory.set(b.startMsn, { ...b, endMsn: b.endMsn ?? memory.get(b.startMsn)?.endMsn, slots });
+      const fills = [...memory.values()];
+      const slidOut = fills.flatMap(breakDiscontinuities).filter((m) => m < 100 + r).length;
+      const out = replaceLiveBreaks(text, fills, slidOut);
+      outputs.push(out);
+      for (const s of segments(out)) {
+        const before = seen.get(s.msn);
+        if (before) expect({ uri: s.uri, dseq: s.dseq, map: s.map }, `msn ${s.msn} on reload ${r}`).toEqual(before);
+        seen.set(s.msn, { uri: s.uri, dseq: s.dseq, map: s.map });
+      }
+    }
+    return { seen, outputs };
+  }
+
+  it('numbers every segment the same way on every reload while the break slides through the window', () => {
+    const { seen } = session({ out: 104, planned: 32, in: 112 }, 16);
+    expect(seen.get(104)!.uri).toContain('ad-1/');
+    expect(seen.get(107)!.uri).toContain('ad-2/');
+    expect(seen.get(111)!.uri).toContain('ad-3/');
+    expect(seen.get(112)!.uri).toBe('seg-1-112.m4s');
+    expect(seen.get(112)!.map).toBe('init-1.mp4');
+    // content → ad-1 → ad-2 → ad-3 → content: four discontinuities.
+    expect(seen.get(115)!.dseq - seen.get(100)!.dseq).toBe(4);
+  });
+
+  it('returns to content at an early SCTE35-IN without waiting for the rest of the ads', () => {
+    const { seen } = session({ out: 104, planned: 32, in: 109 }, 16);
+    expect(seen.get(108)!.uri).toContain('ad-2/');
+    expect(seen.get(109)!.uri).toBe('seg-1-109.m4s');
+    expect(seen.get(109)!.map).toBe('init-1.mp4');
+    expect(seen.get(109)!.dseq).toBe(seen.get(108)!.dseq + 1);
+  });
+
+  it('plays content again where the slots run out before the break ends', () => {
+    const { seen } = session({ out: 104, planned: 48, in: 116 }, 16);
+    expect(seen.get(112)!.uri).toBe('seg-1-112.m4s');
+    expect(seen.get(112)!.dseq).toBe(seen.get(111)!.dseq + 1);
+  });
+
+  it('leaves a playlist without breaks untouched', () => {
+    const text = window(100, 6, { out: 200, planned: 30, in: 210 });
+    expect(replaceLiveBreaks(text, [], 0)).toBe(text);
+  });
+});

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../origin/src/config.ts';
+import { resolveFfmpegPaths } from '../../origin/src/ffmpeg-path.ts';
+import { runFfmpeg } from '../../origin/src/media/run-ffmpeg.ts';
+import { launchChromium } from './chromium.ts';
+import { devToken } from './dev-token.ts';
+
+const stack = inject('stack');
+const secrets = inject('serviceSecrets');
+const adServer = inject('adServer');
+// The e2e origin keeps its data between local runs, and a title id can be ingested once.
+const titleId = `ssai-e2e-${Date.now().toString(36)}`;
+const api = { authorization: `Bearer ${secrets.originApiToken}` };
+let browser: Browser;
+let dir: string;
+
+/** The conditioned creative's title, as the edge names it (edge/src/ssai/plan-ads.ts adTitleIdFor). */
+function adTitleId(serverId: string, creativeId: string): string {
+  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}`).digest('hex').slice(0, 24)}`;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'e2e-ssai-'));
+  const source = join(dir, 'content.mp4');
+  await runFfmpeg({
+    ffmpegPath: resolveFfmpegPaths(loadConfig(process.env)).ffmpeg.path,
+    args: [
+      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=12',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=12',
+      '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', '-movflags', '+faststart', '-y', source,
+    ],
+  });
+  const upload = await fetch(`${stack.origin}/api/v1/videos/upload?title=${titleId}&name=SSAI%20e2e`, {
+    method: 'POST',
+    headers: { ...api, 'content-type': 'application/octet-stream' },
+    body: await readFile(source),
+  });
+  expect(upload.status).toBe(202);
+  const { id } = (await upload.json()) as { id: string };
+  await waitFor('the content ingest', async () => {
+    const job = (await (await fetch(`${stack.origin}/api/v1/videos/${id}`, { headers: api })).json()) as { state: string; error: unknown };
+    if (job.state === 'failed') throw new Error(`ingest failed: ${JSON.stringify(job.error)}`);
+    return job.state === 'ready' ? job : undefined;
+  }, 120_000);
+  // The first session finds the creatives unconditioned: it plays without them and the edge asks the origin
+  // to condition them; the test waits for the origin to finish (a later run finds them cached).
+  const first = await fetch(`${stack.edge}/v1/play/${titleId}/master.m3u8?token=${await devToken('ssai-viewer')}`);
+  expect(first.status).toBe(200);
+  await first.body?.cancel();
+  for (const creative of ['spot-a', 'spot-b']) {
+    const creativeTitle = adTitleId('local-mock', creative);
+    await waitFor(`conditioning of ${creative}`, async () => {
+      const response = await fetch(`${stack.origin}/api/v1/creatives/${creativeTitle}`, { headers: api });
+      if (response.status === 404) return undefined;
+      const state = (await response.json()) as { state: string; job?: { error: unknown } };
+      if (state.state === 'failed') throw new Error(`conditioning failed: ${JSON.stringify(state.job?.error)}`);
+      return state.state === 'ready' ? state : undefined;
+    }, 150_000);
+  }
+  await fetch(`${adServer}/hits`, { method: 'DELETE' });
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface PlayerRun { time: number; maxStallMs: number; error: string | null; started: boolean }
+
+describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-roll', () => {
+  it('stitches both breaks into the MPD as Periods with the ads’ BaseURLs', async () => {
+    const token = await devToken('ssai-viewer');
+    const mpd = await (await fetch(`${stack.edge}/v1/play/${titleId}/manifest.mpd?token=${token}`)).text();
+    expect([...mpd.matchAll(/<Period id="([^"]+)"/g)].map((m) => m[1])).toEqual(['ad-1', 'ad-2', 'content-1', 'ad-3', 'ad-4', 'content-2']);
+    expect(mpd).toContain(`/vod/${adTitleId('local-mock', 'spot-b')}/</BaseURL>`);
+  });
+
+  it('stitches both breaks into the media playlists with discontinuities and ad-scoped URLs', async () => {
+    const token = await devToken('ssai-viewer');
+    const master = await (await fetch(`${stack.edge}/v1/play/${titleId}/master.m3u8?token=${token}`)).text();
+    const video = master.split('\n').find((l) => l.endsWith('.m3u8') && l.includes('video-360p'))!;
+    const playlist = await (await fetch(video)).text();
+    expect(playlist.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY').length).toBe(5);
+    expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-a')}/`);
+    expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-b')}/`);
+  });
+
+  it('plays through the pre-roll and the mid-roll in hls.js and Shaka (HLS), and in Shaka across both DASH Period boundaries, with no fatal error and no stall longer than a segment, and the ad server records each impression and quartile exactly once', async () => {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.error('ssai page error:', error.message));
+    try {
+      // The demo page serves the player libraries from the edge's origin; its own players get a title that does not exist.
+      await page.goto(`${stack.edge}/demo?title=none&token=x`);
+      const token = await devToken('ssai-viewer');
+      const url = `${stack.edge}/v1/play/${titleId}/master.m3u8?token=${encodeURIComponent(token)}`;
+      await page.evaluate(([src, mpd]) => {
+        // Runs in the page (the root tsconfig has no DOM types, hence the loose shapes).
+        const w = globalThis as unknown as Record<string, any>;
+        const runs: Record<string, PlayerRun> = {};
+        w['ssaiRuns'] = runs;
+        type Video = { currentTime: number; paused: boolean; ended: boolean; muted: boolean; play(): Promise<void> };
+        const watch = (name: string, video: Video) => {
+          const run: PlayerRun = (runs[name] = { time: 0, maxStallMs: 0, error: null, started: false });
+          let lastTime = 0;
+          let lastAdvance = performance.now();
+          setInterval(() => {
+            const now = performance.now();
+            if (video.currentTime > lastTime + 0.01) {
+              run.started = true;
+              lastTime = video.currentTime;
+              lastAdvance = now;
+            } else if (run.started && !video.paused && !video.ended) {
+              run.maxStallMs = Math.max(run.maxStallMs, now - lastAdvance);
+            }
+            run.time = video.currentTime;
+          }, 100);
+          return run;
+        };
+        const make = (): Video => {
+          const video = w['document'].createElement('video') as Video;
+          video.muted = true;
+          w['document'].body.append(video);
+          return video;
+        };
+        const hlsVideo = make();
+        const hlsRun = watch('hls', hlsVideo);
+        const hls = new w['Hls']();
+        hls.on(w['Hls'].Events.ERROR, (_e: unknown, data: { fatal: boolean; details: string }) => {
+          if (data.fatal) hlsRun.error = data.details;
+        });
+        hls.on(w['Hls'].Events.MANIFEST_PARSED, () => void hlsVideo.play());
+        hls.loadSource(src);
+        hls.attachMedia(hlsVideo);
+
+        const shakaVideo = make();
+        const shakaRun = watch('shaka', shakaVideo);
+        const player = new w['shaka'].Player();
+        player.addEventListener('error', (event: { detail: { code: number } }) => (shakaRun.error = `shaka ${event.detail.code}`));
+        player
+          .attach(shakaVideo)
+          .then(() => player.load(src, null, 'application/x-mpegurl'))
+          .then(() => shakaVideo.play())
+          .catch((error: { code?: number }) => (shakaRun.error = `shaka ${error?.code}`));
+
+        // DASH: the same breaks as Periods, across both Period boundaries.
+        const dashVideo = make();
+        const dashRun = watch('shaka-dash', dashVideo);
+        const dashPlayer = new w['shaka'].Player();
+        dashPlayer.addEventListener('error', (event: { detail: { code: number } }) => (dashRun.error = `shaka ${event.detail.code}`));
+        dashPlayer
+          .attach(dashVideo)
+          .then(() => dashPlayer.load(mpd))
+          .then(() => dashVideo.play())
+          .catch((error: { code?: number }) => (dashRun.error = `shaka ${error?.code}`));
+      }, [url, url.replace('master.m3u8', 'manifest.mpd')] as const);
+      // 10 s pre-roll + 4-8 s of content + 10 s mid-roll: past 26 s both players are back in the content.
+      await page.waitForFunction(
+        () => {
+          const runs = (globalThis as unknown as { ssaiRuns: Record<string, PlayerRun> }).ssaiRuns;
+          return Object.values(runs).every((r) => r.error !== null || r.time >= 26) || Object.values(runs).some((r) => r.error !== null);
+        },
+        undefined,
+        { timeout: 120_000, polling: 250 },
+      );
+      const runs = await page.evaluate(() => (globalThis as unknown as { ssaiRuns: Record<string, PlayerRun> }).ssaiRuns);
+      for (const name of ['hls', 'shaka', 'shaka-dash']) {
+        expect(runs[name]!.error, name).toBeNull();
+        expect(runs[name]!.time, name).toBeGreaterThanOrEqual(26);
+        expect(runs[name]!.maxStallMs, name).toBeLessThanOrEqual(4000);
+      }
+    } finally {
+      await page.close();
+    }
+    // Beacons go through the queue; give it time to deliver, then check there is exactly one of each.
+    type Hit = { event: string; ad: string; sid: string; pos: string; source: string };
+    const expected = ['preroll', 'midroll'].flatMap((pos) => ['spot-a', 'spot-b'].flatMap((ad) => ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete'].map((ev) => `${pos} ${ad} ${ev}`))).sort();
+    const bySession = await waitFor('every beacon', async () => {
+      const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];
+      const sessions = new Map<string, string[]>();
+      for (const hit of hits) sessions.set(hit.sid, [...(sessions.get(hit.sid) ?? []), `${hit.pos} ${hit.ad} ${hit.event}`]);
+      return sessions.size === 3 && [...sessions.values()].every((s) => s.length >= expected.length) ? sessions : undefined;
+    }, 30_000);
+    await new Promise((r) => setTimeout(r, 2000)); // a duplicate would arrive by now
+    const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];
+    for (const sid of bySession.keys()) {
+      expect(hits.filter((h) => h.sid === sid).map((h) => `${h.pos} ${h.ad} ${h.event}`).sort()).toEqual(expected);
+    }
+  }, 180_000);
+});
