@@ -154,13 +154,13 @@ async function main(): Promise<void> {
     for (const target of targets) for (const path of [HOT_SEGMENT, HOT_PLAYLIST, HOT_SEGMENT, HOT_PLAYLIST]) await fetch(urls[target] + path, { headers: AUTH }).then((r) => r.arrayBuffer());
 
     // 1 & 2. Hot objects, interleaved rounds.
-    const hot = async (path: string, connections: number, floorUrl?: string) => {
-      const rps: Record<Target | 'floor', number[]> = { shield: [], nginx: [], floor: [] };
-      const bps: Record<Target | 'floor', number[]> = { shield: [], nginx: [], floor: [] };
-      const runs: (Target | 'floor')[] = floorUrl === undefined ? targets : [...targets, 'floor'];
+    const hot = async (path: string, connections: number, floors?: { http: string; net: string }) => {
+      const rps: Record<Target | 'floor' | 'netFloor', number[]> = { shield: [], nginx: [], floor: [], netFloor: [] };
+      const bps: Record<Target | 'floor' | 'netFloor', number[]> = { shield: [], nginx: [], floor: [], netFloor: [] };
+      const runs: (Target | 'floor' | 'netFloor')[] = floors === undefined ? targets : [...targets, 'floor', 'netFloor'];
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const target of round % 2 === 0 ? runs : [...runs].reverse()) {
-          const url = target === 'floor' ? floorUrl! : urls[target] + path;
+          const url = target === 'floor' ? floors!.http : target === 'netFloor' ? floors!.net : urls[target] + path;
           const result = await wrk(url, { connections, seconds: SECONDS, headers: AUTH });
           if (result.non2xx > 0 || result.errors > 0) notes[`${target}_${path}_round${round}_errors`] = `${result.non2xx} non-2xx, ${result.errors} socket errors`;
           rps[target].push(result.requestsPerSecond);
@@ -168,7 +168,12 @@ async function main(): Promise<void> {
         }
       }
       return {
-        rps: { shield: median(rps.shield), nginx: median(rps.nginx), floor: rps.floor.length > 0 ? median(rps.floor) : 0 },
+        rps: {
+          shield: median(rps.shield),
+          nginx: median(rps.nginx),
+          floor: rps.floor.length > 0 ? median(rps.floor) : 0,
+          netFloor: rps.netFloor.length > 0 ? median(rps.netFloor) : 0,
+        },
         bps: { shield: median(bps.shield), nginx: median(bps.nginx) },
       };
     };
@@ -182,11 +187,16 @@ async function main(): Promise<void> {
       { name: 'hot_1mb_nginx_gbps', value: seg.bps.nginx / 1e9, unit: 'GB/s' },
     );
     const bare = await spawnServer('shield/bench/bare-node-server.ts');
-    const pl = await hot(HOT_PLAYLIST, 64, bare.url);
+    const bareNet = await spawnServer('shield/bench/bare-net-server.ts');
+    const pl = await hot(HOT_PLAYLIST, 64, { http: bare.url, net: bareNet.url });
     await stop(bare.child);
+    await stop(bareNet.child);
     metrics.push(
       { name: 'hot_2kb_bare_node_http_rps', value: Math.round(pl.rps.floor), unit: 'req/s' },
       { name: 'hot_2kb_shield_vs_bare_node_http', value: pl.rps.shield / pl.rps.floor, unit: 'ratio' },
+      { name: 'hot_2kb_bare_node_net_rps', value: Math.round(pl.rps.netFloor), unit: 'req/s' },
+      { name: 'hot_2kb_shield_vs_bare_node_net', value: pl.rps.shield / pl.rps.netFloor, unit: 'ratio' },
+      { name: 'hot_2kb_bare_node_net_vs_nginx', value: pl.rps.netFloor / pl.rps.nginx, unit: 'ratio' },
       { name: 'hot_2kb_playlist_rps_vs_nginx', value: pl.rps.shield / pl.rps.nginx, unit: 'ratio', target: '>= 0.8' },
       { name: 'hot_2kb_playlist_shield_rps', value: Math.round(pl.rps.shield), unit: 'req/s' },
       { name: 'hot_2kb_playlist_nginx_rps', value: Math.round(pl.rps.nginx), unit: 'req/s' },
