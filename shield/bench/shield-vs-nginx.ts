@@ -35,6 +35,11 @@ const STALE_KEYS = ['/vod/bench/stale-seg.m4s', '/vod/bench/stale.m3u8', '/live/
 
 type Target = 'shield' | 'nginx';
 
+/** Progress on stderr: the run takes minutes, and a stalled phase should say which it is. */
+const progress = (message: string): void => {
+  process.stderr.write(`[bench:shield ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -177,6 +182,7 @@ async function main(): Promise<void> {
         bps: { shield: median(bps.shield), nginx: median(bps.nginx) },
       };
     };
+    progress('hot 1 MB segment');
     const seg = await hot(HOT_SEGMENT, 16);
     metrics.push(
       { name: 'hot_1mb_rps_vs_nginx', value: seg.rps.shield / seg.rps.nginx, unit: 'ratio', target: '>= 1' },
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
       { name: 'hot_1mb_shield_gbps', value: seg.bps.shield / 1e9, unit: 'GB/s' },
       { name: 'hot_1mb_nginx_gbps', value: seg.bps.nginx / 1e9, unit: 'GB/s' },
     );
+    progress('hot 2 KB playlist');
     const bare = await spawnServer('shield/bench/bare-node-server.ts');
     const bareNet = await spawnServer('shield/bench/bare-net-server.ts');
     const pl = await hot(HOT_PLAYLIST, 64, { http: bare.url, net: bareNet.url });
@@ -204,6 +211,7 @@ async function main(): Promise<void> {
 
     // 3. Cold surge: 2,000 simultaneous requests for one uncached segment, origin answering in 200 ms.
     // Repeated on fresh keys, shield and nginx alternating, for two segment sizes; medians reported.
+    progress('surges');
     const clients = { shield: await SurgeClient.open(urls.shield, SURGE), nginx: await SurgeClient.open(urls.nginx, SURGE) };
     await origin.latency(SURGE_LATENCY_MS);
     for (const target of targets) {
@@ -221,6 +229,7 @@ async function main(): Promise<void> {
         for (const target of rep % 2 === 0 ? targets : [...targets].reverse()) {
           const path = `/vod/bench/cold-${label}-${rep}-${target}.m4s`;
           await origin.put(path, { size, fill: 3, contentType: 'video/iso.segment', cacheControl: 'public, max-age=31536000, immutable' });
+          progress(`cold surge ${label} #${rep} ${target}`);
           const cold = await clients[target].surge(path, AUTH);
           // The same surge once cached (the origin is not asked): what the machine and client alone cost.
           const cached = await clients[target].surge(path, AUTH);
@@ -250,6 +259,7 @@ async function main(): Promise<void> {
     clients.shield.close();
     clients.nginx.close();
 
+    progress('origin down');
     // 4. Origin down: objects cached, then stale (max-age=1), then the origin answers 503 to everything.
     for (const target of targets) for (const key of STALE_KEYS) await fetch(urls[target] + key, { headers: AUTH }).then((r) => r.arrayBuffer());
     await new Promise((resolve) => setTimeout(resolve, 1500));

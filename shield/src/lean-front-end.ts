@@ -137,7 +137,12 @@ export function attachLeanFrontEnd(server: http.Server, options: LeanFrontEndOpt
           return;
         }
         this.offset += head.length;
-        this.serve(head);
+        try {
+          this.serve(head);
+        } catch (error) {
+          this.broken(error);
+          return;
+        }
         if (!this.busy && this.socket.writableNeedDrain) {
           // A client that does not read its answers: stop parsing until it does.
           this.busy = true;
@@ -210,10 +215,19 @@ export function attachLeanFrontEnd(server: http.Server, options: LeanFrontEndOpt
         }
       }
       this.busy = true;
-      fetcher.lookup(key).then(
-        (lookup) => this.answerLookup(head, key, lookup, started),
-        (error: unknown) => this.general(head, { key, started, error }),
-      );
+      fetcher
+        .lookup(key)
+        .then(
+          (lookup) => this.answerLookup(head, key, lookup, started),
+          (error: unknown) => this.general(head, { key, started, error }),
+        )
+        .catch((error: unknown) => this.broken(error));
+    }
+
+    /** A bug, not a bad request: log it and drop the connection rather than the process. */
+    broken(error: unknown): void {
+      logger.error({ err: error }, 'unexpected error in the lean front end');
+      this.socket.destroy();
     }
 
     answerLookup(head: RequestHead, key: string, lookup: Lookup, started: number): void {
@@ -336,12 +350,7 @@ export function attachLeanFrontEnd(server: http.Server, options: LeanFrontEndOpt
         process.nextTick(() => res.emit('close'));
         this.done(!res.shouldKeepAlive);
       });
-      try {
-        handler.handle(req, res, prior);
-      } catch (error) {
-        logger.error({ err: error }, 'unexpected error in the general path');
-        socket.destroy();
-      }
+      handler.handle(req, res, prior);
     }
   }
 
