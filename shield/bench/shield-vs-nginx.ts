@@ -99,6 +99,8 @@ async function startShieldProcess(port: number, originUrl: string): Promise<{ ur
       ORIGIN_URL: originUrl,
       SHIELD_AUTH_SECRETS: SECRET,
       SHIELD_CACHE_BYTES: String(512 * 1024 * 1024),
+      // nginx's keepalive_timeout (65 s, its default) below: both keep the surge client's idle connections.
+      SHIELD_KEEP_ALIVE_TIMEOUT_MS: '65000',
       // Like nginx's `access_log off` below: neither side logs each request during the run.
       LOG_LEVEL: 'warn',
     },

@@ -37,6 +37,8 @@ export interface ShieldConfig {
   diskBytes: number;
   /** A client must send its whole request head within this time (slowloris guard). */
   clientHeadersTimeoutMs: number;
+  /** An idle keep-alive connection from a CDN is closed after this long. */
+  keepAliveTimeoutMs: number;
 }
 
 const MIB = 1024 * 1024;
@@ -60,6 +62,7 @@ export const DEFAULT_CONFIG: Readonly<ShieldConfig> = Object.freeze({
   diskDir: undefined,
   diskBytes: 1024 * MIB,
   clientHeadersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
 });
 
 type Env = Record<string, string | undefined>;
@@ -89,6 +92,7 @@ export function loadConfig(env: Env = process.env): ShieldConfig {
     diskDir: pathVar(env, 'SHIELD_DISK_DIR'),
     diskBytes: integerVar(env, 'SHIELD_DISK_BYTES', DEFAULT_CONFIG.diskBytes, 1, Number.MAX_SAFE_INTEGER),
     clientHeadersTimeoutMs: integerVar(env, 'SHIELD_CLIENT_HEADERS_TIMEOUT_MS', DEFAULT_CONFIG.clientHeadersTimeoutMs, 100, 600_000),
+    keepAliveTimeoutMs: integerVar(env, 'SHIELD_KEEP_ALIVE_TIMEOUT_MS', DEFAULT_CONFIG.keepAliveTimeoutMs, 100, 600_000),
   };
 }
 

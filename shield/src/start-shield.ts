@@ -72,7 +72,8 @@ export async function startShield(config: ShieldConfig, options: StartShieldOpti
     },
     handler.handle,
   );
-  const lean = attachLeanFrontEnd(server, { handler, logger, maxHeadBytes: MAX_HEAD_BYTES, keepAliveTimeoutMs: server.keepAliveTimeout });
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  const lean = attachLeanFrontEnd(server, { handler, logger, maxHeadBytes: MAX_HEAD_BYTES, keepAliveTimeoutMs: config.keepAliveTimeoutMs });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // A surge opens thousands of connections at once: the accept queue must hold them.

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       diskDir: undefined,
       diskBytes: 1024 * 1024 * 1024,
       clientHeadersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
     });
     expect(config).toEqual({ ...DEFAULT_CONFIG, authSecrets: [SECRET] });
   });
@@ -59,6 +60,7 @@ describe('loadConfig', () => {
       SHIELD_DISK_DIR: '/var/cache/shield',
       SHIELD_DISK_BYTES: '4096',
       SHIELD_CLIENT_HEADERS_TIMEOUT_MS: '5000',
+      SHIELD_KEEP_ALIVE_TIMEOUT_MS: '65000',
     });
 
     expect(config).toEqual({
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
       diskDir: '/var/cache/shield',
       diskBytes: 4096,
       clientHeadersTimeoutMs: 5000,
+      keepAliveTimeoutMs: 65_000,
     });
   });
 
@@ -111,6 +114,7 @@ describe('loadConfig', () => {
     ['SHIELD_DEFAULT_TTL_SECONDS', 'ten', 'an integer from 0 to'],
     ['SHIELD_DISK_DIR', 'relative/dir', 'an absolute directory path'],
     ['SHIELD_CLIENT_HEADERS_TIMEOUT_MS', '5', 'an integer from 100 to'],
+    ['SHIELD_KEEP_ALIVE_TIMEOUT_MS', '0', 'an integer from 100 to'],
     ['ORIGIN_URL', 'not a url', 'an absolute http:// or https:// URL'],
     ['ORIGIN_URL', 'ftp://origin', 'an absolute http:// or https:// URL'],
     ['ORIGIN_URL', 'http://origin/?x=1', 'an absolute http:// or https:// URL'],
