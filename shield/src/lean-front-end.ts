@@ -28,6 +28,8 @@ const EMPTY = Buffer.alloc(0);
 /** Requests pipelined behind a busy one are buffered up to this much; then the socket stops reading. */
 const MAX_PENDING_BYTES = 64 * 1024;
 const CRLF = '\r\n';
+const MAX_REMEMBERED_TARGETS = 4096;
+const MAX_REMEMBERED_TARGET = 512;
 
 /** Uncorks still pending at the end of this event-loop turn, flushed by one shared setImmediate. */
 let pendingUncorks: (() => void)[] = [];
@@ -64,6 +66,14 @@ export function attachLeanFrontEnd(server: http.Server, options: LeanFrontEndOpt
   const { handler, logger } = options;
   const { fetcher, metrics, checkShieldSecret } = handler;
   const connections = new Set<LeanConnection>();
+  // Validating a target (path grammar, LL-HLS directives) is pure: the answer for a popular target is
+  // kept. Only targets that passed, only short ones, and the whole map is dropped when it fills up.
+  const keysByTarget = new Map<string, string>();
+  const rememberKey = (target: string, key: string): void => {
+    if (target.length > MAX_REMEMBERED_TARGET) return;
+    if (keysByTarget.size >= MAX_REMEMBERED_TARGETS) keysByTarget.clear();
+    keysByTarget.set(target, key);
+  };
   let closing = false;
 
   class LeanConnection {
@@ -190,14 +200,18 @@ export function attachLeanFrontEnd(server: http.Server, options: LeanFrontEndOpt
       const rawPath = queryAt === -1 ? head.target : head.target.slice(0, queryAt);
       const h = head.headers;
       if (rawPath === '/healthz' || rawPath === '/metrics' || rawPath === '/purge') return this.general(head, undefined);
-      let key: string;
+      let key: string | undefined;
       try {
         const presented = h[SHIELD_AUTH_HEADER];
         if (presented === undefined || presented !== this.accepted) {
           checkShieldSecret(presented);
           this.accepted = presented;
         }
-        key = handler.mediaKey(rawPath, queryAt === -1 ? '' : head.target.slice(queryAt + 1));
+        key = keysByTarget.get(head.target);
+        if (key === undefined) {
+          key = handler.mediaKey(rawPath, queryAt === -1 ? '' : head.target.slice(queryAt + 1));
+          rememberKey(head.target, key);
+        }
       } catch {
         // The general path refuses it with the right problem.
         return this.general(head, undefined);
