@@ -215,6 +215,9 @@ async function main(): Promise<void> {
     // Repeated on fresh keys, shield and nginx alternating, for two segment sizes; medians reported.
     progress('surges');
     const clients = { shield: await SurgeClient.open(urls.shield, SURGE), nginx: await SurgeClient.open(urls.nginx, SURGE) };
+    const floorServer = await spawnServer('shield/bench/bare-net-surge-server.ts');
+    const floorClient = await SurgeClient.open(floorServer.url, SURGE);
+    await floorClient.surge(`/${16 * 1024}`, AUTH);
     await origin.latency(SURGE_LATENCY_MS);
     for (const target of targets) {
       // Use every connection once, then one identical cold surge on another key, for both: the measured
@@ -227,7 +230,10 @@ async function main(): Promise<void> {
         shield: { fetches: [], p99: [], p50: [], ttfb: [], cached: [], ok: [] },
         nginx: { fetches: [], p99: [], p50: [], ttfb: [], cached: [], ok: [] },
       };
+      const floorP99: number[] = [];
       for (let rep = 0; rep < SURGE_REPS; rep += 1) {
+        progress(`surge floor ${label} #${rep} bare node:net`);
+        floorP99.push(percentile((await floorClient.surge(`/${size}`, AUTH)).latenciesMs, 99));
         for (const target of rep % 2 === 0 ? targets : [...targets].reverse()) {
           const path = `/vod/bench/cold-${label}-${rep}-${target}.m4s`;
           await origin.put(path, { size, fill: 3, contentType: 'video/iso.segment', cacheControl: 'public, max-age=31536000, immutable' });
@@ -244,6 +250,7 @@ async function main(): Promise<void> {
           run.ok.push(cold.statuses.get(200) ?? 0);
         }
       }
+      metrics.push({ name: `surge_floor_${label}_p99_ms_bare_node_net`, value: Math.round(median(floorP99)), unit: 'ms' });
       for (const target of targets) {
         const run = runs[target];
         const shield = target === 'shield' && withTargets;
@@ -260,6 +267,8 @@ async function main(): Promise<void> {
     await origin.latency(0);
     clients.shield.close();
     clients.nginx.close();
+    floorClient.close();
+    await stop(floorServer.child);
 
     progress('origin down');
     // 4. Origin down: objects cached, then stale (max-age=1), then the origin answers 503 to everything.
@@ -281,7 +290,7 @@ async function main(): Promise<void> {
       metrics.push({ name: `origin_down_stale_share_${target}`, value: (100 * ok) / total, unit: '%', ...(target === 'shield' && { target: '>= 100' as const }) });
     }
     await origin.down(false);
-    notes.surge = `2,000 simultaneous GETs on 2,000 open keep-alive connections, origin latency ${SURGE_LATENCY_MS} ms, ${SURGE_REPS} surges per size and target on fresh keys (medians; fetches: max over surges); targets on the 16 KB segment`;
+    notes.surge = `2,000 simultaneous GETs on 2,000 open keep-alive connections, origin latency ${SURGE_LATENCY_MS} ms, ${SURGE_REPS} surges per size and target on fresh keys (medians; fetches: max over surges); targets on the 16 KB segment; surge_floor_*: the same surge against a bare node:net server that holds every request 200 ms and then writes a constant answer of the same size (the floor for any Node server here)`;
     notes.outage = '3 keys (VOD segment, VOD playlist, live playlist), stale for 0.5 s, 300 requests, origin answering 503';
   } finally {
     await shield.close();
