@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startHarness, TEST_SHIELD_SECRET, type Harness } from './shield-harness.ts';
+import { bytesOf, gateAfterSent, request, startHarness, TEST_SHIELD_SECRET, type Harness } from './shield-harness.ts';
 
 const CACHEABLE = { 'content-type': 'video/mp4', 'cache-control': 'max-age=600' };
 const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: shield\r\nx-cascade-shield-auth: ${TEST_SHIELD_SECRET}\r\n${extra}\r\n`;
@@ -86,6 +86,33 @@ describe('the lean HTTP/1.1 front end', () => {
     expect(text).toContain('body-1');
     expect(text).toContain('shield-auth-missing');
     expect(closedByServer).toBe(false);
+  });
+
+  it('streams an origin answer without Content-Length to collapsed waiters as a chunked body, then serves it whole', async () => {
+    const body = bytesOf(150_000, 5);
+    const { gate, onSent } = gateAfterSent(3, 100);
+    h.origin.objects.set('/vod/lean/chunked.m4s', { body, gate, headers: { ...CACHEABLE, 'transfer-encoding': 'chunked' } });
+
+    const answers = await Promise.all([1, 2, 3].map(() => request(h.shield.url, '/vod/lean/chunked.m4s', { onSent })));
+    const again = await request(h.shield.url, '/vod/lean/chunked.m4s');
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers['transfer-encoding']).toBe('chunked');
+      expect(answer.body.equals(body)).toBe(true);
+    }
+    expect(again.headers['x-cache']).toBe('HIT');
+    expect(again.headers['content-length']).toBe('150000');
+    expect(again.body.equals(body)).toBe(true);
+    expect(h.origin.count('/vod/lean/chunked.m4s')).toBe(1);
+  });
+
+  it('answers HEAD with the head alone, so a request pipelined behind it is framed correctly', async () => {
+    const { text } = await converse(h.shield.url, [get('/vod/lean/seg-1.m4s').replace('GET', 'HEAD') + get('/vod/lean/seg-2.m4s')]);
+
+    expect(statuses(text)).toEqual([200, 200]);
+    expect(text).not.toContain('body-1-');
+    expect(text.endsWith('body-2-'.repeat(50))).toBe(true);
   });
 
   it('closes after the answer when the client sends Connection: close', async () => {
