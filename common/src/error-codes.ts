@@ -52,6 +52,8 @@ export const ErrorCodes = {
   // Server-side ad insertion (issue 10).
   'ad-session-not-found': { status: 404, title: 'The play session has no ad plan' },
   'creative-not-found': { status: 404, title: 'No such ad creative on the origin' },
+  // Shield LL-HLS blocking reloads (issue 5).
+  'bad-hls-directive': { status: 400, title: 'The LL-HLS delivery directives (_HLS_msn, _HLS_part, _HLS_skip) are malformed' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -35,6 +35,11 @@ const STALE_KEYS = ['/vod/bench/stale-seg.m4s', '/vod/bench/stale.m3u8', '/live/
 
 type Target = 'shield' | 'nginx';
 
+/** Progress on stderr: the run takes minutes, and a stalled phase should say which it is. */
+const progress = (message: string): void => {
+  process.stderr.write(`[bench:shield ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -94,6 +99,8 @@ async function startShieldProcess(port: number, originUrl: string): Promise<{ ur
       ORIGIN_URL: originUrl,
       SHIELD_AUTH_SECRETS: SECRET,
       SHIELD_CACHE_BYTES: String(512 * 1024 * 1024),
+      // nginx's keepalive_timeout (65 s, its default) below: both keep the surge client's idle connections.
+      SHIELD_KEEP_ALIVE_TIMEOUT_MS: '65000',
       // Like nginx's `access_log off` below: neither side logs each request during the run.
       LOG_LEVEL: 'warn',
     },
@@ -154,13 +161,13 @@ async function main(): Promise<void> {
     for (const target of targets) for (const path of [HOT_SEGMENT, HOT_PLAYLIST, HOT_SEGMENT, HOT_PLAYLIST]) await fetch(urls[target] + path, { headers: AUTH }).then((r) => r.arrayBuffer());
 
     // 1 & 2. Hot objects, interleaved rounds.
-    const hot = async (path: string, connections: number, floorUrl?: string) => {
-      const rps: Record<Target | 'floor', number[]> = { shield: [], nginx: [], floor: [] };
-      const bps: Record<Target | 'floor', number[]> = { shield: [], nginx: [], floor: [] };
-      const runs: (Target | 'floor')[] = floorUrl === undefined ? targets : [...targets, 'floor'];
+    const hot = async (path: string, connections: number, floors?: { http: string; net: string }) => {
+      const rps: Record<Target | 'floor' | 'netFloor', number[]> = { shield: [], nginx: [], floor: [], netFloor: [] };
+      const bps: Record<Target | 'floor' | 'netFloor', number[]> = { shield: [], nginx: [], floor: [], netFloor: [] };
+      const runs: (Target | 'floor' | 'netFloor')[] = floors === undefined ? targets : [...targets, 'floor', 'netFloor'];
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const target of round % 2 === 0 ? runs : [...runs].reverse()) {
-          const url = target === 'floor' ? floorUrl! : urls[target] + path;
+          const url = target === 'floor' ? floors!.http : target === 'netFloor' ? floors!.net : urls[target] + path;
           const result = await wrk(url, { connections, seconds: SECONDS, headers: AUTH });
           if (result.non2xx > 0 || result.errors > 0) notes[`${target}_${path}_round${round}_errors`] = `${result.non2xx} non-2xx, ${result.errors} socket errors`;
           rps[target].push(result.requestsPerSecond);
@@ -168,10 +175,16 @@ async function main(): Promise<void> {
         }
       }
       return {
-        rps: { shield: median(rps.shield), nginx: median(rps.nginx), floor: rps.floor.length > 0 ? median(rps.floor) : 0 },
+        rps: {
+          shield: median(rps.shield),
+          nginx: median(rps.nginx),
+          floor: rps.floor.length > 0 ? median(rps.floor) : 0,
+          netFloor: rps.netFloor.length > 0 ? median(rps.netFloor) : 0,
+        },
         bps: { shield: median(bps.shield), nginx: median(bps.nginx) },
       };
     };
+    progress('hot 1 MB segment');
     const seg = await hot(HOT_SEGMENT, 16);
     metrics.push(
       { name: 'hot_1mb_rps_vs_nginx', value: seg.rps.shield / seg.rps.nginx, unit: 'ratio', target: '>= 1' },
@@ -181,12 +194,18 @@ async function main(): Promise<void> {
       { name: 'hot_1mb_shield_gbps', value: seg.bps.shield / 1e9, unit: 'GB/s' },
       { name: 'hot_1mb_nginx_gbps', value: seg.bps.nginx / 1e9, unit: 'GB/s' },
     );
+    progress('hot 2 KB playlist');
     const bare = await spawnServer('shield/bench/bare-node-server.ts');
-    const pl = await hot(HOT_PLAYLIST, 64, bare.url);
+    const bareNet = await spawnServer('shield/bench/bare-net-server.ts');
+    const pl = await hot(HOT_PLAYLIST, 64, { http: bare.url, net: bareNet.url });
     await stop(bare.child);
+    await stop(bareNet.child);
     metrics.push(
       { name: 'hot_2kb_bare_node_http_rps', value: Math.round(pl.rps.floor), unit: 'req/s' },
       { name: 'hot_2kb_shield_vs_bare_node_http', value: pl.rps.shield / pl.rps.floor, unit: 'ratio' },
+      { name: 'hot_2kb_bare_node_net_rps', value: Math.round(pl.rps.netFloor), unit: 'req/s' },
+      { name: 'hot_2kb_shield_vs_bare_node_net', value: pl.rps.shield / pl.rps.netFloor, unit: 'ratio' },
+      { name: 'hot_2kb_bare_node_net_vs_nginx', value: pl.rps.netFloor / pl.rps.nginx, unit: 'ratio' },
       { name: 'hot_2kb_playlist_rps_vs_nginx', value: pl.rps.shield / pl.rps.nginx, unit: 'ratio', target: '>= 0.8' },
       { name: 'hot_2kb_playlist_shield_rps', value: Math.round(pl.rps.shield), unit: 'req/s' },
       { name: 'hot_2kb_playlist_nginx_rps', value: Math.round(pl.rps.nginx), unit: 'req/s' },
@@ -194,7 +213,11 @@ async function main(): Promise<void> {
 
     // 3. Cold surge: 2,000 simultaneous requests for one uncached segment, origin answering in 200 ms.
     // Repeated on fresh keys, shield and nginx alternating, for two segment sizes; medians reported.
+    progress('surges');
     const clients = { shield: await SurgeClient.open(urls.shield, SURGE), nginx: await SurgeClient.open(urls.nginx, SURGE) };
+    const floorServer = await spawnServer('shield/bench/bare-net-surge-server.ts');
+    const floorClient = await SurgeClient.open(floorServer.url, SURGE);
+    await floorClient.surge(`/${16 * 1024}`, AUTH);
     await origin.latency(SURGE_LATENCY_MS);
     for (const target of targets) {
       // Use every connection once, then one identical cold surge on another key, for both: the measured
@@ -207,10 +230,14 @@ async function main(): Promise<void> {
         shield: { fetches: [], p99: [], p50: [], ttfb: [], cached: [], ok: [] },
         nginx: { fetches: [], p99: [], p50: [], ttfb: [], cached: [], ok: [] },
       };
+      const floorP99: number[] = [];
       for (let rep = 0; rep < SURGE_REPS; rep += 1) {
+        progress(`surge floor ${label} #${rep} bare node:net`);
+        floorP99.push(percentile((await floorClient.surge(`/${size}`, AUTH)).latenciesMs, 99));
         for (const target of rep % 2 === 0 ? targets : [...targets].reverse()) {
           const path = `/vod/bench/cold-${label}-${rep}-${target}.m4s`;
           await origin.put(path, { size, fill: 3, contentType: 'video/iso.segment', cacheControl: 'public, max-age=31536000, immutable' });
+          progress(`cold surge ${label} #${rep} ${target}`);
           const cold = await clients[target].surge(path, AUTH);
           // The same surge once cached (the origin is not asked): what the machine and client alone cost.
           const cached = await clients[target].surge(path, AUTH);
@@ -223,6 +250,7 @@ async function main(): Promise<void> {
           run.ok.push(cold.statuses.get(200) ?? 0);
         }
       }
+      metrics.push({ name: `surge_floor_${label}_p99_ms_bare_node_net`, value: Math.round(median(floorP99)), unit: 'ms' });
       for (const target of targets) {
         const run = runs[target];
         const shield = target === 'shield' && withTargets;
@@ -239,7 +267,10 @@ async function main(): Promise<void> {
     await origin.latency(0);
     clients.shield.close();
     clients.nginx.close();
+    floorClient.close();
+    await stop(floorServer.child);
 
+    progress('origin down');
     // 4. Origin down: objects cached, then stale (max-age=1), then the origin answers 503 to everything.
     for (const target of targets) for (const key of STALE_KEYS) await fetch(urls[target] + key, { headers: AUTH }).then((r) => r.arrayBuffer());
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -259,7 +290,7 @@ async function main(): Promise<void> {
       metrics.push({ name: `origin_down_stale_share_${target}`, value: (100 * ok) / total, unit: '%', ...(target === 'shield' && { target: '>= 100' as const }) });
     }
     await origin.down(false);
-    notes.surge = `2,000 simultaneous GETs on 2,000 open keep-alive connections, origin latency ${SURGE_LATENCY_MS} ms, ${SURGE_REPS} surges per size and target on fresh keys (medians; fetches: max over surges); targets on the 16 KB segment`;
+    notes.surge = `2,000 simultaneous GETs on 2,000 open keep-alive connections, origin latency ${SURGE_LATENCY_MS} ms, ${SURGE_REPS} surges per size and target on fresh keys (medians; fetches: max over surges); targets on the 16 KB segment; surge_floor_*: the same surge against a bare node:net server that holds every request 200 ms and then writes a constant answer of the same size (the floor for any Node server here)`;
     notes.outage = '3 keys (VOD segment, VOD playlist, live playlist), stale for 0.5 s, 300 requests, origin answering 503';
   } finally {
     await shield.close();

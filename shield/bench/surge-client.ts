@@ -84,6 +84,8 @@ export class SurgeClient {
               if (bodyLeft <= 0) finish(true);
             };
             const onClose = (): void => finish(false);
+            // A connection the server already closed (idle timeout) never closes again: count it failed now.
+            if (socket.destroyed || !socket.writable) return finish(false);
             socket.on('data', onData);
             socket.once('close', onClose);
             socket.write(head);

@@ -11,6 +11,8 @@ const ENTRY_OVERHEAD_BYTES = 256;
 export class MemoryCacheStore {
   readonly maxBytes: number;
   #entries = new Map<string, { object: CachedObject; size: number }>();
+  /** The key last appended to `#entries`, i.e. its most recently used one. */
+  #newest: string | undefined;
   #bytes = 0;
   #evictions = 0;
 
@@ -25,8 +27,12 @@ export class MemoryCacheStore {
   get(key: string): CachedObject | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    // Already the most recent entry (a hot object asked again and again): nothing to move.
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
     return entry.object;
   }
 
@@ -47,6 +53,7 @@ export class MemoryCacheStore {
       this.#evictions += 1;
     }
     this.#entries.set(object.key, { object, size });
+    this.#newest = object.key;
     this.#bytes += size;
     return true;
   }
@@ -55,6 +62,7 @@ export class MemoryCacheStore {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     this.#entries.delete(key);
+    if (key === this.#newest) this.#newest = undefined;
     this.#bytes -= entry.size;
     return true;
   }

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProblemError, parseMediaPath } from '@cascade/common';
 import type { Logger } from '@cascade/common/node';
 import type { Registry } from 'prom-client';
+import { blockingReloadQuery } from './blocking-reload-query.ts';
 import { cmsdDynamic, cmsdStatic } from './cmsd-headers.ts';
-import type { CollapsingFetcher } from './collapsing-fetcher.ts';
+import type { CollapsingFetcher, Lookup } from './collapsing-fetcher.ts';
 import { type PassThroughOptions, passThrough } from './pass-through.ts';
 import { handlePurge } from './purge-route.ts';
 import { SHIELD_AUTH_HEADER, type SecretCheck } from './secret-check.ts';
@@ -32,18 +33,28 @@ const HEALTH_BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
  * validated raw, before any decoding, and the query string is dropped from both the cache key and
  * the origin request: tokens, CMCD and other per-viewer parameters never split the cache or reach the origin.
  */
-export function createRequestHandler(options: RequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestHandler(options: RequestHandlerOptions): ShieldRequestHandler {
   const { fetcher, metrics, registry, logger, checkShieldSecret } = options;
 
-  async function handleMedia(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number): Promise<void> {
+  async function handleMedia(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number, prior: PriorLookup | undefined): Promise<void> {
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
       throw new ProblemError('method-not-allowed', `${req.method ?? '?'} is not allowed; use GET or HEAD`);
     }
-    checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
-    const key = mediaKey(rawPath);
-    log.key = key;
-    const lookup = await fetcher.lookup(key);
+    let key: string;
+    let lookup: Lookup;
+    if (prior !== undefined) {
+      // The lean front end already authenticated, keyed and looked up this request.
+      key = prior.key;
+      log.key = key;
+      if ('error' in prior) throw prior.error;
+      lookup = prior.lookup;
+    } else {
+      checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
+      key = mediaKey(rawPath, rawQuery(req.url));
+      log.key = key;
+      lookup = await fetcher.lookup(key);
+    }
     if (lookup.kind === 'pass-through') {
       log.result = 'pass';
       await passThrough(req, res, key, options.passThrough);
@@ -73,19 +84,23 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
 
   /** Metrics and the access log line, once the answer is done. */
   function record(req: IncomingMessage, res: ServerResponse, rawPath: string, log: AccessLog, started: number, sentWhole = res.writableFinished): void {
+    recordAnswer(req.method ?? '?', log.key ?? rawPath, res.statusCode, log.result ?? 'error', started, sentWhole, log.code, req.headers.range);
+  }
+
+  function recordAnswer(method: string, path: string, status: number, result: RequestResult, started: number, sentWhole: boolean, code?: string, range?: string): void {
     const seconds = (performance.now() - started) / 1000;
-    metrics.countRequest(log.result ?? 'error', seconds);
+    metrics.countRequest(result, seconds);
     if (!logger.isLevelEnabled('info')) return;
     logger.info(
       {
-        method: req.method,
-        // Never the query string: it carries viewer tokens.
-        path: log.key ?? rawPath.slice(0, 256),
-        status: res.statusCode,
-        cache: log.result ?? 'error',
-        ...(log.code !== undefined && { code: log.code }),
+        method,
+        // Never the viewer's query string (it carries tokens): the key, or the raw path.
+        path: path.slice(0, 256),
+        status,
+        cache: result,
+        ...(code !== undefined && { code }),
         ms: Math.round(seconds * 10_000) / 10,
-        ...(req.headers.range !== undefined && { range: req.headers.range.slice(0, 100) }),
+        ...(range !== undefined && { range: range.slice(0, 100) }),
         ...(!sentWhole && { aborted: true }),
       },
       'request',
@@ -102,7 +117,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     let key: string;
     try {
       checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
-      key = mediaKey(rawPath);
+      key = mediaKey(rawPath, rawQuery(req.url));
     } catch {
       return false;
     }
@@ -119,8 +134,8 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     return true;
   }
 
-  return (req, res) => {
-    const started = performance.now();
+  const handle = (req: IncomingMessage, res: ServerResponse, prior?: PriorLookup): void => {
+    const started = prior?.started ?? performance.now();
     const url = req.url ?? '';
     const queryAt = url.indexOf('?');
     const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -141,14 +156,30 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
       return;
     }
 
-    if (answerHot(req, res, rawPath, log, started)) return;
+    if (prior === undefined && answerHot(req, res, rawPath, log, started)) return;
     res.once('close', () => record(req, res, rawPath, log, started));
 
-    handleMedia(req, res, rawPath, log, started).catch((error: unknown) => {
+    handleMedia(req, res, rawPath, log, started, prior).catch((error: unknown) => {
       log.result = 'error';
       log.code = fail(res, error, req.method === 'HEAD', log.key, logger);
     });
   };
+  return { handle, recordAnswer, mediaKey, fetcher, metrics, checkShieldSecret };
+}
+
+/** What the lean front end learnt before it handed a request to the general path. */
+export type PriorLookup = { key: string; started: number } & ({ lookup: Lookup } | { error: unknown });
+
+export interface ShieldRequestHandler {
+  /** The general path, for node:http (and for the lean front end's less common requests). */
+  handle(req: IncomingMessage, res: ServerResponse, prior?: PriorLookup): void;
+  /** Metrics and the access-log line of one answer. */
+  recordAnswer(method: string, path: string, status: number, result: RequestResult, started: number, sentWhole: boolean, code?: string, range?: string): void;
+  /** The cache key of a request target's path and query; throws the 400/404 problem. */
+  mediaKey(rawPath: string, query: string): string;
+  fetcher: CollapsingFetcher;
+  metrics: ShieldMetrics;
+  checkShieldSecret: SecretCheck;
 }
 
 interface AccessLog {
@@ -162,17 +193,25 @@ function isCatalogueRead(segments: string[]): boolean {
   return segments.length === 4 && segments[0] === 'api' && segments[1] === 'v1' && segments[2] === 'titles';
 }
 
+/** What follows the `?` of the request target, or `''`. */
+function rawQuery(url: string | undefined): string {
+  const at = url?.indexOf('?') ?? -1;
+  return at === -1 || url === undefined ? '' : url.slice(at + 1);
+}
+
 /**
  * `/vod/...`, `/live/...` or `/api/v1/titles/{id}`, checked against the strict media grammar; the key
- * is the path itself. Nothing else of the origin (its operator API above all) is reachable through here.
+ * is the path itself, plus the canonical LL-HLS delivery directives for `/live/` objects (see
+ * `blockingReloadQuery`). Nothing else of the origin (its operator API above all) is reachable through here.
  */
-function mediaKey(rawPath: string): string {
+export function mediaKey(rawPath: string, query: string): string {
   if (!rawPath.startsWith('/')) throw new ProblemError('bad-path', 'the request target must be an origin-form path');
   const segments = parseMediaPath(rawPath.slice(1));
   if (!isCatalogueRead(segments) && (segments.length < 2 || !MEDIA_ROOTS.has(segments[0] ?? ''))) {
     throw new ProblemError('not-found', 'shield paths are /vod/…, /live/… and /api/v1/titles/{id}');
   }
-  return `/${segments.join('/')}`;
+  const path = `/${segments.join('/')}`;
+  return path + blockingReloadQuery(path, query);
 }
 
 async function handleOps(req: IncomingMessage, res: ServerResponse, path: string, registry: Registry): Promise<void> {

@@ -6,9 +6,14 @@ import type { ShieldConfig } from './config.ts';
 import { DiskCacheStore } from './disk-cache-store.ts';
 import { MemoryCacheStore } from './memory-cache-store.ts';
 import { OriginClient } from './origin-client.ts';
+import { attachLeanFrontEnd } from './lean-front-end.ts';
 import { createRequestHandler } from './request-handler.ts';
 import { createSecretCheck } from './secret-check.ts';
 import { createShieldMetrics } from './shield-metrics.ts';
+
+/** Largest request head: node:http answers 431 beyond it, the lean front end hands such heads to it. */
+const MAX_HEAD_BYTES = 16 * 1024;
+const LISTEN_BACKLOG = 4096;
 
 export interface RunningShield {
   /** Base URL, e.g. `http://127.0.0.1:8082`. */
@@ -42,12 +47,13 @@ export async function startShield(config: ShieldConfig, options: StartShieldOpti
     origin,
     maxObjectBytes: config.maxObjectBytes,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    blockingReloadTimeoutMs: config.blockingReloadTimeoutMs,
     rules: config,
     onOriginFetch: metrics.countOriginFetch,
   });
   const handler = createRequestHandler({
     fetcher,
-    passThrough: { origin, timeoutMs: config.upstreamTimeoutMs, onOriginFetch: (status) => metrics.countOriginFetch(status) },
+    passThrough: { origin, timeoutMs: config.upstreamTimeoutMs, blockingReloadTimeoutMs: config.blockingReloadTimeoutMs, onOriginFetch: (status) => metrics.countOriginFetch(status) },
     metrics,
     registry,
     logger,
@@ -62,13 +68,16 @@ export async function startShield(config: ShieldConfig, options: StartShieldOpti
       headersTimeout: config.clientHeadersTimeoutMs,
       requestTimeout: config.clientHeadersTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(config.clientHeadersTimeoutMs / 4))),
-      maxHeaderSize: 16 * 1024,
+      maxHeaderSize: MAX_HEAD_BYTES,
     },
-    handler,
+    handler.handle,
   );
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  const lean = attachLeanFrontEnd(server, { handler, logger, maxHeadBytes: MAX_HEAD_BYTES, keepAliveTimeoutMs: config.keepAliveTimeoutMs });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => {
+    // A surge opens thousands of connections at once: the accept queue must hold them.
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -84,7 +93,10 @@ export async function startShield(config: ShieldConfig, options: StartShieldOpti
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
-      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      const grace = setTimeout(() => {
+        server.closeAllConnections();
+        lean.closeAll();
+      }, options.shutdownGraceMs ?? 10_000);
       server.close(() => {
         clearTimeout(grace);
         origin.close();
@@ -92,6 +104,7 @@ export async function startShield(config: ShieldConfig, options: StartShieldOpti
         resolve();
       });
       server.closeIdleConnections();
+      lean.closeIdle();
     });
     return closing;
   };

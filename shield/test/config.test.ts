@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       cacheBytes: 256 * 1024 * 1024,
       maxObjectBytes: 32 * 1024 * 1024,
       upstreamTimeoutMs: 10_000,
+      blockingReloadTimeoutMs: 12_000,
       defaultTtlSeconds: 10,
       vodManifestTtlSeconds: 300,
       negativeTtlSeconds: 2,
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       diskDir: undefined,
       diskBytes: 1024 * 1024 * 1024,
       clientHeadersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
     });
     expect(config).toEqual({ ...DEFAULT_CONFIG, authSecrets: [SECRET] });
   });
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
       SHIELD_CACHE_BYTES: '1048576',
       SHIELD_MAX_OBJECT_BYTES: '65536',
       SHIELD_UPSTREAM_TIMEOUT_MS: '250',
+      SHIELD_BLOCKING_RELOAD_TIMEOUT_MS: '9000',
       SHIELD_DEFAULT_TTL_SECONDS: '0',
       SHIELD_VOD_MANIFEST_TTL_SECONDS: '60',
       SHIELD_NEGATIVE_TTL_SECONDS: '1',
@@ -57,6 +60,7 @@ describe('loadConfig', () => {
       SHIELD_DISK_DIR: '/var/cache/shield',
       SHIELD_DISK_BYTES: '4096',
       SHIELD_CLIENT_HEADERS_TIMEOUT_MS: '5000',
+      SHIELD_KEEP_ALIVE_TIMEOUT_MS: '65000',
     });
 
     expect(config).toEqual({
@@ -66,6 +70,7 @@ describe('loadConfig', () => {
       cacheBytes: 1_048_576,
       maxObjectBytes: 65_536,
       upstreamTimeoutMs: 250,
+      blockingReloadTimeoutMs: 9000,
       defaultTtlSeconds: 0,
       vodManifestTtlSeconds: 60,
       negativeTtlSeconds: 1,
@@ -76,6 +81,7 @@ describe('loadConfig', () => {
       diskDir: '/var/cache/shield',
       diskBytes: 4096,
       clientHeadersTimeoutMs: 5000,
+      keepAliveTimeoutMs: 65_000,
     });
   });
 
@@ -104,9 +110,11 @@ describe('loadConfig', () => {
     ['SHIELD_CACHE_BYTES', '256MiB', 'an integer from 1 to'],
     ['SHIELD_MAX_OBJECT_BYTES', '0', 'an integer from 1 to'],
     ['SHIELD_UPSTREAM_TIMEOUT_MS', '1.5', 'an integer from 1 to'],
+    ['SHIELD_BLOCKING_RELOAD_TIMEOUT_MS', '12s', 'an integer from 1 to'],
     ['SHIELD_DEFAULT_TTL_SECONDS', 'ten', 'an integer from 0 to'],
     ['SHIELD_DISK_DIR', 'relative/dir', 'an absolute directory path'],
     ['SHIELD_CLIENT_HEADERS_TIMEOUT_MS', '5', 'an integer from 100 to'],
+    ['SHIELD_KEEP_ALIVE_TIMEOUT_MS', '0', 'an integer from 100 to'],
     ['ORIGIN_URL', 'not a url', 'an absolute http:// or https:// URL'],
     ['ORIGIN_URL', 'ftp://origin', 'an absolute http:// or https:// URL'],
     ['ORIGIN_URL', 'http://origin/?x=1', 'an absolute http:// or https:// URL'],

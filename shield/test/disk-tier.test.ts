@@ -96,6 +96,9 @@ describe('disk tier', () => {
       await untilDiskHolds(shield, name === 'c' ? 2 : name === 'b' ? 2 : 1);
     }
 
-    expect(readdirSync(dir).filter((name) => !name.includes('.tmp-'))).toHaveLength(2);
+    // The index drops the evicted entry before its file is unlinked: wait for the unlink itself.
+    const files = () => readdirSync(dir).filter((name) => !name.includes('.tmp-'));
+    for (let i = 0; i < 100 && files().length !== 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(files()).toHaveLength(2);
   });
 });
