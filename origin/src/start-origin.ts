@@ -179,6 +179,7 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
         logger,
         signal: context.signal,
         onProgress: context.onProgress,
+        ...(config.sample.encryption !== 'none' && config.contentKek && { protection: { scheme: config.sample.encryption, kek: config.contentKek } }),
       });
       // The blackout slate (a few seconds, one rendition) the edge serves during live blackouts.
       await ensureSlateTitle({ layout: context.layout, tools: context.tools, logger, signal: context.signal });

@@ -50,6 +50,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     stack: { origin: string; shield: string; edge: string };
     /** The development identity's service secrets: the origin API token and the shield secret. */
-    serviceSecrets: { originApiToken: string; shieldSecret: string };
+    serviceSecrets: { originApiToken: string; shieldSecret: string; contentKek: string };
   }
 }
