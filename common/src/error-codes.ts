@@ -49,6 +49,11 @@ export const ErrorCodes = {
   // Concurrent-stream limits (issue 8).
   'stream-evicted': { status: 409, title: 'The stream was stopped because the account started another one' },
   'stream-ended': { status: 410, title: 'The stream ended: its lease expired, the player stopped it, or an operator ended it' },
+  // Licensing: ClearKey licences and key delivery (issue 8).
+  'license-request-invalid': { status: 400, title: 'The licence request is malformed' },
+  'license-key-unknown': { status: 404, title: 'A requested key is not a key of the title this session plays' },
+  'license-key-not-entitled': { status: 403, title: 'The viewer is not entitled to a requested key (its picture tier is above the viewer’s)' },
+  'license-unavailable': { status: 503, title: 'The licence service cannot read this title’s keys' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -5,6 +5,7 @@ import type { Env } from './env.ts';
 import { PLANS, type Plan } from './auth/viewer.ts';
 import { STREAM_POLICIES, type StreamPolicy } from '@cascade/licensing/stream-policy';
 import type { SessionKey } from './session/session-token.ts';
+import { KeyEncryptionKey, VIDEO_TIERS, type VideoTier } from '@cascade/licensing/protection';
 
 /** Asymmetric algorithms only: a viewer token signed with a shared secret (HS*) or `none` is never accepted. */
 const ALLOWED_JWT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
@@ -39,6 +40,13 @@ export interface EdgeConfig {
   surgeCapBps: number | undefined;
   /** Concurrent streams per plan, what happens at the limit, and how long a lease lives between heartbeats. */
   streams: StreamConfig;
+  /** ClearKey licences: the key-encryption key (undefined: protected titles cannot be licensed) and each plan's highest key tier. */
+  licensing: LicensingConfig;
+}
+
+export interface LicensingConfig {
+  kek: KeyEncryptionKey | undefined;
+  planTiers: Record<Plan, VideoTier>;
 }
 
 export interface StreamConfig {
@@ -160,7 +168,7 @@ function slateTitleId(env: Env): string {
 }
 
 /** `plan:value[,plan:value…]` over the defaults; every plan named at most once. */
-function perPlan<T>(env: Env, name: 'STREAM_LIMITS' | 'STREAM_POLICIES', defaults: Record<Plan, T>, parse: (raw: string) => T | undefined, expected: string): Record<Plan, T> {
+function perPlan<T>(env: Env, name: 'STREAM_LIMITS' | 'STREAM_POLICIES' | 'LICENSE_PLAN_TIERS', defaults: Record<Plan, T>, parse: (raw: string) => T | undefined, expected: string): Record<Plan, T> {
   const raw = env[name]?.trim();
   const result = { ...defaults };
   if (!raw) return result;
@@ -184,6 +192,22 @@ function streamConfig(env: Env): StreamConfig {
     policies: perPlan(env, 'STREAM_POLICIES', { basic: 'refuse-new', standard: 'refuse-new', premium: 'refuse-new' }, (v) => STREAM_POLICIES.find((p) => p === v), STREAM_POLICIES.join(' or ')),
     leaseSeconds: optionalInteger(env, 'STREAM_LEASE_SECONDS', 120, 10, 3600),
     graceSeconds: optionalInteger(env, 'STREAM_GRACE_SECONDS', 30, 0, 600),
+  };
+}
+
+function licensingConfig(env: Env): LicensingConfig {
+  const raw = env.CONTENT_KEK?.trim();
+  let kek: KeyEncryptionKey | undefined;
+  if (raw) {
+    try {
+      kek = KeyEncryptionKey.fromBase64(raw);
+    } catch {
+      throw invalid('CONTENT_KEK', 'base64 of 32 random bytes', '(redacted)');
+    }
+  }
+  return {
+    kek,
+    planTiers: perPlan(env, 'LICENSE_PLAN_TIERS', { basic: 'SD', standard: 'HD', premium: 'UHD' }, (v) => VIDEO_TIERS.find((t) => t === v), VIDEO_TIERS.join(' or ')),
   };
 }
 
@@ -242,5 +266,6 @@ export function parseConfig(env: Env): EdgeConfig {
     slateTitleId: slateTitleId(env),
     surgeCapBps: optionalInteger(env, 'SURGE_CAP_BPS', 0, 0, 1_000_000_000) || undefined,
     streams: streamConfig(env),
+    licensing: licensingConfig(env),
   };
 }

@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 export const playbackCors = cors({
   origin: '*',
   allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-  allowHeaders: ['Authorization', 'Range', 'If-None-Match'],
-  exposeHeaders: ['Content-Length', 'Content-Range', 'Age', 'X-Edge-Cache', 'X-Stream-Heartbeat', 'X-Stream-Stop'],
+  allowHeaders: ['Authorization', 'Range', 'If-None-Match', 'Content-Type'],
+  exposeHeaders: ['Content-Length', 'Content-Range', 'Age', 'X-Edge-Cache', 'X-Stream-Heartbeat', 'X-Stream-Stop', 'X-License-Url'],
   maxAge: 86_400,
 });

@@ -8,6 +8,9 @@ import { checkEntitlement } from '../rights/check-entitlement.ts';
 import { preferredLanguages } from '../http/preferred-languages.ts';
 import { rewriteForSession, type ManifestFormat } from '../session/session-urls.ts';
 import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
+import { VIDEO_TIER_MAX_HEIGHT } from '@cascade/licensing/protection';
+import { licenseUrl } from './license.ts';
+import { withDashLicenseUrl } from '../license/dash-license-url.ts';
 
 const MANIFESTS: Record<string, { contentType: string; format: ManifestFormat }> = {
   'master.m3u8': { contentType: 'application/vnd.apple.mpegurl', format: 'hls' },
@@ -38,6 +41,10 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
       // A blackout is not a refusal: the channel's media playlists carry the slate while it lasts.
       checkAvailability(titleId, entry.rights, country, Date.now());
 
+      // A protected title's keys are per picture tier: the plan's highest tier caps the renditions this
+      // session is served and the keys its licence may carry (README "Licensing").
+      const planCap = entry.protection ? VIDEO_TIER_MAX_HEIGHT[config.licensing.planTiers[viewer.plan]] : undefined;
+      const maxHeight = planCap === undefined ? viewer.maxHeight : Math.min(viewer.maxHeight ?? planCap, planCap);
       const scope = `${entry.kind}/${titleId}/`;
       const upstreamUrl = new URL(scope + file, config.shieldUrl);
       const upstream = await fetchUpstream(upstreamUrl, { timeoutMs: config.upstreamTimeoutMs, shieldAuthSecret: config.shieldAuthSecret });
@@ -54,11 +61,11 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         acct: viewer.account,
         ctry: country ?? '',
         scope,
-        mh: viewer.maxHeight ?? 0,
+        mh: maxHeight ?? 0,
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
       const languages = preferredLanguages(c.req.header('accept-language'));
-      const body = rewriteForSession(await upstream.arrayBuffer(), {
+      const rewritten = rewriteForSession(await upstream.arrayBuffer(), {
         format: manifest.format,
         upstreamUrl,
         shieldScope: new URL(scope, config.shieldUrl),
@@ -66,13 +73,16 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         scope,
         token,
         personalization: {
-          ...(viewer.maxHeight !== undefined && { filter: { maxHeight: viewer.maxHeight } }),
+          ...(maxHeight !== undefined && { filter: { maxHeight } }),
           ...(config.surgeCapBps !== undefined && { surgeCap: config.surgeCapBps }),
           ...(languages.length > 0 && { languages: { audio: languages, subtitles: languages } }),
         },
       });
       const edgeOrigin = new URL(c.req.url).origin;
+      const license = entry.protection ? licenseUrl(edgeOrigin, token) : undefined;
+      const body = license !== undefined && manifest.format === 'dash' ? withDashLicenseUrl(rewritten, license) : rewritten;
       return c.body(body, 200, {
+        ...(license !== undefined && { 'x-license-url': license }),
         'content-type': manifest.contentType,
         'cache-control': 'private, no-store',
         // Where the player renews and ends this session's lease (README "Concurrent streams").

@@ -21,7 +21,7 @@ export interface LicenseChallenge {
 }
 
 export interface LicenseAnswer {
-  body: string | Uint8Array;
+  body: string | Uint8Array<ArrayBuffer>;
   contentType: string;
 }
 
