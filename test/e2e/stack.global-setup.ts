@@ -31,7 +31,9 @@ export async function setup(project: TestProject): Promise<void> {
       edgeStateDir: stateDir,
       // The suites open many sessions per test account within a lease's life (the stream limiter's own
       // tests run in workerd, edge/test/streams.test.ts); the default 4 premium streams would refuse them.
-      edgeVars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100' },
+      // Premium evicts the oldest stream at its limit, so the licensing browser test can show eviction
+      // on an account whose limit an operator lowered (test/e2e/drm-playback.test.ts).
+      edgeVars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100', STREAM_POLICIES: 'premium:evict-oldest' },
       onLine: (tier, line) => appendFileSync(logFile, `${tier} | ${line}\n`),
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-import { DASHIF_CLEARKEY_SYSTEM_ID, W3C_COMMON_SYSTEM_ID, bytesToBase64, keyIdToBytes } from '@cascade/licensing/protection';
+import { DASHIF_CLEARKEY_SYSTEM_ID, bytesToBase64, keyIdToBytes } from '@cascade/licensing/protection';
 
 export type SampleScheme = 'cenc' | 'cbcs';
 
@@ -11,15 +11,15 @@ export const MPD_PROTECTION_NAMESPACES = {
 
 /**
  * DASH ContentProtection for one Representation (ISO/IEC 23009-1 §5.8.4.1, DASH-IF IOP §7):
- * the mp4protection descriptor with `cenc:default_KID`, DASH-IF ClearKey (the edge adds the
- * session's licence URL as `dashif:Laurl`), and the W3C common-system `cenc:pssh` for players that
- * create the key session from the manifest.
+ * the mp4protection descriptor with `cenc:default_KID`, and DASH-IF ClearKey, which the edge fills
+ * with the session's licence URL (`dashif:Laurl`). The W3C common-system pssh (the key ids a ClearKey
+ * CDM asks for) is in the init segment; a second ClearKey descriptor for it would give players two
+ * ClearKey entries, one of them without a licence URL.
  */
-export function dashContentProtection(scheme: SampleScheme, kid: string, pssh: Uint8Array, indent: string): string {
+export function dashContentProtection(scheme: SampleScheme, kid: string, _pssh: Uint8Array, indent: string): string {
   return [
     `<ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="${scheme}" cenc:default_KID="${kid}"/>`,
     `<ContentProtection schemeIdUri="urn:uuid:${DASHIF_CLEARKEY_SYSTEM_ID}" value="ClearKey1.0"/>`,
-    `<ContentProtection schemeIdUri="urn:uuid:${W3C_COMMON_SYSTEM_ID}" value="ClearKey1.0"><cenc:pssh>${bytesToBase64(pssh)}</cenc:pssh></ContentProtection>`,
   ].map((line) => `${indent}${line}\n`).join('');
 }
 
