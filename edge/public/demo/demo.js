@@ -86,9 +86,23 @@
     let stopBeating = () => {};
     const hls = new window.Hls({
       enableWorker: true,
+      debug: params.get('debug') === '1',
       emeEnabled: true,
       // hls.js needs a licence URL per key system up front; the session's own comes with the playlist.
-      drmSystems: { 'org.w3.clearkey': { licenseUrl: '/v1/license/clearkey' } },
+      drmSystems: {
+        'org.w3.clearkey': {
+          licenseUrl: '/v1/license/clearkey',
+          // Ask for each playlist key as soon as its EXT-X-KEY is met (W3C "keyids" init data from its
+          // KEYID) instead of waiting for an "encrypted" event from the init segment, which Chromium
+          // does not raise for every track.
+          generateRequest(initDataType, initData, context) {
+            const kid = context && context.decryptdata && context.decryptdata.keyId;
+            if (initData || !kid) return { initDataType, initData };
+            const b64url = btoa(String.fromCharCode.apply(null, Array.from(kid))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+            return { initDataType: 'keyids', initData: new TextEncoder().encode(JSON.stringify({ kids: [b64url] })).buffer };
+          },
+        },
+      },
       licenseXhrSetup(xhr, url) {
         xhr.open('POST', licenseUrl || url, true);
         xhr.addEventListener('loadend', () => countLicense(xhr.status, typeof xhr.response === 'string' ? xhr.response : new TextDecoder().decode(xhr.response || new ArrayBuffer(0))));
