@@ -1,4 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { loadConfig } from '../../origin/src/config.ts';
+import { resolveFfmpegPaths } from '../../origin/src/ffmpeg-path.ts';
+import { runFfmpeg } from '../../origin/src/media/run-ffmpeg.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uuidToClearKeyKid } from '@cascade/licensing/protection';
 import { launchChromium } from './chromium.ts';
@@ -9,6 +15,7 @@ type DemoState = { hls: PlayerState; shaka: PlayerState; stopUrls: string[]; lic
 interface Licence { status: number; kids: string[]; body: { code?: string } }
 
 const stack = inject('stack');
+const secrets = inject('serviceSecrets');
 let browser: Browser;
 let tierOfKid: Map<string, string>;
 
@@ -150,6 +157,40 @@ describe('encrypted demo in headless Chromium (ClearKey CDM, licences from the e
       }
     } finally {
       await oldest.page.close();
+    }
+  }, 180_000);
+
+  it('plays a title ingested with encryption=cbcs (AES-CBC 1:9 pattern) with hls.js and Shaka', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2e-cbcs-'));
+    const title = `cbcs-${Date.now()}`;
+    try {
+      const source = join(dir, 'source.mp4');
+      await runFfmpeg({
+        ffmpegPath: resolveFfmpegPaths(loadConfig(process.env)).ffmpeg.path,
+        args: ['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25:duration=8', '-f', 'lavfi', '-i', 'sine=duration=8', '-map', '0:v', '-map', '1:a',
+          '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-y', source],
+      });
+      const auth = { authorization: `Bearer ${secrets.originApiToken}` };
+      const upload = await fetch(`${stack.origin}/api/v1/videos/upload?title=${title}&encryption=cbcs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: await readFile(source) });
+      expect(upload.status).toBe(202);
+      const jobUrl = `${stack.origin}${upload.headers.get('location')}`;
+      let job = { state: '', error: null as unknown };
+      for (let i = 0; i < 240 && job.state !== 'ready' && job.state !== 'failed'; i++) {
+        job = (await (await fetch(jobUrl, { headers: auth })).json()) as typeof job;
+        if (job.state !== 'ready') await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(job).toMatchObject({ state: 'ready', error: null });
+      const { page, licences } = await openDemo(await devToken('drm-cbcs'), `&title=${title}`);
+      try {
+        const final = await until(page, (s) => playing('hls')(s) && playing('shaka')(s));
+        expect(final.hls.error).toBeNull();
+        expect(final.shaka.error).toBeNull();
+        expect(licences.filter((l) => l.status === 200).length).toBeGreaterThan(0);
+      } finally {
+        await page.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }, 180_000);
 });

@@ -195,6 +195,9 @@ export function encryptMediaSegment(segment: Uint8Array, track: ProtectedTrack, 
       const saiz = leaf('saiz', u32(0), Uint8Array.of(same ? (infoSizes[0] ?? 0) : 0), u32(infoSizes.length), ...(same ? [] : [Uint8Array.from(infoSizes)]));
       if (infoSizes.some((s) => s > 255)) throw new Error('a sample has more subsamples than saiz can describe');
       const saio = leaf('saio', u32(0), u32(1), u32(0)); // offset patched below
+      // cbcs audio: constant IV and no subsamples leave no auxiliary information at all, and Chromium
+      // refuses a saiz of zero-size entries; the tenc defaults describe every sample.
+      if (infoSizes.every((size) => size === 0)) return { traf, truns, senc: undefined, saio: undefined };
       traf.children!.push(senc, saiz, saio);
       return { traf, truns, senc, saio };
     });
@@ -204,6 +207,7 @@ export function encryptMediaSegment(segment: Uint8Array, track: ProtectedTrack, 
     // Second pass: data offsets move by the growth; saio points at the first IV inside senc (from the moof start).
     for (const plan of plans) {
       for (const trun of plan.truns) new DataView(trun.box.payload!.buffer, trun.box.payload!.byteOffset).setInt32(8, trun.dataOffset + moofGrowth);
+      if (plan.senc === undefined || plan.saio === undefined) continue;
       const sencOffset = offsetOf(moof, plan.senc);
       new DataView(plan.saio.payload!.buffer, plan.saio.payload!.byteOffset).setUint32(8, sencOffset + 8 + 8);
     }
