@@ -10,6 +10,7 @@ export default defineConfig({
     sequence: { sequencer: AlphabeticalSequencer },
     projects: [
       { test: { name: 'common', include: ['common/test/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'licensing', include: ['licensing/test/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'manifest-rewriter', include: ['manifest-rewriter/test/**/*.test.ts'], environment: 'node', provide: { expectedRuntime: 'node' } } },
       { test: { name: 'origin', include: ['origin/test/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 300_000 } },
       { test: { name: 'shield', include: ['shield/test/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },

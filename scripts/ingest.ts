@@ -1,4 +1,4 @@
-// npm run ingest -- FILE --title ID [--name NAME] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]
+// npm run ingest -- FILE --title ID [--name NAME] [--encryption none|cenc|cbcs] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]
 // Uploads a media file to the origin's operator API, shows upload and transcode progress on stderr,
 // and prints the finished job (JSON) on stdout. Exit 0 when the title is ready, 1 when the job
 // failed (the reason is printed), 2 for bad arguments.
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ensureDevIdentity } from './lib/dev-identity.ts';
 import { IngestProgress } from './lib/ingest-progress.ts';
 
-const USAGE = 'usage: npm run ingest -- FILE --title ID [--name NAME] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]';
+const USAGE = 'usage: npm run ingest -- FILE --title ID [--name NAME] [--encryption none|cenc|cbcs] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]';
 const TITLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const TUS_CHUNK_BYTES = 8 * 1024 * 1024;
 const TUS_RETRIES = 5;
@@ -36,6 +36,7 @@ try {
     options: {
       title: { type: 'string' },
       name: { type: 'string' },
+      encryption: { type: 'string' },
       origin: { type: 'string' },
       token: { type: 'string' },
       resumable: { type: 'boolean', default: false },
@@ -53,6 +54,8 @@ if (values.help) {
   process.exit(0);
 }
 if (positionals.length !== 1) fail('give exactly one FILE');
+if (values.encryption !== undefined && !['none', 'cenc', 'cbcs'].includes(values.encryption)) fail('--encryption: expected none, cenc or cbcs');
+if (values.encryption !== undefined && values.encryption !== 'none' && values.resumable) fail('--encryption works with plain uploads only (not --resumable yet)');
 const file = positionals[0]!;
 const title = values.title;
 if (title === undefined || !TITLE_ID.test(title) || title.includes('..')) fail('--title is required: [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 characters');
@@ -92,6 +95,7 @@ async function problem(response: Response): Promise<never> {
 async function plainUpload(): Promise<string> {
   const query = new URLSearchParams({ title: title!, filename: basename(file) });
   if (values.name) query.set('name', values.name);
+  if (values.encryption) query.set('encryption', values.encryption);
   let sent = 0;
   const stream = createReadStream(file);
   stream.on('data', (chunk) => {

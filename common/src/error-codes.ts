@@ -54,6 +54,11 @@ export const ErrorCodes = {
   'creative-not-found': { status: 404, title: 'No such ad creative on the origin' },
   // Shield LL-HLS blocking reloads (issue 5).
   'bad-hls-directive': { status: 400, title: 'The LL-HLS delivery directives (_HLS_msn, _HLS_part, _HLS_skip) are malformed' },
+  // Licensing: ClearKey licences and key delivery (issue 8).
+  'license-request-invalid': { status: 400, title: 'The licence request is malformed' },
+  'license-key-unknown': { status: 404, title: 'A requested key is not a key of the title this session plays' },
+  'license-key-not-entitled': { status: 403, title: 'The viewer is not entitled to a requested key (its picture tier is above the viewer’s)' },
+  'license-unavailable': { status: 503, title: 'The licence service cannot read this title’s keys' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -8,6 +8,7 @@ import type { SessionKey } from './session/session-token.ts';
 import type { SteeringConfig } from './steering/pathway.ts';
 import { parseSteeringConfig } from './steering/parse-steering-config.ts';
 import { parseAdsConfig, type AdsConfig } from './ssai/ad-server-config.ts';
+import { KeyEncryptionKey, VIDEO_TIERS, type VideoTier } from '@cascade/licensing/protection';
 
 /** Asymmetric algorithms only: a viewer token signed with a shared secret (HS*) or `none` is never accepted. */
 const ALLOWED_JWT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
@@ -46,6 +47,13 @@ export interface EdgeConfig {
   steering: SteeringConfig;
   /** Server-side ad insertion: ad decision servers per title/channel and creative conditioning (README "Ad insertion"). */
   ads: AdsConfig;
+  /** ClearKey licences: the key-encryption key (undefined: protected titles cannot be licensed) and each plan's highest key tier. */
+  licensing: LicensingConfig;
+}
+
+export interface LicensingConfig {
+  kek: KeyEncryptionKey | undefined;
+  planTiers: Record<Plan, VideoTier>;
 }
 
 export interface StreamConfig {
@@ -167,7 +175,7 @@ function slateTitleId(env: Env): string {
 }
 
 /** `plan:value[,plan:value…]` over the defaults; every plan named at most once. */
-function perPlan<T>(env: Env, name: 'STREAM_LIMITS' | 'STREAM_POLICIES', defaults: Record<Plan, T>, parse: (raw: string) => T | undefined, expected: string): Record<Plan, T> {
+function perPlan<T>(env: Env, name: 'STREAM_LIMITS' | 'STREAM_POLICIES' | 'LICENSE_PLAN_TIERS', defaults: Record<Plan, T>, parse: (raw: string) => T | undefined, expected: string): Record<Plan, T> {
   const raw = env[name]?.trim();
   const result = { ...defaults };
   if (!raw) return result;
@@ -191,6 +199,22 @@ function streamConfig(env: Env): StreamConfig {
     policies: perPlan(env, 'STREAM_POLICIES', { basic: 'refuse-new', standard: 'refuse-new', premium: 'refuse-new' }, (v) => STREAM_POLICIES.find((p) => p === v), STREAM_POLICIES.join(' or ')),
     leaseSeconds: optionalInteger(env, 'STREAM_LEASE_SECONDS', 120, 10, 3600),
     graceSeconds: optionalInteger(env, 'STREAM_GRACE_SECONDS', 30, 0, 600),
+  };
+}
+
+function licensingConfig(env: Env): LicensingConfig {
+  const raw = env.CONTENT_KEK?.trim();
+  let kek: KeyEncryptionKey | undefined;
+  if (raw) {
+    try {
+      kek = KeyEncryptionKey.fromBase64(raw);
+    } catch {
+      throw invalid('CONTENT_KEK', 'base64 of 32 random bytes', '(redacted)');
+    }
+  }
+  return {
+    kek,
+    planTiers: perPlan(env, 'LICENSE_PLAN_TIERS', { basic: 'SD', standard: 'HD', premium: 'UHD' }, (v) => VIDEO_TIERS.find((t) => t === v), VIDEO_TIERS.join(' or ')),
   };
 }
 
@@ -251,5 +275,6 @@ export function parseConfig(env: Env): EdgeConfig {
     streams: streamConfig(env),
     steering: parseSteeringConfig(env, environment),
     ads: parseAdsConfig(env, environment === 'production'),
+    licensing: licensingConfig(env),
   };
 }

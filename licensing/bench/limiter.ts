@@ -2,6 +2,8 @@
 //   acquire_*:   a session start on an account's object (one object per account, first call to it)
 //   heartbeat_*: a lease renewal on a live lease (playlist reload or heartbeat URL)
 //   baseline_*:  the same request without an object, and a one-row read RPC on first-touched and live objects
+//   license_*:   ClearKey licence issuance (request parsed, KIDs and tiers checked, lease renewed, keys unwrapped, JWK set)
+//   baseline_unwrap_*: one bare WebCrypto AES-KW unwrap per request (no lease, no cache)
 // One request = one RPC to one account's object; timed from Node; ops/s with CONCURRENCY requests in flight.
 import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
@@ -77,10 +79,16 @@ try {
   const acquireSeq = await batch('acquire', 'seq', SEQUENTIAL, 1);
   const heartbeatSeq = await batch('heartbeat', 'seq', SEQUENTIAL, 1);
   const readWarmSeq = await batch('read', 'seq', SEQUENTIAL, 1);
+  // Licence issuance on live leases (the 'seq' and 'con' accounts hold one), against a bare unwrap.
+  await batch('license', 'warm', 50, 4);
+  const unwrapSeq = await batch('unwrap', 'seq', SEQUENTIAL, 1);
+  const licenseSeq = await batch('license', 'seq', SEQUENTIAL, 1);
   // Concurrent: throughput over many accounts.
   const readCon = await batch('read', 'con-read', ACCOUNTS, CONCURRENCY);
   const acquireCon = await batch('acquire', 'con', ACCOUNTS, CONCURRENCY);
   const heartbeatCon = await batch('heartbeat', 'con', ACCOUNTS, CONCURRENCY);
+  const licenseCon = await batch('license', 'con', ACCOUNTS, CONCURRENCY);
+  if (!licenseSeq.sample.includes('"keys":[{"kty":"oct"')) throw new Error(`licence issuance did not issue keys: ${licenseSeq.sample}`);
   if (!acquireSeq.sample.includes('"admitted":true') || !heartbeatSeq.sample.includes('"alive":true')) {
     throw new Error(`the calls did not do what they measure: ${acquireSeq.sample} / ${heartbeatSeq.sample}`);
   }
@@ -104,6 +112,12 @@ try {
       { name: 'baseline_read_rpc_ops_per_s', value: opsPerSecond(readCon), unit: 'ops/s' },
       ms('acquire_p99_under_load_ms', p99(acquireCon)),
       ms('heartbeat_p99_under_load_ms', p99(heartbeatCon)),
+      ms('license_p50_ms', p50(licenseSeq)),
+      ms('license_p99_ms', p99(licenseSeq)),
+      { name: 'license_ops_per_s', value: opsPerSecond(licenseCon), unit: 'ops/s' },
+      ms('license_p99_under_load_ms', p99(licenseCon)),
+      ms('baseline_unwrap_p50_ms', p50(unwrapSeq)),
+      { name: 'license_vs_heartbeat_p50', value: Number((p50(licenseSeq) / p50(heartbeatSeq)).toFixed(2)), unit: 'x' },
       { name: 'acquire_vs_read_first_touch_p50', value: Number((p50(acquireSeq) / p50(readColdSeq)).toFixed(2)), unit: 'x' },
       { name: 'heartbeat_vs_read_live_p50', value: Number((p50(heartbeatSeq) / p50(readWarmSeq)).toFixed(2)), unit: 'x' },
     ],
@@ -112,7 +126,7 @@ try {
       load: `${SEQUENTIAL} sequential requests per op, then ${ACCOUNTS} accounts with ${CONCURRENCY} requests in flight`,
       timing: 'performance.now() in Node around mf.dispatchFetch: includes Node->workerd HTTP hop (see baseline_no_object)',
       baselines: 'baseline_no_object: the same request answered without touching an object; baseline_read_*: limitOverride(), a one-row read, on first-touched objects (acquire’s footing: a session start is usually the first call to its account’s object) and on live ones (heartbeat’s footing)',
-      license_issuance: 'not measured: ClearKey license issuance does not exist yet (issue 8, licensing half)',
+      license_issuance: 'license_*: the licence route’s work once the session token and catalogue entry are cached in the isolate (ClearKeyAdapter, tier checks, lease heartbeat RPC, TitleKeys unwrap cache, JWK set); baseline_unwrap: one uncached AES-KW unwrap; license_vs_heartbeat: licence issuance over the bare lease renewal it contains',
       caveat: 'on Cloudflare the first call to an account object adds placement and network latency not seen locally; the machine is shared by other jobs',
     },
   );

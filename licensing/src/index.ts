@@ -7,3 +7,4 @@ export {
   type LeaseTerms,
 } from './stream-limiter.ts';
 export { STREAM_POLICIES, type StreamPolicy } from './stream-policy.ts';
+export * from './protection.ts';

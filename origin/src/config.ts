@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProblemError } from '@cascade/common';
+import { KeyEncryptionKey } from '@cascade/licensing/protection';
 
 /** origin/src/config.ts -> repository root, so the default data dir does not depend on the working directory. */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,7 +17,14 @@ export interface OriginConfig {
     titleId: string;
     /** Length of the synthesized sample; 60 s in production, shorter in tests. */
     durationSeconds: number;
+    /** ORIGIN_SAMPLE_ENCRYPTION: `cenc` (default when CONTENT_KEK is set), `cbcs` or `none`. */
+    encryption: TitleEncryption;
   };
+  /**
+   * The key-encryption key (CONTENT_KEK, base64 of 32 bytes): content keys are stored wrapped under it.
+   * Undefined: titles can only be packaged clear.
+   */
+  contentKek: KeyEncryptionKey | undefined;
   /** Explicit binaries (FFMPEG_PATH / FFPROBE_PATH); undefined means "look on PATH, then the bundled ones". */
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
@@ -68,6 +76,28 @@ export const ORIGIN_DEFAULTS = {
 } as const;
 
 type Env = Record<string, string | undefined>;
+
+/** How a title's media is protected: Common Encryption (`cenc` AES-CTR, `cbcs` AES-CBC pattern) or clear. */
+export const TITLE_ENCRYPTIONS = ['none', 'cenc', 'cbcs'] as const;
+export type TitleEncryption = (typeof TITLE_ENCRYPTIONS)[number];
+
+function contentKek(env: Env): KeyEncryptionKey | undefined {
+  const raw = optional(env, 'CONTENT_KEK');
+  if (raw === undefined) return undefined;
+  try {
+    return KeyEncryptionKey.fromBase64(raw);
+  } catch (error) {
+    throw new ProblemError('config-invalid', (error as Error).message);
+  }
+}
+
+function sampleEncryption(env: Env, kek: KeyEncryptionKey | undefined): TitleEncryption {
+  const raw = optional(env, 'ORIGIN_SAMPLE_ENCRYPTION');
+  if (raw === undefined) return kek ? 'cenc' : 'none';
+  if (!(TITLE_ENCRYPTIONS as readonly string[]).includes(raw)) throw invalid('ORIGIN_SAMPLE_ENCRYPTION', TITLE_ENCRYPTIONS.join(', '), raw);
+  if (raw !== 'none' && !kek) throw invalid('ORIGIN_SAMPLE_ENCRYPTION', '"none" while CONTENT_KEK is unset (keys are stored wrapped under it)', raw);
+  return raw as TitleEncryption;
+}
 
 function invalid(variable: string, expected: string, received: string): ProblemError {
   return new ProblemError('config-invalid', `${variable}: expected ${expected}, received ${JSON.stringify(received.slice(0, 120))}`);
@@ -126,6 +156,7 @@ function apiTokens(env: Env): string[] {
 export function loadConfig(env: Env = process.env): OriginConfig {
   const host = optional(env, 'ORIGIN_HOST') ?? ORIGIN_DEFAULTS.host;
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw invalid('ORIGIN_HOST', 'a host name or IP address', host);
+  const kek = contentKek(env);
   return {
     host,
     port: integer(env, 'ORIGIN_PORT', ORIGIN_DEFAULTS.port, 0, 65535),
@@ -133,7 +164,9 @@ export function loadConfig(env: Env = process.env): OriginConfig {
     sample: {
       titleId: ORIGIN_DEFAULTS.sampleTitleId,
       durationSeconds: integer(env, 'ORIGIN_SAMPLE_SECONDS', ORIGIN_DEFAULTS.sampleDurationSeconds, 4, 3600),
+      encryption: sampleEncryption(env, kek),
     },
+    contentKek: kek,
     ffmpegPath: absolutePath(env, 'FFMPEG_PATH'),
     ffprobePath: absolutePath(env, 'FFPROBE_PATH'),
     searchPath: env['PATH'] ?? '',

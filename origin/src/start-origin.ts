@@ -91,9 +91,9 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
     concurrency: config.ingest.workers,
     maxAttempts: config.ingest.maxAttempts,
     logger,
-    run: (job, signal) => runJob(job, { queue, layout, tools, ingest: config.ingest, logger, ...(options.ladder ? { ladder: options.ladder } : {}) }, signal),
+    run: (job, signal) => runJob(job, { queue, layout, tools, ingest: config.ingest, logger, ...(config.contentKek ? { contentKek: config.contentKek } : {}), ...(options.ladder ? { ladder: options.ladder } : {}) }, signal),
   });
-  const ingest = new IngestService({ queue, pool, layout, ingest: config.ingest, logger });
+  const ingest = new IngestService({ queue, pool, layout, ingest: config.ingest, logger, canEncrypt: config.contentKek !== undefined });
   const tus = new TusUploads({ directory: layout.uploadsDir, maxBytes: config.ingest.maxUploadBytes, ingest, logger });
   const JOB_STATES: JobState[] = ['uploading', 'queued', 'probing', 'transcoding', 'packaging', 'ready', 'failed'];
   new Gauge({
@@ -179,6 +179,7 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
         logger,
         signal: context.signal,
         onProgress: context.onProgress,
+        ...(config.sample.encryption !== 'none' && config.contentKek && { protection: { scheme: config.sample.encryption, kek: config.contentKek } }),
       });
       // The blackout slate (a few seconds, one rendition) the edge serves during live blackouts.
       await ensureSlateTitle({ layout: context.layout, tools: context.tools, logger, signal: context.signal });

@@ -24,6 +24,8 @@ export interface ServiceSecrets {
   originApiToken: string;
   /** Shared secret the edge presents to the shield (edge SHIELD_AUTH_SECRET, shield SHIELD_AUTH_SECRETS). */
   shieldSecret: string;
+  /** Key-encryption key for content keys (origin and edge CONTENT_KEK): base64 of 32 random bytes. */
+  contentKek: string;
 }
 
 function randomSecret(): string {
@@ -31,7 +33,11 @@ function randomSecret(): string {
 }
 
 export function makeServiceSecrets(): ServiceSecrets {
-  return { originApiToken: randomSecret(), shieldSecret: randomSecret() };
+  return { originApiToken: randomSecret(), shieldSecret: randomSecret(), contentKek: randomKek() };
+}
+
+function randomKek(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
 }
 
 interface WranglerDevVars {
@@ -66,6 +72,10 @@ export async function ensureDevIdentity(dir = join(repoRoot, '.dev'), devVarsPat
     if (!identity.serviceSecrets) {
       identity.serviceSecrets = makeServiceSecrets();
       writeFileSync(file, JSON.stringify(identity, null, 2) + '\n', { mode: 0o600 });
+    } else if (!identity.serviceSecrets.contentKek) {
+      // Identities made before licensing gain a key-encryption key once.
+      identity.serviceSecrets.contentKek = randomKek();
+      writeFileSync(file, JSON.stringify(identity, null, 2) + '\n', { mode: 0o600 });
     }
   } else {
     identity = await makeIdentity();
@@ -83,7 +93,8 @@ export function writeDevVars(path: string, identity: Pick<DevIdentity, 'jwks' | 
     '# Made by npm start / npm run token from .dev/identity.json. Local development only; never commit.\n' +
     `VIEWER_JWKS='${JSON.stringify(identity.jwks)}'\n` +
     `SESSION_TOKEN_KEYS='${identity.sessionTokenKeys}'\n` +
-    `SHIELD_AUTH_SECRET='${identity.serviceSecrets.shieldSecret}'\n`;
+    `SHIELD_AUTH_SECRET='${identity.serviceSecrets.shieldSecret}'\n` +
+    `CONTENT_KEK='${identity.serviceSecrets.contentKek}'\n`;
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text, { mode: 0o600 });
 }
 

@@ -59,6 +59,8 @@ function tierEnv(tier: Tier, options: StackOptions): NodeJS.ProcessEnv {
     env['ORIGIN_PORT'] = String(options.ports.origin);
     if (options.originDataDir) env['ORIGIN_DATA_DIR'] = options.originDataDir;
     env['ORIGIN_API_TOKENS'] = options.secrets.originApiToken;
+    // The sample title is encrypted under keys wrapped with it (README "Licensing").
+    env['CONTENT_KEK'] = options.secrets.contentKek;
   }
   if (tier === 'shield') {
     env['SHIELD_PORT'] = String(options.ports.shield);

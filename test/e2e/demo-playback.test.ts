@@ -4,7 +4,7 @@ import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
 
 interface PlayerState { loaded: boolean; currentTime: number; error: string | null }
-type DemoState = { hls: PlayerState; shaka: PlayerState; stopUrls: string[] };
+type DemoState = { hls: PlayerState; shaka: PlayerState; stopUrls: string[]; licenses: { granted: number; refused: string[] } };
 
 const stack = inject('stack');
 let browser: Browser;
@@ -27,7 +27,7 @@ async function openDemo(token: string): Promise<Page> {
 const state = (page: Page) => page.evaluate(() => (globalThis as unknown as { demoState: DemoState }).demoState);
 
 describe('the /demo page in headless Chromium', () => {
-  it('plays at least 5 s of demo with hls.js and with Shaka Player through the edge', async () => {
+  it('plays at least 5 s of the encrypted demo with hls.js and with Shaka Player, keys from the edge’s ClearKey licences', async () => {
     const page = await openDemo(await devToken('browser-viewer'));
     try {
       await page.waitForFunction(
@@ -43,6 +43,9 @@ describe('the /demo page in headless Chromium', () => {
       expect(final.shaka.error).toBeNull();
       expect(final.hls.currentTime).toBeGreaterThanOrEqual(5);
       expect(final.shaka.currentTime).toBeGreaterThanOrEqual(5);
+      // demo is encrypted (cenc): both players' CDM got their keys from POST /v1/license/clearkey.
+      expect(final.licenses.granted).toBeGreaterThanOrEqual(2);
+      expect(final.licenses.refused).toEqual([]);
 
       // Each player holds a stream; leaving the page ends both through their x-stream-stop URLs.
       expect(final.stopUrls).toHaveLength(2);
@@ -80,6 +83,8 @@ describe('the /demo page in headless Chromium', () => {
       expect(final.shaka.currentTime).toBe(0);
       expect(final.hls.error).toMatch(/manifestLoadError.*401/);
       expect(final.shaka.error).toMatch(/shaka error \d+/);
+      // Without a session there is no licence URL: no key was ever granted.
+      expect(final.licenses.granted).toBe(0);
     } finally {
       await page.close();
     }

@@ -38,8 +38,11 @@ export async function setup(project: TestProject): Promise<void> {
       edgeStateDir: stateDir,
       // The suites open many sessions per test account within a lease's life (the stream limiter's own
       // tests run in workerd, edge/test/streams.test.ts); the default 4 premium streams would refuse them.
+      // Premium evicts the oldest stream at its limit, so the licensing browser test can show eviction
+      // on an account whose limit an operator lowered (test/e2e/drm-playback.test.ts).
       edgeVars: {
         STREAM_LIMITS: 'basic:100,standard:100,premium:100',
+        STREAM_POLICIES: 'premium:evict-oldest',
         ...adServerVars(adServer.url, `http://127.0.0.1:${ports.origin}`, identity.serviceSecrets.originApiToken),
       },
       onLine: (tier, line) => appendFileSync(logFile, `${tier} | ${line}\n`),
@@ -62,7 +65,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     stack: { origin: string; shield: string; edge: string };
     /** The development identity's service secrets: the origin API token and the shield secret. */
-    serviceSecrets: { originApiToken: string; shieldSecret: string };
+    serviceSecrets: { originApiToken: string; shieldSecret: string; contentKek: string };
     /** The local mock ad decision server (scripts/lib/mock-ad-server.ts). */
     adServer: string;
   }

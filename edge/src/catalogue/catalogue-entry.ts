@@ -1,5 +1,6 @@
 import { ProblemError } from '@cascade/common';
 import { PLANS, type Plan } from '../auth/viewer.ts';
+import { isKeyIdUuid, isKeyTier, type WrappedContentKey } from '@cascade/licensing/protection';
 
 /** The catalogue's rights as the origin serves them (README "Catalogue rights"). */
 export interface TitleRights {
@@ -17,6 +18,26 @@ export interface CatalogueEntry {
   plans: Plan[];
   /** Media playlist names and heights (from the media record), for max_height checks on reloads. */
   renditions: { playlist: string; height: number | undefined }[];
+  /** A protected title's content keys, still wrapped under the KEK (README "Licensing"); undefined when clear. */
+  protection: { scheme: 'cenc' | 'cbcs'; keys: WrappedContentKey[] } | undefined;
+}
+
+function protection(value: unknown): CatalogueEntry['protection'] {
+  if (value === undefined) return undefined;
+  const p = object(value, 'protection');
+  if (p['scheme'] !== 'cenc' && p['scheme'] !== 'cbcs') throw fault('protection.scheme must be "cenc" or "cbcs"');
+  const keys = p['keys'];
+  if (!Array.isArray(keys) || keys.length === 0) throw fault('protection.keys must be a non-empty list');
+  return {
+    scheme: p['scheme'],
+    keys: keys.map((k: unknown, i) => {
+      const key = object(k, `protection.keys[${i}]`);
+      if (!isKeyIdUuid(key['kid'])) throw fault(`protection.keys[${i}].kid must be a UUID`);
+      if (!isKeyTier(key['tier'])) throw fault(`protection.keys[${i}].tier must be AUDIO, SD, HD or UHD`);
+      if (typeof key['wrappedKey'] !== 'string' || !/^[A-Za-z0-9+/]{32}$/.test(key['wrappedKey'])) throw fault(`protection.keys[${i}].wrappedKey must be base64 of 24 bytes`);
+      return { kid: key['kid'], tier: key['tier'], wrappedKey: key['wrappedKey'] };
+    }),
+  };
 }
 
 const COUNTRY = /^[A-Z]{2}$/;
@@ -98,5 +119,6 @@ export function parseCatalogueEntry(value: unknown, id: string): CatalogueEntry 
     packages: packages as string[],
     plans: plans as Plan[],
     renditions: renditions(entry['renditions']),
+    protection: protection(entry['protection']),
   };
 }

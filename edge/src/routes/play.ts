@@ -16,6 +16,9 @@ function consentString(raw: string | undefined): string {
   if (raw.length > 4096 || !/^[A-Za-z0-9._~-]+$/.test(raw)) throw new ProblemError('bad-request', 'gdpr_consent must be a TCF consent string of at most 4096 base64url characters and dots');
   return raw;
 }
+import { VIDEO_TIER_MAX_HEIGHT } from '@cascade/licensing/protection';
+import { licenseUrl } from './license.ts';
+import { withDashLicenseUrl } from '../license/dash-license-url.ts';
 
 const MANIFESTS: Record<string, { contentType: string; format: ManifestFormat }> = {
   'master.m3u8': { contentType: 'application/vnd.apple.mpegurl', format: 'hls' },
@@ -46,6 +49,10 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
       // A blackout is not a refusal: the channel's media playlists carry the slate while it lasts.
       checkAvailability(titleId, entry.rights, country, Date.now());
 
+      // A protected title's keys are per picture tier: the plan's highest tier caps the renditions this
+      // session is served and the keys its licence may carry (README "Licensing").
+      const planCap = entry.protection ? VIDEO_TIER_MAX_HEIGHT[config.licensing.planTiers[viewer.plan]] : undefined;
+      const maxHeight = planCap === undefined ? viewer.maxHeight : Math.min(viewer.maxHeight ?? planCap, planCap);
       const scope = `${entry.kind}/${titleId}/`;
       const upstreamUrl = new URL(scope + file, config.shieldUrl);
       const upstream = await fetchUpstream(upstreamUrl, { timeoutMs: config.upstreamTimeoutMs, shieldAuthSecret: config.shieldAuthSecret });
@@ -62,7 +69,7 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         acct: viewer.account,
         ctry: country ?? '',
         scope,
-        mh: viewer.maxHeight ?? 0,
+        mh: maxHeight ?? 0,
         ttlSeconds: config.sessionToken.ttlSeconds,
       });
       // Ad decisions are made once per session, bounded by the ad server's timeout, and kept with the session.
@@ -93,17 +100,20 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         token: steered.token,
         ...(steered.publicPrefix !== undefined && { publicPrefix: steered.publicPrefix }),
         personalization: {
-          ...(viewer.maxHeight !== undefined && { filter: { maxHeight: viewer.maxHeight } }),
+          ...(maxHeight !== undefined && { filter: { maxHeight } }),
           ...(surgeCap !== undefined && { surgeCap }),
           ...(languages.length > 0 && { languages: { audio: languages, subtitles: languages } }),
           ...(steered.steering !== undefined && { steering: steered.steering }),
         },
       });
+      const license = entry.protection ? licenseUrl(edgeOrigin, token) : undefined;
+      if (license !== undefined && manifest.format === 'dash') body = withDashLicenseUrl(body, license);
       if (manifest.format === 'dash' && entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
-        const identity = { sid, sub: viewer.sub, acct: viewer.account, ctry: country ?? '', mh: viewer.maxHeight ?? 0, iat: Math.floor(Date.now() / 1000) };
+        const identity = { sid, sub: viewer.sub, acct: viewer.account, ctry: country ?? '', mh: maxHeight ?? 0, iat: Math.floor(Date.now() / 1000) };
         body = await services.ads.stitchDash(identity, body, new URL(c.req.url), (p) => c.executionCtx.waitUntil(p));
       }
       return c.body(body, 200, {
+        ...(license !== undefined && { 'x-license-url': license }),
         'content-type': manifest.contentType,
         'cache-control': 'private, no-store',
         ...(steered.pathway !== undefined && { 'x-steering-pathway': steered.pathway }),

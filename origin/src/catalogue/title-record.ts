@@ -1,13 +1,25 @@
 import type { PackagedRendition } from '../media/hls-from-mpd.ts';
 import type { PackagedVod } from '../media/package-vod.ts';
 import type { ThumbnailTrack } from '../media/make-thumbnails.ts';
+import type { WrappedContentKey } from '@cascade/licensing/protection';
 
 export const TITLE_RECORD_FILE = 'title.json';
 
 /** What the catalogue keeps of a packaged rendition: its description, not its segment list. */
 export type TitleRendition = Omit<PackagedRendition, 'representationId' | 'segments'> & {
   segmentCount: number;
+  /** The content key id (UUID) the rendition is encrypted with, when the title is protected. */
+  keyId?: string;
 };
+
+/**
+ * A protected title's keys as the catalogue stores and serves them: each wrapped under the KEK
+ * (AES-KW), so the catalogue, the shield and every cache only ever hold wrapped keys.
+ */
+export interface TitleProtection {
+  scheme: 'cenc' | 'cbcs';
+  keys: WrappedContentKey[];
+}
 
 /**
  * The immutable media record stored beside a title's media as `title.json`. GET /api/v1/titles/{id}
@@ -29,11 +41,15 @@ export interface TitleRecord {
   subtitles?: Array<{ id: string; language: string | undefined; file: string; playlist: string }>;
   /** Scrubbing thumbnails: a WebVTT track of sprite tiles (the I-frame playlists are on the video renditions). */
   thumbnails?: ThumbnailTrack;
+  /** Present when the media is encrypted (README "Licensing"). */
+  protection?: TitleProtection;
 }
 
 export interface TitleRecordExtras {
   sourceJobId?: string;
   thumbnails?: ThumbnailTrack;
+  /** The wrapped keys the key service issued for the packaging (only those the renditions use are kept). */
+  wrappedKeys?: WrappedContentKey[];
 }
 
 export function titleRecordFrom(
@@ -67,6 +83,8 @@ export function titleRecordFrom(
       if (r.channels !== undefined) rendition.channels = r.channels;
       if (r.language !== undefined) rendition.language = r.language;
       if (r.iFrames !== undefined) rendition.iFrames = { ...r.iFrames };
+      const keyId = packaged.protection?.renditions.find((p) => p.renditionId === r.id)?.kid;
+      if (keyId !== undefined) rendition.keyId = keyId;
       return rendition;
     }),
     createdAt: now.toISOString(),
@@ -74,5 +92,11 @@ export function titleRecordFrom(
   if (extras.sourceJobId !== undefined) record.sourceJobId = extras.sourceJobId;
   if (packaged.subtitles.length > 0) record.subtitles = packaged.subtitles.map((s) => ({ ...s }));
   if (extras.thumbnails !== undefined) record.thumbnails = extras.thumbnails;
+  if (packaged.protection) {
+    const used = new Set(packaged.protection.renditions.map((r) => r.kid));
+    const keys = (extras.wrappedKeys ?? []).filter((k) => used.has(k.kid));
+    if (keys.length !== used.size) throw new Error('the packaged media uses a key the key service did not issue');
+    record.protection = { scheme: packaged.protection.scheme, keys };
+  }
   return record;
 }

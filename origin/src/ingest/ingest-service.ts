@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { parseId, ProblemError } from '@cascade/common';
 import type { Logger } from '@cascade/common/node';
-import type { IngestConfig } from '../config.ts';
+import { TITLE_ENCRYPTIONS, type IngestConfig, type TitleEncryption } from '../config.ts';
 import type { Job, JobSource } from '../jobs/job.ts';
 import { TitleTakenError, type JobQueue } from '../jobs/job-queue.ts';
 import type { WorkerPool } from '../jobs/worker-pool.ts';
@@ -24,6 +24,23 @@ export interface IngestServiceDeps {
   layout: DataLayout;
   ingest: IngestConfig;
   logger: Logger;
+  /** Whether the origin holds a key-encryption key (CONTENT_KEK): encrypted ingest needs one. */
+  canEncrypt?: boolean;
+}
+
+/** Per-title ingest options. */
+export interface IngestOptions {
+  encryption?: TitleEncryption;
+}
+
+/** The `encryption` ingest option: none (default), cenc or cbcs; encryption needs CONTENT_KEK. */
+export function parseEncryption(raw: unknown, canEncrypt: boolean): TitleEncryption {
+  if (raw === undefined || raw === null || raw === '') return 'none';
+  if (typeof raw !== 'string' || !(TITLE_ENCRYPTIONS as readonly string[]).includes(raw)) {
+    throw new ProblemError('bad-request', `encryption: expected one of ${TITLE_ENCRYPTIONS.join(', ')}, received ${JSON.stringify(String(raw).slice(0, 40))}`);
+  }
+  if (raw !== 'none' && !canEncrypt) throw new ProblemError('bad-request', `encryption: ${raw} needs a key-encryption key on the origin (CONTENT_KEK), and none is configured`);
+  return raw as TitleEncryption;
 }
 
 /** A title id from outside: the media path grammar (no traversal, no separators), named in the error. */
@@ -75,9 +92,13 @@ export class IngestService {
     }
   }
 
-  #add(titleId: string, titleName: string, source: JobSource, state: 'uploading' | 'queued', id: string): Job {
+  get canEncrypt(): boolean {
+    return this.#deps.canEncrypt === true;
+  }
+
+  #add(titleId: string, titleName: string, source: JobSource, state: 'uploading' | 'queued', id: string, options: IngestOptions = {}): Job {
     try {
-      return this.#deps.queue.add({ id, titleId, titleName, source, state });
+      return this.#deps.queue.add({ id, titleId, titleName, source, state, encryption: options.encryption ?? 'none' });
     } catch (error) {
       if (error instanceof TitleTakenError) throw new ProblemError('title-exists', `title ${JSON.stringify(titleId)} is already being ingested`, { titleId });
       throw error;
@@ -94,7 +115,7 @@ export class IngestService {
    * job exists from the first byte (state `uploading`), so a second upload of the same title is
    * refused at once and a broken-off upload leaves a failed job that says why.
    */
-  async receiveUpload(titleId: string, titleName: string, body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, originalName?: string): Promise<Job> {
+  async receiveUpload(titleId: string, titleName: string, body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, originalName?: string, options: IngestOptions = {}): Promise<Job> {
     const { ingest, layout, queue, logger } = this.#deps;
     if (declaredBytes !== undefined && declaredBytes > ingest.maxUploadBytes) {
       throw new ProblemError('payload-too-large', `the upload is ${declaredBytes} bytes; the limit is ${ingest.maxUploadBytes} (ORIGIN_MAX_UPLOAD_BYTES)`);
@@ -103,7 +124,7 @@ export class IngestService {
     await this.#ensureTitleFree(titleId);
     const id = randomUUID();
     const file = join(layout.jobDir(id), SOURCE_FILE);
-    const job = this.#add(titleId, titleName, { kind: 'upload', file, ...(originalName ? { originalName } : {}) }, 'uploading', id);
+    const job = this.#add(titleId, titleName, { kind: 'upload', file, ...(originalName ? { originalName } : {}) }, 'uploading', id, options);
     let received = 0;
     try {
       await mkdir(layout.jobDir(id), { recursive: true });
@@ -155,7 +176,7 @@ export class IngestService {
    * A file an operator names. Only inside ORIGIN_INGEST_DIRS, judged on the real path (symlinks and
    * `..` resolved), so the API cannot be used to read the origin's own files or keys.
    */
-  async addPath(titleId: string, titleName: string, path: unknown): Promise<Job> {
+  async addPath(titleId: string, titleName: string, path: unknown, options: IngestOptions = {}): Promise<Job> {
     if (typeof path !== 'string' || path === '' || path.includes('\0')) throw new ProblemError('bad-request', 'source.path must be a non-empty file path');
     const roots = this.#deps.ingest.ingestDirs;
     if (roots.length === 0) throw new ProblemError('ingest-source-forbidden', 'path ingest is off: ORIGIN_INGEST_DIRS names no directory');
@@ -169,16 +190,16 @@ export class IngestService {
     if (!inside.some(Boolean)) throw new ProblemError('ingest-source-forbidden', `source.path ${JSON.stringify(path.slice(0, 200))} does not exist or is not inside ORIGIN_INGEST_DIRS`);
     if (!(await stat(real)).isFile()) throw new ProblemError('bad-request', 'source.path is not a regular file');
     await this.#ensureTitleFree(titleId);
-    return this.#start(this.#add(titleId, titleName, { kind: 'path', file: real }, 'queued', randomUUID()));
+    return this.#start(this.#add(titleId, titleName, { kind: 'path', file: real }, 'queued', randomUUID(), options));
   }
 
   /** An http(s) URL the origin downloads when the job starts (streamed, within the size limit). */
-  async addUrl(titleId: string, titleName: string, url: unknown): Promise<Job> {
+  async addUrl(titleId: string, titleName: string, url: unknown, options: IngestOptions = {}): Promise<Job> {
     if (typeof url !== 'string') throw new ProblemError('bad-request', 'source.url must be a string');
     const parsed = parseSourceUrl(url);
     await this.#ensureTitleFree(titleId);
     const id = randomUUID();
-    return this.#start(this.#add(titleId, titleName, { kind: 'url', url: parsed.href, file: join(this.#deps.layout.jobDir(id), SOURCE_FILE) }, 'queued', id));
+    return this.#start(this.#add(titleId, titleName, { kind: 'url', url: parsed.href, file: join(this.#deps.layout.jobDir(id), SOURCE_FILE) }, 'queued', id, options));
   }
 
   /** Cancel: a queued job fails at once, a running one is stopped; false when the job has already ended. */

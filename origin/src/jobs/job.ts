@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@cascade/common';
 import type { MediaProbe } from '../media/probe-media.ts';
+import type { TitleEncryption } from '../config.ts';
 
 /**
  * A job's life: `uploading` (bytes still arriving on a plain upload) → `queued` → `probing` →
@@ -36,6 +37,8 @@ export interface Job {
   error: { code: ErrorCode; reason: string } | undefined;
   /** How many times a worker started this job (a restart mid-job counts). */
   attempts: number;
+  /** How the title's media is encrypted (README "Licensing"): none, cenc or cbcs. */
+  encryption: TitleEncryption;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | undefined;
@@ -47,4 +50,5 @@ export interface NewJob {
   titleName: string;
   source: JobSource;
   state: 'uploading' | 'queued';
+  encryption?: TitleEncryption;
 }

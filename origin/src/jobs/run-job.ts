@@ -8,6 +8,9 @@ import type { FfmpegPaths } from '../ffmpeg-path.ts';
 import { fetchSource, parseSourceUrl } from '../ingest/fetch-source.ts';
 import { probeSource } from '../ingest/probe-source.ts';
 import { audioRenditionId, packageVod } from '../media/package-vod.ts';
+import type { KeyEncryptionKey } from '@cascade/licensing/protection';
+import { issueTitleKeys } from '../keys/title-key-service.ts';
+import { tiersForLadder } from '../keys/tiers-for-ladder.ts';
 import { DEFAULT_LADDER, ladderForSource, outputFrameRate, type Ladder } from '../media/ladder.ts';
 import { FfmpegError } from '../media/run-ffmpeg.ts';
 import { makeThumbnails } from '../media/make-thumbnails.ts';
@@ -26,6 +29,8 @@ export interface RunJobDeps {
   ladder?: Ladder;
   /** Where titles are published; default the local data dir. */
   titles?: TitleStore;
+  /** The key-encryption key encrypted titles' keys are wrapped under (jobs asking for encryption need it). */
+  contentKek?: KeyEncryptionKey;
 }
 
 /** Why a running job was stopped: an operator's cancel fails it; a shutdown leaves it to be resumed. */
@@ -96,6 +101,11 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
     log.info({ renditions: renditionIds, source: { ...probe.video, durationSeconds: probe.durationSeconds } }, 'transcoding');
 
     build = await createTitleBuild(layout, job.titleId);
+    const encryption = job.encryption;
+    if (encryption !== 'none' && !deps.contentKek) throw new ProblemError('job-failed', `encryption ${encryption} needs CONTENT_KEK on the origin`);
+    const keys = encryption !== 'none' && deps.contentKek
+      ? await issueTitleKeys({ titleId: job.titleId, tiers: tiersForLadder(ladder), scheme: encryption, kek: deps.contentKek })
+      : undefined;
     const started = Date.now();
     let lastWrite = 0;
     const packaged = await packageVod({
@@ -106,6 +116,7 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
       ladder,
       segmentSeconds: ingest.segmentSeconds,
       probe,
+      ...(encryption !== 'none' && keys && { protection: { scheme: encryption, cpix: keys.cpix } }),
       audioTracks,
       subtitleTracks: probe.subtitleTracks,
       constantFrameRate: outputFrameRate(probe.video),
@@ -124,7 +135,11 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
     queue.setState(job.id, 'packaging');
     progress(0.95, 1);
     const smallest = packaged.renditions.filter((r) => r.type === 'video').sort((a, b) => (a.height ?? 0) - (b.height ?? 0))[0]!;
-    const thumbnails = await makeThumbnails({
+    // Thumbnails come from the smallest rendition: ffmpeg decrypts cenc with its key; this ffmpeg cannot read cbcs.
+    const smallestKey = keys && packaged.protection?.renditions.find((r) => r.renditionId === smallest.id);
+    const decryptionKey = smallestKey && deps.contentKek ? (await deps.contentKek.unwrap(keys!.wrapped.find((k) => k.kid === smallestKey.kid)!)).key : undefined;
+    const thumbnails = encryption === 'cbcs' ? undefined : await makeThumbnails({
+      ...(decryptionKey && { decryptionKey }),
       ffmpegPath: tools.ffmpeg.path,
       inputFiles: [smallest.initSegment, ...smallest.segments.map((s) => s.uri)].map((name) => join(build!.outputDir, name)),
       outputDir: build.outputDir,
@@ -135,7 +150,7 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
       signal,
       timeoutMs: ingest.ffmpegTimeoutMs,
     });
-    const record = titleRecordFrom(job.titleId, job.titleName, packaged, new Date(), { sourceJobId: job.id, thumbnails });
+    const record = titleRecordFrom(job.titleId, job.titleName, packaged, new Date(), { sourceJobId: job.id, ...(thumbnails && { thumbnails }), ...(keys && { wrappedKeys: keys.wrapped }) });
     await writeFile(join(build.outputDir, TITLE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     signal.throwIfAborted();
     try {

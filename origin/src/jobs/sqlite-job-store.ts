@@ -17,6 +17,7 @@ interface JobRow {
   error_code: string | null;
   error_reason: string | null;
   attempts: number;
+  encryption: string | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   error_code TEXT,
   error_reason TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
+  encryption TEXT NOT NULL DEFAULT 'none',
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   finished_at TEXT
@@ -59,6 +61,7 @@ function toJob(row: JobRow): Job {
     etaSeconds: row.eta_seconds ?? undefined,
     error: row.error_code === null ? undefined : { code: row.error_code as ErrorCode, reason: row.error_reason ?? '' },
     attempts: row.attempts,
+    encryption: (row.encryption ?? 'none') as Job['encryption'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at ?? undefined,
@@ -77,6 +80,9 @@ export class SqliteJobStore implements JobQueue {
     this.#db = new DatabaseSync(file);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     this.#db.exec(SCHEMA);
+    // Job databases made before per-title encryption gain the column (existing jobs stay clear).
+    const columns = this.#db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'encryption')) this.#db.exec("ALTER TABLE jobs ADD COLUMN encryption TEXT NOT NULL DEFAULT 'none'");
   }
 
   #now(): string {
@@ -91,8 +97,8 @@ export class SqliteJobStore implements JobQueue {
     const now = this.#now();
     try {
       this.#run(
-        'INSERT INTO jobs (id, title_id, title_name, state, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        job.id, job.titleId, job.titleName, job.state, JSON.stringify(job.source), now, now,
+        'INSERT INTO jobs (id, title_id, title_name, state, source, encryption, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        job.id, job.titleId, job.titleName, job.state, JSON.stringify(job.source), job.encryption ?? 'none', now, now,
       );
     } catch (error) {
       if (/UNIQUE constraint failed: jobs\.title_id/.test((error as Error).message)) throw new TitleTakenError(job.titleId);

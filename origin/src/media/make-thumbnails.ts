@@ -48,6 +48,8 @@ export async function makeThumbnails(options: {
   width?: number;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** The content key of cenc-encrypted input (ffmpeg's CENC reader decrypts it). */
+  decryptionKey?: Uint8Array;
 }): Promise<ThumbnailTrack> {
   const { ffmpegPath, inputFiles, outputDir, durationSeconds, intervalSeconds, displayWidth, displayHeight, width = 160 } = options;
   const height = Math.max(2, Math.round((width * displayHeight) / displayWidth / 2) * 2);
@@ -56,6 +58,7 @@ export async function makeThumbnails(options: {
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     args: [
+      ...(options.decryptionKey ? ['-decryption_key', Buffer.from(options.decryptionKey).toString('hex')] : []),
       '-skip_frame', 'nokey', '-i', `concat:${inputFiles.join('|')}`, '-an', '-sn',
       '-vf', `scale=${width}:${height},tile=${COLUMNS}x${ROWS}`, '-vsync', 'passthrough',
       '-q:v', '5', '-f', 'image2', '-start_number', '1', '-y', join(outputDir, 'thumbs-%04d.jpg'),

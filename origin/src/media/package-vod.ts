@@ -8,6 +8,8 @@ import { extractSubtitles, subtitleAdaptationSets, subtitlePlaylist, type Subtit
 import { firstSampleEnd } from './fragment-key-frame.ts';
 import { iFrameBandwidth, iFramePlaylist, iFramePlaylistName, type IFrameRange } from './iframe-playlist.ts';
 import { runFfmpeg } from './run-ffmpeg.ts';
+import { encryptPackagedMedia, type EncryptedRepresentation } from './cenc/encrypt-packaged-media.ts';
+import { dashContentProtection, hlsSampleKeyTag, withDashProtection, withKeyTag, type SampleScheme } from './cenc/protection-signalling.ts';
 
 export const DASH_MANIFEST_FILE = 'manifest.mpd';
 // ffmpeg numbers Representations by output stream; names stay inside the [A-Za-z0-9._-] alphabet.
@@ -39,6 +41,8 @@ export interface PackageVodOptions {
   subtitleTracks?: readonly ProbedSubtitleTrack[];
   /** Write an HLS I-frame playlist per video rendition; default true. */
   iFramePlaylists?: boolean;
+  /** Encrypt with Common Encryption using the key service's CPIX document (keys per tier); default clear. */
+  protection?: { scheme: SampleScheme; cpix: string };
 }
 
 export interface PackagedVod {
@@ -47,6 +51,8 @@ export interface PackagedVod {
   manifests: { hls: string; dash: string };
   renditions: PackagedRendition[];
   subtitles: SubtitleFile[];
+  /** Present when the media is encrypted: the scheme and each rendition's key id and tier. */
+  protection?: { scheme: SampleScheme; renditions: Array<{ renditionId: string; kid: string; tier: EncryptedRepresentation['tier'] }> };
 }
 
 /** An fps-filter rate: the NTSC family as exact rationals, everything else as a decimal. */
@@ -149,20 +155,22 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
   });
 
   // The dash muxer rewrites its MPD through temporary files; keep only finished media and manifests.
-  const sizes = new Map<string, number>();
   for (const name of await readdir(outputDir)) {
-    if (name.endsWith('.tmp')) {
-      await rm(join(outputDir, name), { force: true });
-      continue;
-    }
-    sizes.set(name, (await stat(join(outputDir, name))).size);
+    if (name.endsWith('.tmp')) await rm(join(outputDir, name), { force: true });
   }
+  const mpd = parseMpd(await readFile(join(outputDir, DASH_MANIFEST_FILE), 'utf8'));
+  // Encryption comes before sizes are measured: HLS BANDWIDTH and I-frame ranges describe the bytes served.
+  const encrypted = options.protection
+    ? await encryptPackagedMedia({ outputDir, mpd, cpix: options.protection.cpix, scheme: options.protection.scheme, audioChannels: ladder.audio?.channels })
+    : [];
+  const sizes = new Map<string, number>();
+  for (const name of await readdir(outputDir)) sizes.set(name, (await stat(join(outputDir, name))).size);
 
   const renditionIds = new Map<string, string>();
   ladder.video.forEach((rung, i) => renditionIds.set(String(i), rung.id));
   const audioId = ladder.audio?.id ?? 'audio';
   audioTracks.forEach((_, i) => renditionIds.set(String(ladder.video.length + i), audioRenditionId(audioId, audioTracks, i)));
-  const hls = hlsFromMpd(parseMpd(await readFile(join(outputDir, DASH_MANIFEST_FILE), 'utf8')), {
+  const hls = hlsFromMpd(mpd, {
     renditionIds,
     segmentBytes: sizes,
     audioChannels: ladder.audio?.channels,
@@ -170,7 +178,17 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
   for (const r of hls.renditions) {
     if (!sizes.has(r.initSegment)) throw new Error(`initialization segment ${r.initSegment} named in the MPD was not written`);
   }
-  for (const playlist of hls.mediaPlaylists) await writeFile(join(outputDir, playlist.fileName), playlist.text);
+  const scheme = options.protection?.scheme;
+  const keyTags = new Map<string, string>();
+  for (const r of hls.renditions) {
+    const key = encrypted.find((e) => e.representationId === r.representationId);
+    if (scheme !== undefined && key === undefined) throw new Error(`rendition ${r.id} was not encrypted`);
+    if (scheme !== undefined && key) keyTags.set(r.playlist, hlsSampleKeyTag(scheme, key.kid));
+  }
+  for (const playlist of hls.mediaPlaylists) {
+    const tag = keyTags.get(playlist.fileName);
+    await writeFile(join(outputDir, playlist.fileName), tag === undefined ? playlist.text : withKeyTag(playlist.text, tag));
+  }
 
   if (options.iFramePlaylists !== false) {
     for (const r of hls.renditions.filter((x) => x.type === 'video')) {
@@ -179,7 +197,8 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
         ranges.push({ uri: segment.uri, length: firstSampleEnd(await readFile(join(outputDir, segment.uri))), duration: segment.duration });
       }
       const name = iFramePlaylistName(r.id);
-      await writeFile(join(outputDir, name), iFramePlaylist(r, ranges));
+      const tag = keyTags.get(r.playlist);
+      await writeFile(join(outputDir, name), tag === undefined ? iFramePlaylist(r, ranges) : withKeyTag(iFramePlaylist(r, ranges), tag));
       r.iFrames = { playlist: name, bandwidth: iFrameBandwidth(ranges) };
     }
   }
@@ -193,6 +212,11 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
     if (end === -1) throw new Error('the MPD has no Period to add subtitles to');
     await writeFile(mpdPath, `${mpdText.slice(0, end)}${subtitleAdaptationSets(subtitles, 1 + audioTracks.length)}\n\t${mpdText.slice(end)}`);
   }
+  if (scheme !== undefined) {
+    const mpdPath = join(outputDir, DASH_MANIFEST_FILE);
+    const byRepresentation = new Map(encrypted.map((e) => [e.representationId, (indent: string) => dashContentProtection(scheme, e.kid, e.pssh, indent)]));
+    await writeFile(mpdPath, withDashProtection(await readFile(mpdPath, 'utf8'), byRepresentation));
+  }
   await writeFile(join(outputDir, HLS_MASTER_FILE), masterPlaylist(hls.renditions, subtitles));
 
   return {
@@ -201,5 +225,11 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
     manifests: { hls: HLS_MASTER_FILE, dash: DASH_MANIFEST_FILE },
     renditions: hls.renditions,
     subtitles,
+    ...(scheme !== undefined && {
+      protection: {
+        scheme,
+        renditions: encrypted.map((e) => ({ renditionId: hls.renditions.find((r) => r.representationId === e.representationId)!.id, kid: e.kid, tier: e.tier })),
+      },
+    }),
   };
 }

@@ -1,13 +1,13 @@
 import { ProblemError } from '@cascade/common';
 import type { Context } from 'hono';
 import type { IngestService } from '../ingest/ingest-service.ts';
-import { parseTitleId, parseTitleName } from '../ingest/ingest-service.ts';
+import { parseEncryption, parseTitleId, parseTitleName } from '../ingest/ingest-service.ts';
 import { jobView, VIDEOS_PREFIX } from './job-view.ts';
 
 const MAX_JSON_BYTES = 16 * 1024;
 
 /**
- * POST /api/v1/videos with JSON `{"title": ID, "name"?: …, "source": {"path": …} | {"url": …}}`:
+ * POST /api/v1/videos with JSON `{"title": ID, "name"?: …, "encryption"?: "none"|"cenc"|"cbcs", "source": {"path": …} | {"url": …}}`:
  * ingest a file the origin can already reach. 202 with the job.
  */
 export function ingestRoute(deps: { ingest: IngestService }) {
@@ -17,7 +17,7 @@ export function ingestRoute(deps: { ingest: IngestService }) {
     }
     const text = await c.req.text();
     if (text.length > MAX_JSON_BYTES) throw new ProblemError('payload-too-large', `the JSON body is larger than ${MAX_JSON_BYTES} bytes`);
-    let body: { title?: unknown; name?: unknown; source?: { path?: unknown; url?: unknown } };
+    let body: { title?: unknown; name?: unknown; encryption?: unknown; source?: { path?: unknown; url?: unknown } };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
@@ -26,11 +26,12 @@ export function ingestRoute(deps: { ingest: IngestService }) {
     if (typeof body !== 'object' || body === null) throw new ProblemError('bad-request', 'the body must be a JSON object');
     const titleId = parseTitleId(body.title, 'title');
     const name = parseTitleName(body.name, titleId);
+    const options = { encryption: parseEncryption(body.encryption, deps.ingest.canEncrypt) };
     const source = body.source;
     if (typeof source !== 'object' || source === null || (source.path === undefined) === (source.url === undefined)) {
       throw new ProblemError('bad-request', 'source must be an object with exactly one of "path" or "url"');
     }
-    const job = source.path !== undefined ? await deps.ingest.addPath(titleId, name, source.path) : await deps.ingest.addUrl(titleId, name, source.url);
+    const job = source.path !== undefined ? await deps.ingest.addPath(titleId, name, source.path, options) : await deps.ingest.addUrl(titleId, name, source.url, options);
     return c.json(jobView(job), 202, { location: `${VIDEOS_PREFIX}${job.id}`, 'cache-control': 'no-store' });
   };
 }

@@ -21,6 +21,7 @@ export function jobView(job: Job): Record<string, unknown> {
     source,
     probe: job.probe ?? null,
     attempts: job.attempts,
+    encryption: job.encryption,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     finishedAt: job.finishedAt ?? null,

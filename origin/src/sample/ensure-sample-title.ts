@@ -1,7 +1,10 @@
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { KeyEncryptionKey } from '@cascade/licensing/protection';
+import { issueTitleKeys } from '../keys/title-key-service.ts';
+import { tiersForLadder } from '../keys/tiers-for-ladder.ts';
 import type { Logger } from '@cascade/common/node';
-import { TITLE_RECORD_FILE, titleRecordFrom } from '../catalogue/title-record.ts';
+import { TITLE_RECORD_FILE, titleRecordFrom, type TitleRecord } from '../catalogue/title-record.ts';
 import type { FfmpegPaths } from '../ffmpeg-path.ts';
 import { SAMPLE_LADDER, type Ladder } from '../media/ladder.ts';
 import { makeTestSource } from '../media/make-test-source.ts';
@@ -27,6 +30,8 @@ export interface EnsureSampleTitleOptions {
   segmentSeconds?: number;
   signal?: AbortSignal;
   onProgress?: (progress: SampleProgress) => void;
+  /** Encrypt the sample (README "Licensing"); default clear. */
+  protection?: { scheme: 'cenc' | 'cbcs'; kek: KeyEncryptionKey };
 }
 
 // Share of the wall time each stage takes on two cores (measured for the 60 s sample: source ~35 %, ladder ~65 %).
@@ -39,8 +44,18 @@ const STAGE_SPAN: Record<SampleStage, [number, number]> = { source: [0, 35], pac
  */
 export async function ensureSampleTitle(options: EnsureSampleTitleOptions): Promise<'existing' | 'created'> {
   const { layout, titleId, durationSeconds, tools, logger, ladder = SAMPLE_LADDER, segmentSeconds = 4, signal, onProgress } = options;
-  const state = await titleState(layout, titleId);
-  if (state === 'published') return 'existing';
+  let state = await titleState(layout, titleId);
+  if (state === 'published') {
+    const record = JSON.parse(await readFile(join(layout.titleDir(titleId), TITLE_RECORD_FILE), 'utf8')) as TitleRecord;
+    // A sample made before encryption was configured (or with another scheme) is made again, once.
+    const sameScheme = (record.protection?.scheme ?? 'none') === (options.protection?.scheme ?? 'none');
+    // Keys wrapped under another key-encryption key (the KEK was replaced) could never be licensed.
+    const keysUnwrap = !options.protection || !record.protection || (await options.protection.kek.unwrap(record.protection.keys[0]!).then(() => true, () => false));
+    if (sameScheme && keysUnwrap) return 'existing';
+    logger.warn({ titleId, had: record.protection?.scheme ?? 'none', wanted: options.protection?.scheme ?? 'none' }, 'sample title has another encryption than configured; making it again');
+    await removeTitleDir(layout, titleId);
+    state = 'absent';
+  }
   if (state === 'broken') {
     logger.warn({ titleId }, 'sample title directory has no title record; removing it and making the sample again');
     await removeTitleDir(layout, titleId);
@@ -70,7 +85,11 @@ export async function ensureSampleTitle(options: EnsureSampleTitleOptions): Prom
       signal,
       onProgress: (fraction) => report('source', fraction),
     });
+    const keys = options.protection
+      ? await issueTitleKeys({ titleId, tiers: tiersForLadder(ladder), scheme: options.protection.scheme, kek: options.protection.kek })
+      : undefined;
     const packaged = await packageVod({
+      ...(options.protection && keys && { protection: { scheme: options.protection.scheme, cpix: keys.cpix } }),
       ffmpegPath: tools.ffmpeg.path,
       ffprobePath: tools.ffprobe.path,
       inputFile: source,
@@ -81,7 +100,7 @@ export async function ensureSampleTitle(options: EnsureSampleTitleOptions): Prom
       onProgress: (fraction) => report('package', fraction),
     });
     report('publish', 0);
-    const record = titleRecordFrom(titleId, 'Demo: test pattern with a running clock', packaged);
+    const record = titleRecordFrom(titleId, 'Demo: test pattern with a running clock', packaged, new Date(), keys ? { wrappedKeys: keys.wrapped } : {});
     await writeFile(join(build.outputDir, TITLE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     signal?.throwIfAborted();
     await publishTitleBuild(layout, build);
