@@ -16,7 +16,7 @@ export function planChart(plan: SurgePlan, title: string): string {
   const x = (t: number) => left + (t / end) * plotW;
   const maxViewers = Math.max(...plan.samples.map((s) => s.viewers), 1);
   const yViewers = (v: number) => top + viewersH - (v / maxViewers) * viewersH;
-  const lo = -3, hi = 1; // 0.1 % to 1000 %
+  const lo = -3, hi = 2; // 0.1 % to 10,000 %
   const yUtil = (u: number) => utilTop + utilH - ((Math.log10(Math.max(u, 10 ** lo)) - lo) / (hi - lo)) * utilH;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);

@@ -4,6 +4,7 @@ import { runViewer, type ViewerOptions } from '../src/viewer/run-viewer.ts';
 import type { ViewerPort, ViewerRequest, ViewerResponse } from '../src/viewer/viewer-port.ts';
 
 const KID = '0123456789abcdef0123456789abcdef';
+const HD_KID = 'fedcba9876543210fedcba9876543210';
 const ORIGIN = 'https://edge.test';
 
 /**
@@ -18,7 +19,10 @@ function fakeLive(options: { failPathway0At?: number; live?: boolean } = {}) {
   const media = (name: string) => {
     const last = options.live === false ? 29 : segmentAt(now);
     const first = options.live === false ? 0 : Math.max(0, last - 5);
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${first}`, `#EXT-X-MAP:URI="${name}-init.mp4"`];
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${first}`];
+    // Per-tier keys: the HD rendition has its own key id, named in its media playlist only.
+    if (name === 'v720') lines.push(`#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="data:text/plain;base64,AA==",KEYID=0x${HD_KID},KEYFORMAT="org.w3.clearkey"`);
+    lines.push(`#EXT-X-MAP:URI="${name}-init.mp4"`);
     for (let s = first; s <= last; s++) {
       if (s === 30) lines.push('#EXT-X-DISCONTINUITY', '#EXT-X-CUE-OUT:DURATION=6');
       if (s === 31 || s === 32) lines.push('#EXT-X-CUE-OUT-CONT');
@@ -112,7 +116,8 @@ describe('the viewer model on a live channel', () => {
     const stats = await runViewer(port, base);
     const license = log.find((e) => e.request.type === 'license')!;
     expect(JSON.parse(license.request.body!)).toEqual({ kids: [hexToBase64url(KID)], type: 'temporary' });
-    expect(stats.licenseKeysGranted).toBe(1);
+    expect(log.filter((e) => e.request.type === 'license' && e.request.body!.includes(hexToBase64url(KID)))).toHaveLength(1); // asked for once
+
     expect(urlsOf(log, 'heartbeat').filter((u) => u.endsWith('/heartbeat'))).toHaveLength(2); // at 10 s and 20 s of 30 s
     expect(urlsOf(log, 'heartbeat').at(-1)).toBe(`${ORIGIN}/v1/media/T/stop`);
   });
@@ -126,11 +131,14 @@ describe('the viewer model on a live channel', () => {
     expect(tagged.every((u) => /-(30|31|32)\.m4s$/.test(u))).toBe(true);
   });
 
-  it('climbs the ladder when segments arrive fast, starting from the lowest variant', async () => {
-    const { port } = fakeLive();
+  it('climbs the ladder when segments arrive fast, starting from the lowest variant, licensing the new rendition’s key', async () => {
+    const { port, log } = fakeLive();
     const stats = await runViewer(port, base);
     expect(stats.heights).toEqual([360, 720]);
     expect(stats.variantSwitches).toBe(1);
+    const licenses = log.filter((e) => e.request.type === 'license').map((e) => JSON.parse(e.request.body!) as { kids: string[] });
+    expect(licenses.map((l) => l.kids)).toEqual([[hexToBase64url(KID)], [hexToBase64url(HD_KID)]]);
+    expect(stats.licenseKeysGranted).toBe(2);
   });
 
   it('keeps to the token’s max height whatever the throughput', async () => {

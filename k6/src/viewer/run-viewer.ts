@@ -172,10 +172,13 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
   const audioUri = options.fetchAudio ? audioFor(variant) : undefined;
   if (audioUri !== undefined) tracks.push({ kind: 'audio', url: audioUri, lastSequence: undefined, lastMap: undefined, nextReloadAt: 0, playlist: undefined });
 
-  let licensed = false;
-  const license = async (keyIds: string[]) => {
-    if (licensed || licenseUrl === undefined || keyIds.length === 0) return;
-    licensed = true;
+  // Keys can differ per rendition (per-tier keys: audio, SD, HD): like an EME player, ask for a license
+  // whenever a playlist names a key id not yet asked for.
+  const requestedKeyIds = new Set<string>();
+  const license = async (named: string[]) => {
+    const keyIds = named.filter((id) => !requestedKeyIds.has(id));
+    if (licenseUrl === undefined || keyIds.length === 0) return;
+    for (const id of keyIds) requestedKeyIds.add(id);
     stats.licenseKeysRequested += keyIds.length;
     const answer = await send({
       method: 'POST', url: licenseUrl, type: 'license', body: clearKeyRequestBody(keyIds),
