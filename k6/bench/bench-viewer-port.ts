@@ -1,6 +1,6 @@
 import type { RequestType, ViewerPort } from '../src/viewer/viewer-port.ts';
 
-export interface Sample { at: number; type: RequestType; ms: number; ok: boolean; status: number }
+export interface Sample { at: number; type: RequestType; ms: number; ok: boolean; status: number; bytes: number; url: string }
 
 /**
  * The viewer model's port for the surge bench: Node fetch, every request recorded (time, type,
@@ -30,11 +30,11 @@ export class BenchViewerPort implements ViewerPort {
       const headers: Record<string, string> = {};
       response.headers.forEach((value, key) => (headers[key] = value));
       const ok = request.expectStatuses ? request.expectStatuses.includes(response.status) : response.ok;
-      this.samples.push({ at, type: request.type, ms, ok, status: response.status });
+      this.samples.push({ at, type: request.type, ms, ok, status: response.status, bytes: bytes.length, url: request.url });
       return { status: response.status, headers, body: request.discardBody ? '' : new TextDecoder().decode(bytes), bytes: bytes.length, durationMs: ms };
     } catch {
       const ms = performance.now() - started;
-      this.samples.push({ at, type: request.type, ms, ok: false, status: 0 });
+      this.samples.push({ at, type: request.type, ms, ok: false, status: 0, bytes: 0, url: request.url });
       return { status: 0, headers: {}, body: '', bytes: 0, durationMs: ms };
     }
   }

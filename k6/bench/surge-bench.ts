@@ -37,6 +37,7 @@ try {
       'step-seconds': { type: 'string', default: '20' },
       max: { type: 'string', default: '8000' },
       'heartbeat-seconds': { type: 'string', default: '30' },
+      'max-height': { type: 'string' },
     },
     strict: true,
   }));
@@ -64,6 +65,8 @@ const STEP = int('step', args.step, 1, 100_000);
 const STEP_S = int('step-seconds', args['step-seconds'], 10, 3600);
 const MAX = int('max', args.max, HOLD, 200_000);
 const HEARTBEAT_S = int('heartbeat-seconds', args['heartbeat-seconds'], 0, 3600);
+/** A device ceiling for every viewer's ABR rule: fewer bytes per viewer, more viewers per core. */
+const MAX_HEIGHT = args['max-height'] === undefined ? undefined : int('max-height', args['max-height'], 144, 4320);
 /** Windows skip their first seconds: viewers just added are still starting up. */
 const SETTLE_S = 8;
 
@@ -132,6 +135,13 @@ try {
   const master = parseMultivariant(await probe.text(), probeUrl);
   const firstMedia = parseMediaPlaylist(await (await fetch(master.variants[0]!.uri)).text(), master.variants[0]!.uri);
   const segmentSeconds = firstMedia.segments[0]?.duration ?? firstMedia.targetDuration;
+  // Which segment names belong to which variant, to measure the ladder shares the viewers' ABR chose.
+  const prefixOf = (url: string) => url.split('?')[0]!.split('/').pop()!.replace(/[-_]?\d+\.m4s$/, '');
+  const variantPrefixes = new Map<string, number>();
+  for (const v of master.variants) {
+    const media = parseMediaPlaylist(await (await fetch(v.uri)).text(), v.uri);
+    if (media.segments[0]) variantPrefixes.set(prefixOf(media.segments[0].uri), v.bandwidth);
+  }
   const audioTracks = master.audio.length > 0 ? 1 : 0;
 
   const tokens: string[] = [];
@@ -140,7 +150,7 @@ try {
   const options = (token: string): ViewerOptions => ({
     manifestUrl: `${edge.url}/v1/play/${TITLE}/master.m3u8?token=${token}`,
     watchSeconds: 24 * 3600,
-    abr: { safety: 0.8 },
+    abr: { safety: 0.8, ...(MAX_HEIGHT !== undefined && { maxHeight: MAX_HEIGHT }) },
     heartbeatSeconds: HEARTBEAT_S,
     startDelaySeconds: { min: 0, max: 0.5 },
     reloadJitter: 0.1,
@@ -211,7 +221,7 @@ try {
       segmentSeconds,
       reloadSeconds: live ? firstMedia.targetDuration : 1e9,
       playlistTtlSeconds: firstMedia.targetDuration / 2,
-      ladder: master.variants.map((v) => ({ name: String(v.height), height: v.height ?? 0, bitrateBps: v.bandwidth, share: 1 / master.variants.length })),
+      ladder: ladderShares(w),
       audioTracks,
       heartbeatSeconds: HEARTBEAT_S,
       meanSessionSeconds: 1e9,
@@ -220,6 +230,17 @@ try {
       pops: 1,
       minIsolatesPerPop: 1,
     });
+  }
+  /** The ladder as the viewers' ABR used it in a window: each variant's share of video segment requests. */
+  function ladderShares(w: Window) {
+    const counts = new Map<number, number>();
+    for (const s of samplesIn(w)) {
+      const bandwidth = s.type === 'segment' ? variantPrefixes.get(prefixOf(s.url)) : undefined;
+      if (bandwidth !== undefined) counts.set(bandwidth, (counts.get(bandwidth) ?? 0) + 1);
+    }
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    if (total === 0) return [{ name: 'lowest', height: 0, bitrateBps: master.variants[0]!.bandwidth, share: 1 }];
+    return [...counts].map(([bitrateBps, n]) => ({ name: String(bitrateBps), height: 0, bitrateBps, share: n / total }));
   }
   function analyse(w: Window) {
     const samples = samplesIn(w);
@@ -303,7 +324,7 @@ try {
     if (h.byType[t].rps === 0 && p.edge[t] === 0) continue;
     metrics.push({ name: `hold_${t}_rps`, value: r3(h.byType[t].rps), unit: 'req/s' });
     metrics.push({ name: `hold_${t}_rps_planned`, value: r3(p.edge[t]), unit: 'req/s' });
-    if (t === 'segment' || t === 'playlist' || t === 'heartbeat') {
+    if (t === 'segment' || t === 'heartbeat' || (t === 'playlist' && live)) {
       metrics.push({ name: `hold_${t}_rps_vs_plan_off_pct`, value: r3(off(h.byType[t].rps, p.edge[t])), unit: '%', target: '<= 15' });
     }
     if (h.byType[t].rps > 0) {
@@ -312,6 +333,8 @@ try {
     }
   }
   metrics.push(
+    { name: 'hold_edge_egress_mbps', value: r3((h.samples.reduce((a, x) => a + x.bytes, 0) * 8) / holdWall / 1e6), unit: 'Mbit/s' },
+    { name: 'hold_edge_egress_mbps_planned', value: r3(Object.values(p.bandwidthBps.pathways).reduce((a, b) => a + b, 0) / 1e6), unit: 'Mbit/s' },
     { name: 'hold_shield_rps', value: r3(shieldHold.total), unit: 'req/s' },
     { name: 'hold_shield_rps_planned', value: r3(p.shield.total), unit: 'req/s' },
     { name: 'hold_shield_segment_rps', value: r3(shieldHold.segment), unit: 'req/s' },
@@ -362,6 +385,8 @@ try {
     planner: 'planInstant() for the same viewers, 1 PoP, the title\'s ladder, its segment and target durations, no churn; Cache API miss window 0.05 s (planner default)',
     worker_cpu: 'workerd CPU time over a burst of one request type (16 in flight) / requests: includes workerd\'s HTTP handling',
     chart: join(dir, 'surge.svg'),
+    errors: (() => { const by = new Map<string, number>(); for (const x of port.samples) if (!x.ok) by.set(`${x.type} ${x.status}`, (by.get(`${x.type} ${x.status}`) ?? 0) + 1); return [...by].map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'; })(),
+    max_height: MAX_HEIGHT ?? 'none (ABR free)',
   });
 } finally {
   port.end();
