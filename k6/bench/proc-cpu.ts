@@ -13,3 +13,10 @@ export function cpuSeconds(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** CPU seconds the whole machine has spent busy (all cores, everything but idle and iowait), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+}

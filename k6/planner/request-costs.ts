@@ -3,15 +3,17 @@ import { join } from 'node:path';
 import { EDGE_TYPES, type EdgeType, type RequestCosts } from './plan-surge.ts';
 
 /**
- * Worker CPU per request when nothing better is at hand. Provenance: the edge's own measurements on
- * this project's 2-core machine (workerd CPU time over a phase of one request type in `npm run
- * bench:surge`, 2026-11-21), rounded up. A manifest pays the viewer-JWT check (ES256, bench:access),
- * the rewrite (bench:rewriter) and a StreamLimiter RPC; a segment only the cached session-token check
- * and a Cache API hit. Production CPUs are faster; these are deliberately not optimistic.
+ * Worker CPU per request when no bench-results/surge.json is at hand: what `npm run bench:surge`
+ * measured on this project's 2-core machine on 2026-11-21 (workerd CPU time over a burst of one request
+ * type / requests; two runs, the higher figure kept). They include workerd's HTTP handling and, for
+ * segments, miniflare's local Cache API simulation, so they are above what production workerd spends.
+ * A manifest pays the viewer-JWT check (ES256), the rewrite and a StreamLimiter RPC; a playlist reload
+ * the rewrite and a renewal RPC; a segment the cached session-token check and a cache hit. License: not
+ * measured (no license route on this branch yet); estimated as a heartbeat plus a key unwrap.
  */
 export const DEFAULT_COSTS: RequestCosts = {
-  cpuMs: { manifest: 2.5, playlist: 0.9, segment: 0.35, license: 1.0, heartbeat: 0.6 },
-  provenance: 'committed defaults (k6/planner/request-costs.ts): estimates, to be replaced by bench:surge measurements',
+  cpuMs: { manifest: 7.7, playlist: 2.5, segment: 1.7, license: 2.5, heartbeat: 1.6 },
+  provenance: 'committed defaults (k6/planner/request-costs.ts): bench:surge on the 2-core dev machine, 2026-11-21 (license estimated)',
 };
 
 /** Measured costs from `bench-results/surge.json` (metrics `worker_cpu_ms_<type>`), else the defaults. */
