@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'common', include: ['common/test/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'manifest-rewriter', include: ['manifest-rewriter/test/**/*.test.ts'], environment: 'node', provide: { expectedRuntime: 'node' } } },
-      { test: { name: 'origin', include: ['origin/test/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 300_000 } },
+      { test: { name: 'origin', include: ['origin/test/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 300_000, server: { deps: { inline: ['scte35'] } } } },
       { test: { name: 'shield', include: ['shield/test/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       { test: { name: 'k6', include: ['k6/test/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'scripts', include: ['scripts/test/**/*.test.ts'], environment: 'node', testTimeout: 120_000 } },

@@ -49,6 +49,11 @@ export const ErrorCodes = {
   // Concurrent-stream limits (issue 8).
   'stream-evicted': { status: 409, title: 'The stream was stopped because the account started another one' },
   'stream-ended': { status: 410, title: 'The stream ended: its lease expired, the player stopped it, or an operator ended it' },
+  // Live channels at the origin (issue 7).
+  'channel-not-found': { status: 404, title: 'No such live channel' },
+  'channel-exists': { status: 409, title: 'A live channel or title with this id already exists' },
+  'live-input-unsupported': { status: 422, title: 'The origin cannot read this kind of live input' },
+  'break-conflict': { status: 409, title: 'The ad break overlaps another break of the channel' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

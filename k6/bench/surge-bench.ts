@@ -19,7 +19,7 @@ import { parseMediaPlaylist, parseMultivariant } from '../src/viewer/hls-playlis
 import { runViewer, type ViewerOptions, type ViewerStats } from '../src/viewer/run-viewer.ts';
 import { BenchViewerPort, type Sample } from './bench-viewer-port.ts';
 import { startEdgeOnMiniflare } from './edge-on-miniflare.ts';
-import { cpuSeconds, machineBusySeconds } from './proc-cpu.ts';
+import { cpuSeconds, machineBusySeconds, treeCpuSeconds } from './proc-cpu.ts';
 import { surgeChart, type SurgeSecond } from './surge-chart.ts';
 import { TierAccessLog, type AccessEntry } from './tier-access-log.ts';
 
@@ -130,10 +130,24 @@ try {
   // What one viewer sees, for the planner's scenario: tracks, segment duration, reload interval.
   const probeToken = await signViewerToken(identity, { sub: 'surge-probe', plan: 'premium', role: 'viewer', ttlSeconds: 7200 });
   const probeUrl = `${edge.url}/v1/play/${TITLE}/master.m3u8?token=${probeToken}`;
-  const probe = await fetch(probeUrl);
-  if (probe.status !== 200) throw new Error(`the edge refused the probe viewer: ${probe.status} ${await probe.text()}`);
-  const master = parseMultivariant(await probe.text(), probeUrl);
-  const firstMedia = parseMediaPlaylist(await (await fetch(master.variants[0]!.uri)).text(), master.variants[0]!.uri);
+  // A live channel that has just started has no segments yet: wait until its window holds a few.
+  let probedMaster: ReturnType<typeof parseMultivariant> | undefined;
+  let probedMedia: ReturnType<typeof parseMediaPlaylist> | undefined;
+  for (const probeDeadline = Date.now() + 120_000; ;) {
+    const probe = await fetch(probeUrl);
+    const body = await probe.text();
+    if (probe.status === 200) {
+      probedMaster = parseMultivariant(body, probeUrl);
+      const media = await fetch(probedMaster.variants[0]!.uri);
+      const text = await media.text();
+      if (media.status === 200) probedMedia = parseMediaPlaylist(text, probedMaster.variants[0]!.uri);
+      if (probedMedia && probedMedia.segments.length >= 3) break;
+    }
+    if (Date.now() > probeDeadline) throw new Error(`the edge does not serve ${TITLE} with 3 segments yet: ${probe.status} ${body.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const master = probedMaster!;
+  const firstMedia = probedMedia!;
   const segmentSeconds = firstMedia.segments[0]?.duration ?? firstMedia.targetDuration;
   // Which segment names belong to which variant, to measure the ladder shares the viewers' ABR chose.
   const prefixOf = (url: string) => url.split('?')[0]!.split('/').pop()!.replace(/[-_]?\d+\.m4s$/, '');
@@ -173,7 +187,8 @@ try {
   interface Window { label: string; viewers: number; from: number; to: number; cpu: Record<string, number>; load1: number }
   const measure = async (label: string, seconds: number): Promise<Window> => {
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
-    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? NaN : cpuSeconds(pid) ?? NaN]));
+    // Each tier with its child processes (the origin's live encoders are ffmpeg children).
+    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? NaN : treeCpuSeconds(pid) ?? NaN]));
     const self0 = process.cpuUsage();
     const machine0 = machineBusySeconds();
     const from = Date.now();
@@ -181,7 +196,7 @@ try {
     const to = Date.now();
     const wall = (to - from) / 1000;
     const cpu: Record<string, number> = {};
-    for (const [k, pid] of Object.entries(pids)) cpu[k] = ((pid === undefined ? NaN : cpuSeconds(pid) ?? NaN) - cpu0[k]!) / wall;
+    for (const [k, pid] of Object.entries(pids)) cpu[k] = ((pid === undefined ? NaN : treeCpuSeconds(pid) ?? NaN) - cpu0[k]!) / wall;
     const self = process.cpuUsage(self0);
     cpu['viewers (load generator)'] = (self.user + self.system) / 1e6 / wall;
     // Everything else on the machine (other jobs share these 2 cores): busy cores minus ours.

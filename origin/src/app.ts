@@ -20,6 +20,9 @@ import { ingestRoute } from './routes/ingest-route.ts';
 import { uploadRoute } from './routes/upload-route.ts';
 import { videoCancelRoute, videoStatusRoute } from './routes/video-status-route.ts';
 import type { TusUploads } from './ingest/tus-uploads.ts';
+import type { ChannelManager } from './live/channel-manager.ts';
+import { channelsRoutes } from './routes/channels-route.ts';
+import { liveMediaRoute } from './routes/live-media-route.ts';
 
 export interface OriginAppDeps {
   layout: DataLayout;
@@ -35,6 +38,8 @@ export interface OriginAppDeps {
   ingest: IngestService;
   /** Resumable uploads (tus 1.0) under /api/v1/videos/tus/. */
   tus: TusUploads;
+  /** Live channels (/api/v1/channels, /live/). */
+  channels: ChannelManager;
 }
 
 function methodNotAllowed(allow: string[]) {
@@ -69,6 +74,13 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   app.delete('/api/v1/videos/:id', operator, videoCancelRoute(deps));
   app.all('/api/v1/videos/:id', methodNotAllowed(['GET', 'HEAD', 'DELETE']));
 
+  app.use('/api/v1/channels', operator);
+  app.use('/api/v1/channels/*', operator);
+  app.route('/api/v1/channels', channelsRoutes(deps));
+  app.all('/api/v1/channels', methodNotAllowed(['GET', 'HEAD', 'POST']));
+  app.all('/api/v1/channels/:id', methodNotAllowed(['GET', 'HEAD', 'DELETE']));
+  app.all('/api/v1/channels/:id/breaks', methodNotAllowed(['GET', 'HEAD', 'POST']));
+
   app.put('/api/v1/titles/:id/rights', operator, putTitleRightsRoute(deps));
   app.all('/api/v1/titles/:id/rights', methodNotAllowed(['PUT']));
   app.get('/api/v1/titles/:id', titlesRoute(deps));
@@ -76,6 +88,7 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
 
   // GET and HEAD are checked inside, so that every other method gets 405 with Allow.
   app.all('/vod/*', mediaRoute(deps));
+  app.all('/live/*', liveMediaRoute(deps));
 
   app.notFound((c) => problemResponse(new ProblemError('not-found', 'No such resource'), rawPath(c), deps.logger));
   app.onError((error, c) => {
