@@ -407,6 +407,11 @@ try {
     chart: join(dir, 'surge.svg'),
     errors: (() => { const by = new Map<string, number>(); for (const x of port.samples) if (!x.ok) by.set(`${x.type} ${x.status}`, (by.get(`${x.type} ${x.status}`) ?? 0) + 1); return [...by].map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'; })(),
     max_height: MAX_HEIGHT ?? 'none (ABR free)',
+    tier_statuses: (['shield', 'origin'] as const).map((tier) => {
+      const by = new Map<number, number>();
+      for (const e of logs[tier].entries) by.set(e.status, (by.get(e.status) ?? 0) + 1);
+      return `${tier}: ${[...by].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}×${n}`).join(' ')}`;
+    }).join('; '),
   });
 } finally {
   port.end();

@@ -27,6 +27,7 @@ function fakeLive(options: { failPathway0At?: number; live?: boolean } = {}) {
       if (s === 30) lines.push('#EXT-X-DISCONTINUITY', '#EXT-X-CUE-OUT:DURATION=6');
       if (s === 31 || s === 32) lines.push('#EXT-X-CUE-OUT-CONT');
       if (s === 33) lines.push('#EXT-X-DISCONTINUITY', '#EXT-X-CUE-IN');
+      if (s === 25) lines.push('#EXT-X-GAP');
       lines.push('#EXTINF:2.0,', `${name}-${s}.m4s`);
     }
     if (options.live === false) lines.push('#EXT-X-ENDLIST');
@@ -94,7 +95,8 @@ describe('the viewer model on a live channel', () => {
     expect(new Set(segments).size).toBe(segments.length);
     const audio = segments.filter((u) => u.includes('audio-')).map((u) => Number(/-(\d+)\.m4s$/.exec(u)![1]));
     expect(audio[0]).toBe(18); // live edge 20, three back: 18, 19, 20
-    expect(audio).toEqual(Array.from({ length: audio.length }, (_, i) => 18 + i));
+    // Every sequence number from the start on, but for the gap at 25.
+    expect(audio).toEqual(Array.from({ length: audio.length + 1 }, (_, i) => 18 + i).filter((n) => n !== 25));
     expect(audio.at(-1)).toBeGreaterThanOrEqual(33);
     expect(stats.outcome).toBe('watched');
     expect(stats.live).toBe(true);
@@ -155,6 +157,16 @@ describe('the viewer model on a live channel', () => {
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((e) => e.request.url.startsWith('https://cdn-b.test/'))).toBe(true);
     expect(stats.errors.segment).toBe(0);
+  });
+});
+
+describe('the viewer model on gaps', () => {
+  it('skips a segment marked EXT-X-GAP instead of asking for it (RFC 8216bis §4.4.4.7)', async () => {
+    const { port, log } = fakeLive();
+    const stats = await runViewer(port, base);
+    expect(log.some((e) => /-25\.m4s$/.test(e.request.url))).toBe(false);
+    expect(log.some((e) => /audio-26\.m4s$/.test(e.request.url))).toBe(true);
+    expect(stats.gaps).toBe(2); // video and audio
   });
 });
 

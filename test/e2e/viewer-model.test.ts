@@ -79,6 +79,7 @@ async function token(sub: string, extra: { ttlSeconds?: number; plan?: 'basic' |
 }
 
 let dir: string | undefined;
+const devTokenFor = (sub: string) => token(sub);
 
 beforeAll(async () => {
   const existing = await fetch(`${stack.origin}/api/v1/titles/${clearTitle}`, { headers: { authorization: `Bearer ${secrets.originApiToken}` } });
@@ -136,6 +137,33 @@ describe('the k6 viewer model against the real stack', () => {
     expect(stats.outcome).toBe('watched');
     expect(Object.values(stats.errors).every((n) => n === 0), JSON.stringify(log.filter((l) => l.status >= 300))).toBe(true);
     expect(stats.licenseKeysGranted).toBe(stats.licenseKeysRequested);
+  });
+});
+
+describe('the k6 viewer model on the live channel', () => {
+  it('joins live-demo near the live edge, reloads every target duration and fetches each new segment once', async () => {
+    const token = await devTokenFor('viewer-model-live');
+    // A channel that has just started has no window yet: wait until the edge serves a few segments.
+    for (const deadline = Date.now() + 60_000; ;) {
+      const master = await fetch(`${stack.edge}/v1/play/live-demo/master.m3u8?token=${token}`);
+      const text = await master.text();
+      const first = text.split('\n').find((l) => l.startsWith('http'));
+      const media = first ? await (await fetch(first)).text() : '';
+      if ((media.match(/#EXTINF/g) ?? []).length >= 3) break;
+      if (Date.now() > deadline) throw new Error(`live-demo has no 3-segment window through the edge: ${master.status} ${text.slice(0, 200)}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const log: Logged[] = [];
+    const stats = await runViewer(nodePort(log), viewer('live-demo', token, { watchSeconds: 10, heartbeatSeconds: 4 }));
+    expect(stats.outcome).toBe('watched');
+    expect(stats.live).toBe(true);
+    expect(Object.values(stats.errors).every((n) => n === 0), JSON.stringify(log.filter((l) => l.status >= 300 || l.status === 0))).toBe(true);
+    const segments = log.filter((l) => l.request.type === 'segment' && l.request.tags?.['init'] !== 'true').map((l) => l.request.url.split('/').pop()!);
+    expect(new Set(segments).size).toBe(segments.length);
+    // 10 s of a live channel with segments of a few seconds: several reloads of each playlist.
+    const reloads = log.filter((l) => l.request.type === 'playlist').length;
+    expect(reloads).toBeGreaterThanOrEqual(4);
+    expect(stats.segments).toBeGreaterThanOrEqual(6);
   });
 });
 

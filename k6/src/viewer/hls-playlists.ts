@@ -38,6 +38,8 @@ export interface Segment {
   inAdBreak: boolean;
   /** The EXT-X-MAP in force for this segment. */
   mapUri: string | undefined;
+  /** EXT-X-GAP: the segment is missing and must not be fetched (RFC 8216bis §4.4.4.7). */
+  gap: boolean;
 }
 
 export interface DateRange {
@@ -127,6 +129,7 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
   let mapUri: string | undefined;
   let pendingDuration: number | undefined;
   let pendingDiscontinuity = false;
+  let pendingGap = false;
   let inAdBreak = false;
   const segments: Segment[] = [];
   const dateRanges: DateRange[] = [];
@@ -140,6 +143,7 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
       mapUri = uri === undefined ? undefined : resolveUrl(baseUrl, uri);
     } else if (line.startsWith('#EXTINF:')) pendingDuration = Number.parseFloat(line.slice(8));
     else if (line === '#EXT-X-DISCONTINUITY') pendingDiscontinuity = true;
+    else if (line === '#EXT-X-GAP') pendingGap = true;
     else if (line.startsWith('#EXT-X-CUE-OUT-CONT')) inAdBreak = true;
     else if (line.startsWith('#EXT-X-CUE-OUT')) inAdBreak = true;
     else if (line.startsWith('#EXT-X-CUE-IN')) inAdBreak = false;
@@ -164,9 +168,11 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
         discontinuity: pendingDiscontinuity,
         inAdBreak,
         mapUri,
+        gap: pendingGap,
       });
       pendingDuration = undefined;
       pendingDiscontinuity = false;
+      pendingGap = false;
     }
   }
   if (targetDuration <= 0) throw new SyntaxError('the media playlist has no EXT-X-TARGETDURATION');

@@ -54,6 +54,8 @@ export interface ViewerStats {
   discontinuities: number;
   variantSwitches: number;
   failovers: number;
+  /** EXT-X-GAP segments skipped. */
+  gaps: number;
   /** Key ids a license was asked for, and how many keys it granted. */
   licenseKeysRequested: number;
   licenseKeysGranted: number;
@@ -98,7 +100,7 @@ function originOf(url: string): string {
 export async function runViewer(port: ViewerPort, options: ViewerOptions): Promise<ViewerStats> {
   const stats: ViewerStats = {
     outcome: 'watched', requests: emptyCounts(), errors: emptyCounts(), bytes: 0, segments: 0, adSegments: 0,
-    discontinuities: 0, variantSwitches: 0, failovers: 0, licenseKeysRequested: 0, licenseKeysGranted: 0, live: false, heights: [],
+    discontinuities: 0, variantSwitches: 0, failovers: 0, gaps: 0, licenseKeysRequested: 0, licenseKeysGranted: 0, live: false, heights: [],
   };
   const origins = [originOf(options.manifestUrl), ...(options.fallbackOrigins ?? [])];
   let pathway = 0;
@@ -205,6 +207,12 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
 
   const fetchSegments = async (track: Track, playlist: MediaPlaylist, from: number, to: number) => {
     for (const segment of playlist.segments.slice(from, to)) {
+      if (segment.gap) {
+        // A gap is time the encoder never delivered: a player skips it rather than asking for it.
+        track.lastSequence = segment.sequence;
+        stats.gaps++;
+        continue;
+      }
       if (segment.mapUri !== undefined && segment.mapUri !== track.lastMap) {
         await send({ method: 'GET', url: segment.mapUri, type: 'segment', discardBody: true, tags: { rendition: track.kind, init: 'true' } });
         track.lastMap = segment.mapUri;
