@@ -103,6 +103,10 @@ const origin = startNode('origin', { ORIGIN_PORT: String(ports.origin), ORIGIN_D
 const shield = startNode('shield', { SHIELD_PORT: String(ports.shield), ORIGIN_URL: `http://127.0.0.1:${ports.origin}`, SHIELD_AUTH_SECRETS: identity.serviceSecrets.shieldSecret });
 const port = new BenchViewerPort();
 const viewers: Array<Promise<ViewerStats>> = [];
+/** Viewers still playing, and how the others stopped before the bench ended them. */
+let active = 0;
+let ending = false;
+const outcomes = new Map<string, number>();
 let edgeDispose: (() => Promise<void>) | undefined;
 
 try {
@@ -177,14 +181,20 @@ try {
     const gap = (overSeconds * 1000) / count;
     const start = Date.now();
     for (let i = 0; i < count; i++) {
-      viewers.push(runViewer(port, options(tokens[viewers.length]!)));
+      active++;
+      viewers.push(runViewer(port, options(tokens[viewers.length]!)).then((stats) => {
+        active--;
+        // A viewer that stops before the bench ends it was refused or failed: the crowd shrank.
+        if (!ending) outcomes.set(`${stats.outcome}${stats.status ? ` ${stats.status}` : ''}${stats.code ? ` ${stats.code}` : ''}`, (outcomes.get(`${stats.outcome}${stats.status ? ` ${stats.status}` : ''}${stats.code ? ` ${stats.code}` : ''}`) ?? 0) + 1);
+        return stats;
+      }));
       const due = start + (i + 1) * gap - Date.now();
       if (due > 0) await new Promise((r) => setTimeout(r, due));
     }
   };
 
   const pids = { edge: edge.workerdPid, shield: shield.pid, origin: origin.pid };
-  interface Window { label: string; viewers: number; from: number; to: number; cpu: Record<string, number>; load1: number }
+  interface Window { label: string; viewers: number; activeAtEnd: number; from: number; to: number; cpu: Record<string, number>; load1: number }
   const measure = async (label: string, seconds: number): Promise<Window> => {
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
     // Each tier with its child processes (the origin's live encoders are ffmpeg children).
@@ -202,7 +212,7 @@ try {
     // Everything else on the machine (other jobs share these 2 cores): busy cores minus ours.
     const ours = Object.values(cpu).filter(Number.isFinite).reduce((a, b) => a + b, 0);
     cpu['others (not this bench)'] = Math.max(0, (machineBusySeconds() - machine0) / wall - ours);
-    return { label, viewers: viewers.length, from, to, cpu, load1: loadavg()[0]! };
+    return { label, viewers: viewers.length, activeAtEnd: active, from, to, cpu, load1: loadavg()[0]! };
   };
 
   // 1. Ramp to HOLD viewers and hold them.
@@ -221,6 +231,7 @@ try {
     windows.push(w);
     if (check(w)) saturation = { window: w, reason: analyse(w).reason };
   }
+  ending = true;
   port.end();
   await Promise.all(viewers);
 
@@ -233,10 +244,10 @@ try {
     return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   }
   function scenarioFor(w: Window): SurgeScenario {
-    const base = defaultScenario(w.viewers);
+    const base = defaultScenario(Math.max(1, w.activeAtEnd));
     return checkScenario({
       ...base,
-      timeline: [[0, w.viewers]],
+      timeline: [[0, w.activeAtEnd]],
       segmentSeconds,
       reloadSeconds: live ? firstMedia.targetDuration : 1e9,
       playlistTtlSeconds: firstMedia.targetDuration / 2,
@@ -270,10 +281,12 @@ try {
     })) as Record<EdgeType, { rps: number; errors: number; p50: number; p99: number }>;
     const errors = samples.filter((s) => !s.ok).length;
     const edgeRps = samples.length / wall;
-    const predicted = planInstant(scenarioFor(w), DEFAULT_COSTS, 0, w.viewers, 0);
+    // The plan for the viewers actually playing: one that was refused or failed asks for nothing more.
+    const predicted = planInstant(scenarioFor(w), DEFAULT_COSTS, 0, w.activeAtEnd, 0);
     const offered = predicted.edgeTotal;
     const segmentP99 = byType.segment.p99;
     const reasons: string[] = [];
+    if (w.activeAtEnd < w.viewers) reasons.push(`${w.viewers - w.activeAtEnd} of ${w.viewers} viewers stopped (refused or failed)`);
     if (errors / Math.max(1, samples.length) > 0.001) reasons.push(`error rate ${((errors / samples.length) * 100).toFixed(2)} %`);
     if (segmentP99 > segmentSeconds * 1000) reasons.push(`segment p99 ${segmentP99.toFixed(0)} ms > one segment (${segmentSeconds} s): viewers would stall`);
     if (edgeRps < 0.85 * offered) reasons.push(`edge answered ${edgeRps.toFixed(0)} req/s of the ${offered.toFixed(0)} the viewers need: they fall behind`);
@@ -329,12 +342,13 @@ try {
   const shieldPerSegment = shieldSegmentPaths.size === 0 ? 0 : shieldHold.segment * holdWall / shieldSegmentPaths.size;
   const p = h.predicted;
   const doOps = h.byType.manifest.rps + h.byType.playlist.rps + h.byType.heartbeat.rps + h.byType.license.rps + 1 / 2;
-  const held = windows.filter((w) => analyse(w).errors === 0).reduce((a, w) => Math.max(a, w.viewers), 0);
+  const held = windows.filter((w) => analyse(w).errors === 0 && w.activeAtEnd === w.viewers).reduce((a, w) => Math.max(a, w.viewers), 0);
   const r3 = (v: number) => Number(v.toFixed(3));
   const off = (measured: number, predicted: number) => (predicted === 0 ? (measured === 0 ? 0 : 100) : Math.abs(measured / predicted - 1) * 100);
   const metrics: BenchMetric[] = [
     { name: 'viewers_held', value: held, unit: 'viewers', target: '>= 2000' },
     { name: 'hold_viewers', value: hold.viewers, unit: 'viewers' },
+    { name: 'hold_viewers_still_playing', value: hold.activeAtEnd, unit: 'viewers' },
     { name: 'hold_error_rate', value: r3(h.errors / Math.max(1, h.samples.length)), unit: 'ratio', target: '<= 0' },
     { name: 'hold_edge_rps', value: r3(h.edgeRps), unit: 'req/s' },
     { name: 'hold_edge_rps_planned', value: r3(p.edgeTotal), unit: 'req/s' },
@@ -400,7 +414,8 @@ try {
     viewers: `the k6 scenarios' viewer model (k6/src/viewer/run-viewer.ts), one async loop per viewer, in this Node process; heartbeat every ${HEARTBEAT_S} s`,
     schedule: `ramp to ${HOLD} over ${RAMP_S} s, hold ${HOLD_S} s (first ${SETTLE_S} s of each window not measured), then +${STEP} every ${STEP_S} s up to ${MAX}`,
     saturation: saturation ? `${saturation.window.viewers} viewers: ${saturation.reason}` : `none up to ${windows.at(-1)!.viewers} viewers (--max ${MAX})`,
-    windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers, ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}`; }).join(' | '),
+    viewer_outcomes: [...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ') || 'every viewer played until the bench ended it',
+    windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}`; }).join(' | '),
     do_ops: 'derived from the edge answers: every manifest (acquire), media-playlist reload (renewal), heartbeat, stop and license is one StreamLimiter RPC; plus the one isolate reading RevocationList every 2 s',
     planner: 'planInstant() for the same viewers, 1 PoP, the title\'s ladder, its segment and target durations, no churn; Cache API miss window 0.05 s (planner default)',
     worker_cpu: 'workerd CPU time over a burst of one request type (16 in flight) / requests: includes workerd\'s HTTP handling',
