@@ -12,7 +12,7 @@ const ORIGIN = 'https://edge.test';
  * break (CUE-OUT with a discontinuity) on segments 10-12, a license URL and heartbeat/stop headers.
  * Everything the viewer asks is logged, so the tests check behaviour request by request.
  */
-function fakeLive(options: { failPathway0At?: number; live?: boolean } = {}) {
+function fakeLive(options: { failPathway0At?: number; live?: boolean; latencyMs?: number } = {}) {
   let now = 1_000_000;
   const log: Array<{ at: number; request: ViewerRequest }> = [];
   const segmentAt = (t: number) => Math.floor((t - 1_000_000) / 2000) + 20;
@@ -37,6 +37,12 @@ function fakeLive(options: { failPathway0At?: number; live?: boolean } = {}) {
   const port: ViewerPort = {
     async request(request) {
       log.push({ at: now, request });
+      if (options.latencyMs) {
+        // A slow answer takes virtual time; requests in flight together overlap.
+        const at = now;
+        await new Promise((r) => setTimeout(r, 0));
+        now = Math.max(now, at + options.latencyMs);
+      }
       if (options.failPathway0At !== undefined && now >= options.failPathway0At && request.url.startsWith(ORIGIN)) {
         return { status: 503, headers: {}, body: '', bytes: 0, durationMs: 5 };
       }
@@ -111,6 +117,14 @@ describe('the viewer model on a live channel', () => {
     const gaps = audioReloads.slice(1).map((e, i) => e.at - audioReloads[i]!.at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(2000);
+  });
+
+  it('keeps reloading every target duration when answers are slow, counting from when each reload began', async () => {
+    const { port, log } = fakeLive({ latencyMs: 400 });
+    await runViewer(port, { ...base, abr: { safety: 0.8, maxHeight: 360 } });
+    const audioReloads = log.filter((e) => e.request.type === 'playlist' && e.request.url.endsWith('audio.m3u8'));
+    // 30 s at a 2 s target duration, although each reload and its segment take 800 ms.
+    expect(audioReloads.length).toBeGreaterThanOrEqual(14);
   });
 
   it('asks for a ClearKey license with the manifest’s key id, heartbeats on time and stops at the end', async () => {

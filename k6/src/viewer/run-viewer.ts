@@ -230,6 +230,8 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
   };
 
   const reload = async (track: Track): Promise<void> => {
+    // RFC 8216bis §6.3.4: the wait before the next reload counts from when this one began.
+    const began = port.now();
     const response = await send({ method: 'GET', url: track.url, type: 'playlist', tags: { rendition: track.kind } });
     if (response.status !== 200) {
       endSession(response);
@@ -260,7 +262,7 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
     if (from >= 0) await fetchSegments(track, playlist, from, segments.length);
     // RFC 8216bis §6.3.4: reload after the target duration, or half of it when nothing changed.
     const wait = (changed ? playlist.targetDuration : playlist.targetDuration / 2) * 1000;
-    track.nextReloadAt = port.now() + wait * (1 + options.reloadJitter * (2 * port.random() - 1));
+    track.nextReloadAt = began + wait * (1 + options.reloadJitter * (2 * port.random() - 1));
   };
 
   const switchVariant = (next: Variant) => {
@@ -277,7 +279,8 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
   while (!ended) {
     const now = port.now();
     if (now >= endAt) break;
-    for (const track of tracks) if (track.nextReloadAt <= now && !ended) await reload(track);
+    // Video and audio load side by side, as players do.
+    await Promise.all(tracks.filter((track) => track.nextReloadAt <= now).map((track) => reload(track)));
 
     // VOD: keep `vodBufferSegments` ahead of a playhead that runs in real time from the first segment.
     if (!stats.live && tracks.every((t) => t.playlist !== undefined)) {
