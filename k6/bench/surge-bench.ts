@@ -407,6 +407,8 @@ try {
   }
   const dir = process.env.BENCH_RESULTS_DIR ?? join(repoRoot, 'bench-results');
   mkdirSync(dir, { recursive: true });
+  // Every request the viewers made, one JSON line each, for a closer look (not part of the report).
+  writeFileSync(join(dir, 'surge-requests.jsonl'), port.samples.map((x) => JSON.stringify({ ...x, at: x.at - t0 })).join('\n') + '\n');
   writeFileSync(join(dir, 'surge.svg'), surgeChart(seconds, `bench:surge: ${TITLE} (${live ? 'live' : 'VOD'}), edge on workerd, 2 cores`));
   writeBenchReport('surge', metrics, {
     title: `${TITLE} (${live ? 'live channel' : 'VOD title: playlists are not reloaded, so the live-only figures do not apply'})`,

@@ -22,7 +22,8 @@ function fakeLive(options: { failPathway0At?: number; live?: boolean; latencyMs?
     const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${first}`];
     // Per-tier keys: the HD rendition has its own key id, named in its media playlist only.
     if (name === 'v720') lines.push(`#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="data:text/plain;base64,AA==",KEYID=0x${HD_KID},KEYFORMAT="org.w3.clearkey"`);
-    lines.push(`#EXT-X-MAP:URI="${name}-init.mp4"`);
+    // Like the edge: every reload writes a fresh session token into the URIs.
+    lines.push(`#EXT-X-MAP:URI="/v1/media/T${now}/live/c/${name}-init.mp4"`);
     for (let s = first; s <= last; s++) {
       if (s === 30) lines.push('#EXT-X-DISCONTINUITY', '#EXT-X-CUE-OUT:DURATION=6');
       if (s === 31 || s === 32) lines.push('#EXT-X-CUE-OUT-CONT');
@@ -106,6 +107,13 @@ describe('the viewer model on a live channel', () => {
     expect(audio.at(-1)).toBeGreaterThanOrEqual(33);
     expect(stats.outcome).toBe('watched');
     expect(stats.live).toBe(true);
+  });
+
+  it('fetches each rendition’s init segment once although every reload carries a new token in its URL', async () => {
+    const { port, log } = fakeLive();
+    await runViewer(port, base);
+    const inits = log.filter((e) => e.request.tags?.['init'] === 'true').map((e) => e.request.url.split('/').pop());
+    expect(inits).toEqual(['v360-init.mp4', 'audio-init.mp4', 'v720-init.mp4']);
   });
 
   it('reloads each live playlist once per target duration', async () => {

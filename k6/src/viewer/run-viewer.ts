@@ -89,6 +89,10 @@ function problemCode(response: ViewerResponse): string | undefined {
   }
 }
 
+function fileName(url: string): string {
+  return url.split(/[?#]/)[0]!.split('/').pop() ?? url;
+}
+
 function originOf(url: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? '';
 }
@@ -213,9 +217,13 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
         stats.gaps++;
         continue;
       }
-      if (segment.mapUri !== undefined && segment.mapUri !== track.lastMap) {
+      // The edge writes a fresh session token into every URI on each reload, so the init segment's URL
+      // changes while its content does not: compare by file name (the packager names init segments
+      // by content), as a player that keeps its init segment across reloads does.
+      const mapName = segment.mapUri === undefined ? undefined : fileName(segment.mapUri);
+      if (segment.mapUri !== undefined && mapName !== track.lastMap) {
         await send({ method: 'GET', url: segment.mapUri, type: 'segment', discardBody: true, tags: { rendition: track.kind, init: 'true' } });
-        track.lastMap = segment.mapUri;
+        track.lastMap = mapName;
       }
       if (segment.discontinuity) stats.discontinuities++;
       const response = await send({
