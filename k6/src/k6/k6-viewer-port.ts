@@ -1,5 +1,5 @@
-import { sleep } from 'k6';
 import http from 'k6/http';
+import { setTimeout } from 'k6/timers';
 import type { ViewerPort, ViewerRequest, ViewerResponse } from '../viewer/viewer-port.ts';
 
 /** Statuses k6 counts as a success when a request names none (every 2xx). */
@@ -35,7 +35,8 @@ export function k6ViewerPort(): ViewerPort {
       };
     },
     now: () => Date.now(),
-    sleep: async (seconds: number) => sleep(seconds),
+    // A timer, not k6's blocking sleep(): video and audio requests of the viewer stay in flight meanwhile.
+    sleep: (seconds: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, seconds * 1000))),
     random: () => Math.random(),
   };
 }
