@@ -59,6 +59,11 @@ export const ErrorCodes = {
   'license-key-unknown': { status: 404, title: 'A requested key is not a key of the title this session plays' },
   'license-key-not-entitled': { status: 403, title: 'The viewer is not entitled to a requested key (its picture tier is above the viewer’s)' },
   'license-unavailable': { status: 503, title: 'The licence service cannot read this title’s keys' },
+  // Live channels at the origin (issue 7).
+  'channel-not-found': { status: 404, title: 'No such live channel' },
+  'channel-exists': { status: 409, title: 'A live channel or title with this id already exists' },
+  'live-input-unsupported': { status: 422, title: 'The origin cannot read this kind of live input' },
+  'break-conflict': { status: 409, title: 'The ad break overlaps another break of the channel' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

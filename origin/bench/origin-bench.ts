@@ -39,6 +39,8 @@ const config = loadConfig({
   ORIGIN_WORKERS: '1',
   ORIGIN_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
   ORIGIN_INGEST_DIRS: sourceDir,
+  // The ingest benchmark measures transcoding alone: no live encode competing for the cores.
+  ORIGIN_LIVE_DEMO: 'off',
 });
 const tools = resolveFfmpegPaths(config);
 const source = join(sourceDir, 'mezzanine-1080p.mp4');

@@ -21,6 +21,9 @@ import { uploadRoute } from './routes/upload-route.ts';
 import { conditionCreativeRoute, creativeStatusRoute } from './routes/creatives-route.ts';
 import { videoCancelRoute, videoStatusRoute } from './routes/video-status-route.ts';
 import type { TusUploads } from './ingest/tus-uploads.ts';
+import type { ChannelManager } from './live/channel-manager.ts';
+import { channelsRoutes } from './routes/channels-route.ts';
+import { liveMediaRoute } from './routes/live-media-route.ts';
 
 export interface OriginAppDeps {
   layout: DataLayout;
@@ -36,6 +39,8 @@ export interface OriginAppDeps {
   ingest: IngestService;
   /** Resumable uploads (tus 1.0) under /api/v1/videos/tus/. */
   tus: TusUploads;
+  /** Live channels (/api/v1/channels, /live/). */
+  channels: ChannelManager;
 }
 
 function methodNotAllowed(allow: string[]) {
@@ -75,6 +80,12 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   app.all('/api/v1/creatives', methodNotAllowed(['POST']));
   app.get('/api/v1/creatives/:id', operator, creativeStatusRoute(deps));
   app.all('/api/v1/creatives/:id', methodNotAllowed(['GET', 'HEAD']));
+  app.use('/api/v1/channels', operator);
+  app.use('/api/v1/channels/*', operator);
+  app.route('/api/v1/channels', channelsRoutes(deps));
+  app.all('/api/v1/channels', methodNotAllowed(['GET', 'HEAD', 'POST']));
+  app.all('/api/v1/channels/:id', methodNotAllowed(['GET', 'HEAD', 'DELETE']));
+  app.all('/api/v1/channels/:id/breaks', methodNotAllowed(['GET', 'HEAD', 'POST']));
 
   app.put('/api/v1/titles/:id/rights', operator, putTitleRightsRoute(deps));
   app.all('/api/v1/titles/:id/rights', methodNotAllowed(['PUT']));
@@ -83,6 +94,7 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
 
   // GET and HEAD are checked inside, so that every other method gets 405 with Allow.
   app.all('/vod/*', mediaRoute(deps));
+  app.all('/live/*', liveMediaRoute(deps));
 
   app.notFound((c) => problemResponse(new ProblemError('not-found', 'No such resource'), rawPath(c), deps.logger));
   app.onError((error, c) => {

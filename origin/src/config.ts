@@ -36,6 +36,17 @@ export interface OriginConfig {
    */
   apiTokens: string[];
   ingest: IngestConfig;
+  live: LiveConfig;
+}
+
+/** Live channels (README "Live channels"). */
+export interface LiveConfig {
+  /** The sample channel `live-demo`: its ladder, or 'off' (ORIGIN_LIVE_DEMO). */
+  demo: 'standard' | 'light' | 'off';
+  /** Defaults of channels created without them (ORIGIN_LIVE_LADDER, ORIGIN_LIVE_SEGMENT_SECONDS, ORIGIN_LIVE_DVR_SECONDS). */
+  ladder: 'standard' | 'light';
+  segmentSeconds: number;
+  dvrWindowSeconds: number;
 }
 
 /** Limits and capacity of the ingest pipeline (uploads, probe policy, worker pool, ffmpeg). */
@@ -73,6 +84,9 @@ export const ORIGIN_DEFAULTS = {
   ffmpegMemoryMb: 4096,
   segmentSeconds: 4,
   maxAttempts: 3,
+  liveDemoId: 'live-demo',
+  liveSegmentSeconds: 2,
+  liveDvrSeconds: 300,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -123,6 +137,13 @@ function absolutePath(env: Env, name: string): string | undefined {
   if (raw === undefined) return undefined;
   if (raw.includes('\0')) throw invalid(name, 'a file system path', raw);
   return isAbsolute(raw) ? raw : resolve(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw invalid(name, allowed.join(' | '), raw);
+  return raw as T;
 }
 
 function directories(env: Env, name: string): string[] {
@@ -181,6 +202,12 @@ export function loadConfig(env: Env = process.env): OriginConfig {
       ffmpegMemoryBytes: integer(env, 'ORIGIN_FFMPEG_MEMORY_MB', ORIGIN_DEFAULTS.ffmpegMemoryMb, 16, 1024 * 1024) * 1024 * 1024,
       segmentSeconds: integer(env, 'ORIGIN_SEGMENT_SECONDS', ORIGIN_DEFAULTS.segmentSeconds, 1, 30),
       maxAttempts: integer(env, 'ORIGIN_JOB_MAX_ATTEMPTS', ORIGIN_DEFAULTS.maxAttempts, 1, 100),
+    },
+    live: {
+      demo: oneOf(env, 'ORIGIN_LIVE_DEMO', ['standard', 'light', 'off'], 'standard'),
+      ladder: oneOf(env, 'ORIGIN_LIVE_LADDER', ['standard', 'light'], 'standard'),
+      segmentSeconds: integer(env, 'ORIGIN_LIVE_SEGMENT_SECONDS', ORIGIN_DEFAULTS.liveSegmentSeconds, 1, 10),
+      dvrWindowSeconds: integer(env, 'ORIGIN_LIVE_DVR_SECONDS', ORIGIN_DEFAULTS.liveDvrSeconds, 30, 24 * 3600),
     },
   };
 }

@@ -8,7 +8,7 @@ import { Gauge } from 'prom-client';
 import { createOriginApp } from './app.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
 import { RightsStore } from './catalogue/rights-store.ts';
-import type { OriginConfig } from './config.ts';
+import { ORIGIN_DEFAULTS, type OriginConfig } from './config.ts';
 import { binaryVersion, resolveFfmpegPaths, type FfmpegPaths } from './ffmpeg-path.ts';
 import { createHttpMetrics, routeLabel } from './http/http-metrics.ts';
 import { problemResponse } from './http/problem-response.ts';
@@ -24,6 +24,10 @@ import type { JobState } from './jobs/job.ts';
 import { SqliteJobStore } from './jobs/sqlite-job-store.ts';
 import { WorkerPool } from './jobs/worker-pool.ts';
 import type { Ladder } from './media/ladder.ts';
+import { ChannelManager } from './live/channel-manager.ts';
+import { ChannelStore } from './live/channel-store.ts';
+import { ffmpegInputProtocols } from './live/ffmpeg-protocols.ts';
+import { findClockFont } from './live/find-clock-font.ts';
 
 export interface PrepareSampleContext {
   layout: DataLayout;
@@ -41,6 +45,8 @@ export interface StartOriginOptions {
   prepareSample?: (context: PrepareSampleContext) => Promise<unknown>;
   /** The ladder for ingested titles; default DEFAULT_LADDER (tests and the benchmark choose their own). */
   ladder?: Ladder;
+  /** Live runner timings (tests shorten the restart backoff and the stall limit). */
+  liveRunner?: { restartDelayMs?: { min: number; max: number }; stallMs?: number; inputProbeIntervalMs?: number };
 }
 
 export interface RunningOrigin {
@@ -49,6 +55,8 @@ export interface RunningOrigin {
   readiness: Readiness;
   /** The ingest job queue and worker pool (tests look inside). */
   jobs: { queue: SqliteJobStore; pool: WorkerPool };
+  /** Live channels (tests look inside: kill an encoder, read health). */
+  channels: ChannelManager;
   /** Settles when the sample content is published (or rejects when it could not be made). */
   ready: Promise<void>;
   /** Stop accepting requests, kill a running ffmpeg, and resolve once everything is closed. */
@@ -115,7 +123,35 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
     },
   });
   const rights = new RightsStore(config.dataDir);
-  const app = createOriginApp({ layout, catalogue, rights, readiness, logger, registry, metrics, ingest, tus, apiTokens: config.apiTokens });
+  await mkdir(layout.liveDir, { recursive: true });
+  const channelStore = new ChannelStore(layout.liveDb);
+  const fontFile = findClockFont();
+  const channels = new ChannelManager({
+    store: channelStore,
+    liveDir: layout.liveDir,
+    tools,
+    fontFile,
+    logger,
+    policy: {
+      protocols: await ffmpegInputProtocols(tools.ffmpeg.path),
+      defaults: { ladder: config.live.ladder, segmentSeconds: config.live.segmentSeconds, dvrWindowSeconds: config.live.dvrWindowSeconds },
+    },
+    ingestDirs: config.ingest.ingestDirs,
+    titleExists: async (id) => (await catalogue.get(id)) !== undefined,
+    ...(options.liveRunner && { runner: options.liveRunner }),
+  });
+  if (fontFile === undefined) logger.warn('no TrueType font found: synthetic live channels show a run counter instead of the wall clock');
+  new Gauge({
+    name: 'origin_live_channels',
+    help: 'Live channels by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const channel of channels.list()) this.inc({ state: channel.health.state });
+    },
+  });
+  const app = createOriginApp({ layout, catalogue, rights, readiness, logger, registry, metrics, ingest, tus, channels, apiTokens: config.apiTokens });
 
   // @hono/node-server refuses some request targets (a backslash in the path, a bad Host) before the
   // app runs, and calls errorHandler synchronously while it is still inside the listener call; the
@@ -167,6 +203,11 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
   pool.recover();
   pool.pump();
 
+  // Live channels go back on air, numbering on from where they stopped; the sample channel is made
+  // on first start (ORIGIN_LIVE_DEMO chooses its ladder, or off).
+  await channels.resume();
+  if (config.live.demo !== 'off') await channels.ensureDemo(ORIGIN_DEFAULTS.liveDemoId, config.live.demo);
+
   const abort = new AbortController();
   const prepareSample =
     options.prepareSample ??
@@ -214,11 +255,13 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
       clearTimeout(force);
       await ready.catch(() => {}); // let an aborted build remove its directory
       await jobsStopped;
+      await channels.close();
+      channelStore.close();
       queue.close();
       logger.info('origin stopped');
     })();
     return closing;
   };
 
-  return { url, port, readiness, jobs: { queue, pool }, ready, close };
+  return { url, port, readiness, jobs: { queue, pool }, channels, ready, close };
 }

@@ -24,7 +24,7 @@ type Failure = { code: number; stderr: string; stdout: string };
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ingest-cli-'));
-  const config = loadConfig({ ...process.env, ORIGIN_PORT: '0', ORIGIN_DATA_DIR: join(root, 'data'), ORIGIN_API_TOKENS: TOKEN, ORIGIN_WORKERS: '1', ORIGIN_SEGMENT_SECONDS: '2' });
+  const config = loadConfig({ ...process.env, ORIGIN_PORT: '0', ORIGIN_DATA_DIR: join(root, 'data'), ORIGIN_API_TOKENS: TOKEN, ORIGIN_WORKERS: '1', ORIGIN_SEGMENT_SECONDS: '2', ORIGIN_LIVE_DEMO: 'off' });
   origin = await startOrigin(config, { logger: createLogger('origin', 'silent'), prepareSample: async () => {} });
   source = join(root, 'clip.mp4');
   await makeTestSource({ ffmpegPath: resolveFfmpegPaths(config).ffmpeg.path, outputFile: source, durationSeconds: 2, width: 320, height: 240 });

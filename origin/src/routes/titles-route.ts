@@ -6,6 +6,7 @@ import type { RightsStore } from '../catalogue/rights-store.ts';
 import type { TitleRecord } from '../catalogue/title-record.ts';
 import { PERMISSIVE_ENTITLEMENTS, parseTitleEntitlements } from '../catalogue/title-rights.ts';
 import { rawPath } from '../http/raw-path.ts';
+import type { ChannelManager } from '../live/channel-manager.ts';
 
 export const TITLES_PREFIX = '/api/v1/titles/';
 const RIGHTS_SUFFIX = '/rights';
@@ -14,6 +15,7 @@ const MAX_RIGHTS_BODY_BYTES = 256 * 1024;
 interface TitlesDeps {
   catalogue: Catalogue;
   rights: RightsStore;
+  channels: ChannelManager;
 }
 
 /**
@@ -26,7 +28,13 @@ export function titlesRoute(deps: TitlesDeps) {
   return async (c: Context<{ Bindings: HttpBindings }>): Promise<Response> => {
     const id = parseId(rawPath(c).slice(TITLES_PREFIX.length), 'title id');
     const title = await deps.catalogue.get(id);
-    if (title === undefined) throw new ProblemError('title-not-found', `no title ${JSON.stringify(id)}`);
+    if (title === undefined) {
+      // A live channel is a catalogue entry too (kind "live"), with the same rights document.
+      const channel = deps.channels.titleRecord(id);
+      if (channel === undefined) throw new ProblemError('title-not-found', `no title ${JSON.stringify(id)}`);
+      const entitlements = (await deps.rights.get(id, 'live')) ?? PERMISSIVE_ENTITLEMENTS;
+      return c.json({ ...channel, ...entitlements }, 200, { 'cache-control': 'no-cache' });
+    }
     const entitlements = (await deps.rights.get(id, title.kind)) ?? PERMISSIVE_ENTITLEMENTS;
     const { rights: _legacy, ...media } = title as TitleRecord & { rights?: unknown };
     // Rights may change; callers (the edge) must revalidate rather than reuse a stale copy.
@@ -53,8 +61,9 @@ export function putTitleRightsRoute(deps: TitlesDeps) {
       throw new ProblemError('bad-request', `body: expected JSON, ${(error as Error).message}`);
     }
     const title = await deps.catalogue.get(id);
-    if (title === undefined) throw new ProblemError('title-not-found', `no title ${JSON.stringify(id)}`);
-    const entitlements = parseTitleEntitlements(body, title.kind);
+    const kind = title?.kind ?? (deps.channels.has(id) ? 'live' : undefined);
+    if (kind === undefined) throw new ProblemError('title-not-found', `no title ${JSON.stringify(id)}`);
+    const entitlements = parseTitleEntitlements(body, kind);
     await deps.rights.put(id, entitlements);
     return c.json(entitlements, 200, { 'cache-control': 'no-store' });
   };

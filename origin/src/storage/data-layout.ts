@@ -14,6 +14,10 @@ export interface DataLayout {
   uploadsDir: string;
   /** The job database (SQLite). */
   jobsDb: string;
+  /** Live channels' media, one directory per channel (`live/<channelId>/`). */
+  liveDir: string;
+  /** Live channels, their segments and ad breaks (SQLite). */
+  liveDb: string;
   titleDir(titleId: string): string;
   jobDir(jobId: string): string;
 }
@@ -27,6 +31,8 @@ export function dataLayout(dataDir: string): DataLayout {
     ingestDir: join(dataDir, 'ingest'),
     uploadsDir: join(dataDir, 'uploads'),
     jobsDb: join(dataDir, 'jobs.sqlite'),
+    liveDir: join(dataDir, 'live'),
+    liveDb: join(dataDir, 'live.sqlite'),
     titleDir: (titleId) => join(vodDir, titleId),
     jobDir: (jobId) => join(dataDir, 'ingest', jobId),
   };

@@ -1,0 +1,225 @@
+import type { SurgeScenario } from './surge-scenario.ts';
+
+export type EdgeType = 'manifest' | 'playlist' | 'segment' | 'license' | 'heartbeat';
+export const EDGE_TYPES: EdgeType[] = ['manifest', 'playlist', 'segment', 'license', 'heartbeat'];
+
+/** Worker CPU per request, milliseconds, with where each number comes from. */
+export interface RequestCosts {
+  cpuMs: Record<EdgeType, number>;
+  provenance: string;
+}
+
+export interface PlanSample {
+  t: number;
+  viewers: number;
+  newSessionsPerSecond: number;
+  edge: Record<EdgeType, number>;
+  edgeTotal: number;
+  isolates: number;
+  workerCpuSecondsPerSecond: number;
+  shield: { manifest: number; playlist: number; segment: number; catalogue: number; total: number };
+  origin: { manifest: number; playlist: number; segment: number; catalogue: number; total: number };
+  /** Origin fetches per new segment per rendition (the shield's collapsing: 1 is perfect). */
+  originPerNewSegmentPerRendition: number;
+  /** Shield requests per new segment per rendition, summed over PoPs. */
+  shieldPerNewSegmentPerRendition: number;
+  bandwidthBps: { pathways: Record<string, number>; shieldEgress: number; originEgress: number };
+  durableObjects: { streamLimiterOps: number; revocationReads: number; total: number; busiestStreamLimiter: number; busiestRevocationList: number };
+  licenseCalls: number;
+  adServerCalls: number;
+  /** load / capacity per tier (1 = saturated). */
+  utilization: Record<string, number>;
+}
+
+export interface TierSummary {
+  tier: string;
+  unit: string;
+  peak: number;
+  capacity: number | null;
+  peakUtilization: number | null;
+  /** capacity / peak: how many times the peak the tier can take (null: no capacity set). */
+  headroom: number | null;
+  saturatesAt: number | null;
+  provenance: string;
+}
+
+export interface SurgePlan {
+  samples: PlanSample[];
+  tiers: TierSummary[];
+  /** The first tier to pass its capacity, or, when none does, the one closest to it. */
+  bottleneck: { tier: string; saturates: boolean; at: number | null; utilization: number };
+  costs: RequestCosts;
+}
+
+/** Viewers at time t, linear between timeline points, flat outside. */
+export function viewersAt(timeline: Array<[number, number]>, t: number): number {
+  const first = timeline[0]!;
+  if (t <= first[0]) return first[1];
+  for (let i = 1; i < timeline.length; i++) {
+    const [t1, v1] = timeline[i]!;
+    const [t0, v0] = timeline[i - 1]!;
+    if (t <= t1) return v0 + ((v1 - v0) * (t - t0)) / (t1 - t0);
+  }
+  return timeline.at(-1)![1];
+}
+
+function slopeAt(timeline: Array<[number, number]>, t: number): number {
+  for (let i = 1; i < timeline.length; i++) {
+    const [t1, v1] = timeline[i]!;
+    const [t0, v0] = timeline[i - 1]!;
+    if (t >= t0 && t < t1) return (v1 - v0) / (t1 - t0);
+  }
+  return 0;
+}
+
+/** Chance that at least one of `n` viewers (Poisson) in a PoP watches an object. */
+const presence = (n: number) => 1 - Math.exp(-n);
+
+/** Everything per second at one instant, for `viewers` viewers growing by `growthPerSecond`. */
+export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, viewers: number, growthPerSecond: number): PlanSample {
+  const tracks = 1 + s.audioTracks;
+  const churn = viewers / s.meanSessionSeconds;
+  const newSessions = Math.max(0, growthPerSecond) + churn;
+  const endedSessions = Math.max(0, -growthPerSecond) + churn;
+  const edge: Record<EdgeType, number> = {
+    manifest: newSessions,
+    license: newSessions * s.encryptedShare,
+    playlist: (viewers * tracks) / s.reloadSeconds,
+    segment: (viewers * tracks) / s.segmentSeconds,
+    // Heartbeats, and the stop call of every session that ends (the k6 viewer tags it heartbeat too).
+    heartbeat: (s.heartbeatSeconds > 0 ? viewers / s.heartbeatSeconds : 0) + endedSessions,
+  };
+  const edgeTotal = EDGE_TYPES.reduce((a, k) => a + edge[k], 0);
+  const isolates = Math.max(s.pops * s.minIsolatesPerPop, edgeTotal / s.rpsPerIsolate);
+  const workerCpu = EDGE_TYPES.reduce((a, k) => a + (edge[k] * costs.cpuMs[k]) / 1000, 0);
+
+  // Objects a viewer fetches: its video rung and each audio track; viewers per object per PoP.
+  const perPop = viewers / s.pops;
+  const objects = [
+    ...s.ladder.map((r) => ({ viewersPerPop: perPop * r.share, bitrate: r.bitrateBps })),
+    ...Array.from({ length: s.audioTracks }, () => ({ viewersPerPop: perPop, bitrate: s.audioBitrateBps })),
+  ];
+  let shieldSegmentsPerNew = 0; // shield requests per new segment, all objects, all PoPs
+  let shieldPlaylists = 0;
+  let shieldEgress = 0;
+  let renditionsWatched = 0;
+  for (const o of objects) {
+    const here = presence(o.viewersPerPop);
+    // Cache API misses do not collapse: every request in the miss window goes to the shield.
+    const segmentRate = o.viewersPerPop / s.segmentSeconds;
+    const misses = s.pops * here * (1 + segmentRate * s.edgeMissWindowSeconds);
+    shieldSegmentsPerNew += misses;
+    shieldEgress += (misses * o.bitrate * s.segmentSeconds) / s.segmentSeconds;
+    const playlistRate = o.viewersPerPop / s.reloadSeconds;
+    shieldPlaylists += (s.pops * presence(playlistRate * s.playlistTtlSeconds) * (1 + playlistRate * s.edgeMissWindowSeconds)) / s.playlistTtlSeconds;
+    renditionsWatched += presence(viewers * (o.viewersPerPop / Math.max(perPop, 1e-12)));
+  }
+  const shield = {
+    manifest: newSessions, // the play route fetches the multivariant playlist from the shield every time
+    playlist: shieldPlaylists,
+    segment: shieldSegmentsPerNew / s.segmentSeconds,
+    catalogue: isolates / s.catalogueTtlSeconds,
+    total: 0,
+  };
+  shield.total = shield.manifest + shield.playlist + shield.segment + shield.catalogue;
+  // The shield collapses all concurrent misses into one origin fetch per object.
+  const watched = viewers > 0 ? renditionsWatched : 0;
+  const origin = {
+    manifest: viewers > 0 ? 1 / s.playlistTtlSeconds : 0,
+    playlist: watched / s.playlistTtlSeconds,
+    segment: watched / s.segmentSeconds,
+    catalogue: viewers > 0 ? 1 / s.catalogueTtlSeconds : 0,
+    total: 0,
+  };
+  origin.total = origin.manifest + origin.playlist + origin.segment + origin.catalogue;
+  const originEgress = objects.reduce((a, o) => a + (viewers > 0 ? o.bitrate * presence(viewers * (o.viewersPerPop / Math.max(perPop, 1e-12))) : 0), 0);
+
+  const pathways: Record<string, number> = {};
+  const perViewerBps = s.ladder.reduce((a, r) => a + r.share * r.bitrateBps, 0) + s.audioTracks * s.audioBitrateBps;
+  for (const p of s.pathways) pathways[p.name] = viewers * p.share * perViewerBps;
+
+  // StreamLimiter (one object per account): acquire on a session start, renew on every media-playlist
+  // reload and heartbeat, release on stop, lease check on a license.
+  const streamLimiterOps = edge.manifest + edge.playlist + edge.heartbeat + edge.license;
+  const busiestStreamLimiter = s.maxStreamsPerAccount * (tracks / s.reloadSeconds + (s.heartbeatSeconds > 0 ? 1 / s.heartbeatSeconds : 0));
+  // RevocationList is one global object that every isolate reads every revocationCacheSeconds.
+  const revocationReads = isolates / s.revocationCacheSeconds;
+  const inAdWindow = s.adBreaks.some((b) => t >= b.at - s.adDecisionWindowSeconds && t < b.at);
+  const adServerCalls = inAdWindow ? (viewers * s.adSupportedShare) / s.adDecisionWindowSeconds : 0;
+
+  const c = s.capacities;
+  const utilization: Record<string, number> = {
+    'shield req/s': shield.total / c.shieldRps.value,
+    'shield egress': shieldEgress / c.shieldEgressBps.value,
+    'origin req/s': origin.total / c.originRps.value,
+    'origin egress': originEgress / c.originEgressBps.value,
+    'RevocationList (one DO)': revocationReads / c.durableObjectRps.value,
+    'StreamLimiter (busiest DO)': busiestStreamLimiter / c.durableObjectRps.value,
+    'ad server': adServerCalls / c.adServerRps.value,
+    ...Object.fromEntries(s.pathways.map((p) => [`CDN ${p.name} egress`, pathways[p.name]! / p.capacityBps])),
+    ...(c.edgeCpuSecondsPerSecond ? { 'Worker CPU': workerCpu / c.edgeCpuSecondsPerSecond.value } : {}),
+  };
+  const renditions = objects.length;
+  return {
+    t, viewers, newSessionsPerSecond: newSessions, edge, edgeTotal, isolates, workerCpuSecondsPerSecond: workerCpu,
+    shield, origin,
+    originPerNewSegmentPerRendition: watched > 0 ? watched / renditions : 0,
+    shieldPerNewSegmentPerRendition: shieldSegmentsPerNew / renditions,
+    bandwidthBps: { pathways, shieldEgress, originEgress },
+    durableObjects: {
+      streamLimiterOps, revocationReads, total: streamLimiterOps + revocationReads,
+      busiestStreamLimiter, busiestRevocationList: revocationReads,
+    },
+    licenseCalls: edge.license,
+    adServerCalls,
+    utilization,
+  };
+}
+
+function tierMeta(s: SurgeScenario, tier: string): { unit: string; capacity: number | null; provenance: string; load: (p: PlanSample) => number } {
+  const c = s.capacities;
+  const pathway = /^CDN (.+) egress$/.exec(tier)?.[1];
+  if (pathway !== undefined) {
+    const p = s.pathways.find((x) => x.name === pathway)!;
+    return { unit: 'bit/s', capacity: p.capacityBps, provenance: 'scenario: committed CDN egress', load: (x) => x.bandwidthBps.pathways[pathway]! };
+  }
+  switch (tier) {
+    case 'shield req/s': return { unit: 'req/s', capacity: c.shieldRps.value, provenance: c.shieldRps.provenance, load: (x) => x.shield.total };
+    case 'shield egress': return { unit: 'bit/s', capacity: c.shieldEgressBps.value, provenance: c.shieldEgressBps.provenance, load: (x) => x.bandwidthBps.shieldEgress };
+    case 'origin req/s': return { unit: 'req/s', capacity: c.originRps.value, provenance: c.originRps.provenance, load: (x) => x.origin.total };
+    case 'origin egress': return { unit: 'bit/s', capacity: c.originEgressBps.value, provenance: c.originEgressBps.provenance, load: (x) => x.bandwidthBps.originEgress };
+    case 'RevocationList (one DO)': return { unit: 'req/s', capacity: c.durableObjectRps.value, provenance: c.durableObjectRps.provenance, load: (x) => x.durableObjects.busiestRevocationList };
+    case 'StreamLimiter (busiest DO)': return { unit: 'req/s', capacity: c.durableObjectRps.value, provenance: c.durableObjectRps.provenance, load: (x) => x.durableObjects.busiestStreamLimiter };
+    case 'ad server': return { unit: 'req/s', capacity: c.adServerRps.value, provenance: c.adServerRps.provenance, load: (x) => x.adServerCalls };
+    case 'Worker CPU': return { unit: 'CPU-s/s', capacity: c.edgeCpuSecondsPerSecond?.value ?? null, provenance: c.edgeCpuSecondsPerSecond?.provenance ?? '', load: (x) => x.workerCpuSecondsPerSecond };
+    default: throw new RangeError(`unknown tier ${tier}`);
+  }
+}
+
+/** The plan over the whole timeline, one sample per `stepSeconds`. */
+export function planSurge(s: SurgeScenario, costs: RequestCosts): SurgePlan {
+  const end = s.timeline.at(-1)![0];
+  const samples: PlanSample[] = [];
+  for (let t = 0; t <= end + 1e-9; t += s.stepSeconds) {
+    samples.push(planInstant(s, costs, t, viewersAt(s.timeline, t), slopeAt(s.timeline, t)));
+  }
+  const tiers: TierSummary[] = Object.keys(samples[0]!.utilization).map((tier) => {
+    const meta = tierMeta(s, tier);
+    const peak = Math.max(...samples.map(meta.load));
+    const saturated = samples.find((x) => (x.utilization[tier] ?? 0) >= 1);
+    return {
+      tier, unit: meta.unit, peak, capacity: meta.capacity,
+      peakUtilization: meta.capacity === null ? null : peak / meta.capacity,
+      headroom: meta.capacity === null || peak === 0 ? null : meta.capacity / peak,
+      saturatesAt: saturated ? saturated.t : null,
+      provenance: meta.provenance,
+    };
+  });
+  const saturating = tiers.filter((x) => x.saturatesAt !== null).sort((a, b) => a.saturatesAt! - b.saturatesAt! || b.peakUtilization! - a.peakUtilization!);
+  const closest = [...tiers].filter((x) => x.peakUtilization !== null).sort((a, b) => b.peakUtilization! - a.peakUtilization!)[0]!;
+  const first = saturating[0];
+  const bottleneck = first
+    ? { tier: first.tier, saturates: true, at: first.saturatesAt, utilization: first.peakUtilization! }
+    : { tier: closest.tier, saturates: false, at: null, utilization: closest.peakUtilization! };
+  return { samples, tiers, bottleneck, costs };
+}

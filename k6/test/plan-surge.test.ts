@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { planInstant, planSurge, viewersAt, type RequestCosts } from '../planner/plan-surge.ts';
+import { checkScenario, defaultScenario, type SurgeScenario } from '../planner/surge-scenario.ts';
+import { planChart } from '../planner/plan-chart.ts';
+
+const ONE_MS: RequestCosts = { cpuMs: { manifest: 1, playlist: 1, segment: 1, license: 1, heartbeat: 1 }, provenance: 'test' };
+
+/** One PoP, one 1 Mbit/s rung, no audio, 400 steady viewers: every figure below is worked by hand. */
+function small(overrides: Partial<SurgeScenario> = {}): SurgeScenario {
+  const base = defaultScenario(400);
+  return checkScenario({
+    ...base,
+    timeline: [[0, 400], [100, 400]],
+    stepSeconds: 10,
+    segmentSeconds: 4,
+    reloadSeconds: 4,
+    playlistTtlSeconds: 2,
+    ladder: [{ name: 'only', height: 360, bitrateBps: 1_000_000, share: 1 }],
+    audioTracks: 0,
+    heartbeatSeconds: 40,
+    meanSessionSeconds: 400,
+    encryptedShare: 1,
+    adBreaks: [{ at: 50, durationSeconds: 30 }],
+    adSupportedShare: 0.5,
+    adDecisionWindowSeconds: 10,
+    pathways: [{ name: 'a', share: 0.75, capacityBps: 1e9 }, { name: 'b', share: 0.25, capacityBps: 1e9 }],
+    pops: 1,
+    minIsolatesPerPop: 2,
+    rpsPerIsolate: 1000,
+    revocationCacheSeconds: 2,
+    catalogueTtlSeconds: 5,
+    edgeMissWindowSeconds: 0.01,
+    maxStreamsPerAccount: 2,
+    ...overrides,
+  });
+}
+
+describe('the capacity planner on a small scenario worked by hand', () => {
+  const sample = planInstant(small(), ONE_MS, 0, 400, 0);
+
+  it('counts edge requests by type: sessions replaced at viewers / mean watch, reloads and segments per track', () => {
+    // churn 400 / 400 s = 1 new session/s; 400 viewers × 1 track / 4 s = 100 playlists/s and 100 segments/s;
+    // heartbeats 400 / 40 s = 10/s plus 1 stop/s.
+    expect(sample.edge).toEqual({ manifest: 1, license: 1, playlist: 100, segment: 100, heartbeat: 11 });
+    expect(sample.edgeTotal).toBe(213);
+    expect(sample.workerCpuSecondsPerSecond).toBeCloseTo(0.213, 9);
+  });
+
+  it('counts shield requests with uncollapsed Cache API misses in the miss window', () => {
+    // 100 requests/s for each new segment × 0.01 s window = 1 extra miss: 2 shield fetches per new segment (every 4 s).
+    expect(sample.shieldPerNewSegmentPerRendition).toBeCloseTo(2, 6);
+    expect(sample.shield.segment).toBeCloseTo(0.5, 6);
+    // Playlists: 2 fetches per 2 s freshness; the multivariant playlist on every session start; catalogue 2 isolates / 5 s.
+    expect(sample.shield.playlist).toBeCloseTo(1, 6);
+    expect(sample.shield.manifest).toBe(1);
+    expect(sample.shield.catalogue).toBeCloseTo(0.4, 9);
+  });
+
+  it('sends the origin one fetch per new segment per rendition behind the collapsing shield', () => {
+    expect(sample.originPerNewSegmentPerRendition).toBeCloseTo(1, 9);
+    expect(sample.origin.segment).toBeCloseTo(0.25, 9);
+    expect(sample.origin.playlist).toBeCloseTo(0.5, 9);
+    expect(sample.origin.total).toBeCloseTo(0.25 + 0.5 + 0.5 + 0.2, 9);
+  });
+
+  it('splits bandwidth by pathway and counts what the shield and origin send', () => {
+    expect(sample.bandwidthBps.pathways).toEqual({ a: 300_000_000, b: 100_000_000 });
+    expect(sample.bandwidthBps.shieldEgress).toBeCloseTo(2_000_000, 0); // 2 misses × 1 Mbit/s
+    expect(sample.bandwidthBps.originEgress).toBeCloseTo(1_000_000, 0);
+  });
+
+  it('counts Durable Object operations and the busiest objects', () => {
+    // StreamLimiter: 1 acquire + 100 reload renewals + 11 heartbeats/stops + 1 license check.
+    expect(sample.durableObjects.streamLimiterOps).toBe(113);
+    // 2 isolates each read the global RevocationList every 2 s.
+    expect(sample.isolates).toBe(2);
+    expect(sample.durableObjects.revocationReads).toBe(1);
+    // The busiest account: 2 streams × (1 reload / 4 s + 1 heartbeat / 40 s).
+    expect(sample.durableObjects.busiestStreamLimiter).toBeCloseTo(0.55, 9);
+  });
+
+  it('calls the ad server only in the decision window before a break', () => {
+    expect(planInstant(small(), ONE_MS, 39, 400, 0).adServerCalls).toBe(0);
+    expect(planInstant(small(), ONE_MS, 40, 400, 0).adServerCalls).toBe(20); // 400 × 0.5 / 10 s
+    expect(planInstant(small(), ONE_MS, 50, 400, 0).adServerCalls).toBe(0);
+  });
+
+  it('adds the crowd’s growth to session starts', () => {
+    const s = small({ timeline: [[0, 0], [100, 1000]] });
+    expect(viewersAt(s.timeline, 50)).toBe(500);
+    const plan = planSurge(s, ONE_MS);
+    const at50 = plan.samples.find((x) => x.t === 50)!;
+    expect(at50.newSessionsPerSecond).toBeCloseTo(10 + 500 / 400, 9);
+  });
+});
+
+describe('what the planner names', () => {
+  it('names the first tier to pass its capacity, when, and the headroom of every tier', () => {
+    const s = small({ timeline: [[0, 100], [100, 1000]] });
+    s.capacities.originRps = { value: 1.4, provenance: 'test' };
+    const plan = planSurge(s, ONE_MS);
+    // Origin load is 1.45 req/s from the first sample on, over a capacity of 1.4.
+    expect(plan.bottleneck).toMatchObject({ tier: 'origin req/s', saturates: true, at: 0 });
+    const ad = plan.tiers.find((t) => t.tier === 'ad server')!;
+    expect(ad.peak).toBeCloseTo(((100 + 900 * 0.4) * 0.5) / 10, 6);
+    expect(ad.headroom).toBeCloseTo(250_000 / ad.peak, 6);
+  });
+
+  it('reports the closest tier when nothing saturates', () => {
+    const plan = planSurge(small(), ONE_MS);
+    expect(plan.bottleneck.saturates).toBe(false);
+    const highest = Math.max(...plan.tiers.map((t) => t.peakUtilization ?? 0));
+    expect(plan.bottleneck.utilization).toBe(highest);
+  });
+
+  it('names the global RevocationList object as the first to saturate at 30 million viewers', () => {
+    const plan = planSurge(checkScenario(defaultScenario(30_000_000)), ONE_MS);
+    expect(plan.bottleneck.tier).toBe('RevocationList (one DO)');
+    expect(plan.samples.every((x) => x.originPerNewSegmentPerRendition <= 1)).toBe(true);
+  });
+
+  it('draws the plan as an SVG with one line per tier', () => {
+    const svg = planChart(planSurge(small(), ONE_MS), 'test <plan>');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('test &lt;plan&gt;');
+    expect(svg.match(/<polyline/g)).toHaveLength(1 + Object.keys(planSurge(small(), ONE_MS).samples[0]!.utilization).length);
+  });
+});
+
+describe('scenario checks', () => {
+  it.each([
+    [{ ladder: [{ name: 'x', height: 1, bitrateBps: 1, share: 0.5 }] }, 'ladder[].share: expected shares adding up to 1, received 0.5'],
+    [{ segmentSeconds: 0 }, 'segmentSeconds: expected a positive number, received 0'],
+    [{ timeline: [[10, 1], [5, 2]] as Array<[number, number]> }, 'timeline[1]: expected increasing seconds'],
+    [{ pathways: [] }, 'pathways: expected at least one CDN pathway'],
+    [{ encryptedShare: 2 }, 'encryptedShare: expected a share from 0 to 1, received 2'],
+  ])('refuses %j naming the field', (override, message) => {
+    expect(() => checkScenario({ ...defaultScenario(1000), ...override } as SurgeScenario)).toThrow(message);
+  });
+});

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { realpath, rm, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { ProblemError } from '@cascade/common';
+import type { Logger } from '@cascade/common/node';
+import type { FfmpegPaths } from '../ffmpeg-path.ts';
+import { adBreakSignal } from './ad-break-signal.ts';
+import { ChannelRunner, type ChannelHealth } from './channel-runner.ts';
+import { parseChannelSpec, type ChannelSpec, type ChannelSpecPolicy } from './channel-spec.ts';
+import type { AdBreak, ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
+import { dashLiveMpd } from './dash-live-mpd.ts';
+import { hlsLiveMaster } from './hls-live-master.ts';
+import { hlsLivePlaylist } from './hls-live-playlist.ts';
+import { LIVE_MASTER_FILE, LIVE_MPD_FILE, mediaPlaylistFile } from './live-file-names.ts';
+import type { LiveLadderName } from './live-ladder.ts';
+
+export interface ChannelManagerOptions {
+  store: ChannelStore;
+  /** `<data>/live`: one directory per channel. */
+  liveDir: string;
+  tools: FfmpegPaths;
+  fontFile: string | undefined;
+  logger: Logger;
+  policy: ChannelSpecPolicy;
+  /** ORIGIN_INGEST_DIRS: where file inputs may be read from. */
+  ingestDirs: readonly string[];
+  /** Is a VOD title of this id published? Channels and titles share one id space. */
+  titleExists: (id: string) => Promise<boolean>;
+  runner?: Partial<Pick<ConstructorParameters<typeof ChannelRunner>[0], 'restartDelayMs' | 'stallMs' | 'inputProbeIntervalMs'>>;
+}
+
+/** A channel as the API shows it. */
+export interface ChannelView {
+  id: string;
+  name: string;
+  input: ChannelSpec['input'];
+  ladder: LiveLadderName;
+  segmentSeconds: number;
+  partSeconds: number;
+  dvrWindowSeconds: number;
+  createdAt: string;
+  availabilityStartTime: string;
+  manifests: { hls: string; dash: string };
+  renditions: LiveRenditionInfo[];
+  health: ChannelHealth;
+}
+
+export interface AdBreakView {
+  id: string;
+  spliceEventId: number;
+  startAt: string;
+  durationSeconds: number;
+  state: 'scheduled' | 'on-air' | 'ended';
+}
+
+const MAX_BREAK_SECONDS = 600;
+const MAX_BREAK_LEAD_MS = 24 * 3600 * 1000;
+
+/** Every channel of this origin, its runner, and what it answers: playlists, MPD, API views. */
+export class ChannelManager {
+  readonly #o: ChannelManagerOptions;
+  readonly #channels = new Map<string, { runner: ChannelRunner; createdAt: string }>();
+
+  constructor(options: ChannelManagerOptions) {
+    this.#o = options;
+  }
+
+  /** Put every stored channel back on air, its numbering going on from the last stored segment. */
+  async resume(): Promise<void> {
+    for (const stored of this.#o.store.channels()) {
+      await this.#launch(stored.spec, stored.epochMs, stored.createdAt, stored.renditions);
+    }
+  }
+
+  /** The sample channel: created on first start, resumed afterwards, its ladder following the config. */
+  async ensureDemo(id: string, ladder: LiveLadderName): Promise<void> {
+    const existing = this.#channels.get(id);
+    if (existing && existing.runner.spec.ladder === ladder) return;
+    if (existing) await this.remove(id);
+    await this.create({ id, name: 'Live demo (synthetic)', input: { type: 'synthetic' }, ladder });
+  }
+
+  async create(body: unknown): Promise<ChannelView> {
+    const spec = parseChannelSpec(body, this.#o.policy);
+    if (spec.input.type === 'file') spec.input = { type: 'file', path: await this.#checkFile(spec.input.path) };
+    if (this.#channels.has(spec.id) || (await this.#o.titleExists(spec.id))) {
+      throw new ProblemError('channel-exists', `a channel or title ${JSON.stringify(spec.id)} already exists`);
+    }
+    const now = Date.now();
+    const createdAt = new Date(now).toISOString();
+    if (!this.#o.store.addChannel(spec, now, createdAt)) throw new ProblemError('channel-exists', `a channel ${JSON.stringify(spec.id)} already exists`);
+    await this.#launch(spec, now, createdAt, []);
+    return this.view(spec.id);
+  }
+
+  async #checkFile(path: string): Promise<string> {
+    const refuse = () => new ProblemError('ingest-source-forbidden', `input.path ${JSON.stringify(path.slice(0, 200))} does not exist or is not inside ORIGIN_INGEST_DIRS`);
+    if (this.#o.ingestDirs.length === 0) throw new ProblemError('ingest-source-forbidden', 'file inputs are off: ORIGIN_INGEST_DIRS names no directory');
+    const real = await realpath(path).catch(() => {
+      throw refuse();
+    });
+    const inside = await Promise.all(this.#o.ingestDirs.map(async (root) => real.startsWith((await realpath(root).catch(() => root)) + sep)));
+    if (!inside.some(Boolean)) throw refuse();
+    if (!(await stat(real)).isFile()) throw new ProblemError('bad-request', 'input.path is not a regular file');
+    return real;
+  }
+
+  async #launch(spec: ChannelSpec, epochMs: number, createdAt: string, renditions: LiveRenditionInfo[]): Promise<void> {
+    const runner = new ChannelRunner(
+      { spec, epochMs, store: this.#o.store, dir: join(this.#o.liveDir, spec.id), tools: this.#o.tools, fontFile: this.#o.fontFile, logger: this.#o.logger, ...this.#o.runner },
+      renditions,
+    );
+    this.#channels.set(spec.id, { runner, createdAt });
+    try {
+      await runner.start();
+    } catch (error) {
+      this.#channels.delete(spec.id);
+      await runner.stop();
+      throw error;
+    }
+  }
+
+  #get(id: string): ChannelRunner {
+    const channel = this.#channels.get(id);
+    if (channel === undefined) throw new ProblemError('channel-not-found', `no channel ${JSON.stringify(id)}`);
+    return channel.runner;
+  }
+
+  has(id: string): boolean {
+    return this.#channels.has(id);
+  }
+
+  runner(id: string): ChannelRunner | undefined {
+    return this.#channels.get(id)?.runner;
+  }
+
+  view(id: string): ChannelView {
+    const runner = this.#get(id);
+    const { spec } = runner;
+    return {
+      id: spec.id,
+      name: spec.name,
+      input: spec.input,
+      ladder: spec.ladder,
+      segmentSeconds: spec.segmentSeconds,
+      partSeconds: spec.partSeconds,
+      dvrWindowSeconds: spec.dvrWindowSeconds,
+      createdAt: this.#channels.get(id)!.createdAt,
+      availabilityStartTime: new Date(runner.epochMs).toISOString(),
+      manifests: { hls: LIVE_MASTER_FILE, dash: LIVE_MPD_FILE },
+      renditions: runner.renditions,
+      health: runner.health,
+    };
+  }
+
+  list(): ChannelView[] {
+    return [...this.#channels.keys()].map((id) => this.view(id));
+  }
+
+  /** Stop the channel, forget it and delete its media. */
+  async remove(id: string): Promise<void> {
+    const runner = this.#get(id);
+    this.#channels.delete(id);
+    await runner.stop();
+    this.#o.store.removeChannel(id);
+    await rm(join(this.#o.liveDir, id), { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#channels.values()].map(({ runner }) => runner.stop()));
+  }
+
+  /** The catalogue entry of a channel (GET /api/v1/titles/{id}), or undefined when there is none. */
+  titleRecord(id: string): Record<string, unknown> | undefined {
+    const channel = this.#channels.get(id);
+    if (channel === undefined) return undefined;
+    const { spec } = channel.runner;
+    return {
+      id: spec.id,
+      kind: 'live',
+      name: spec.name,
+      segmentDurationSeconds: spec.segmentSeconds,
+      dvrWindowSeconds: spec.dvrWindowSeconds,
+      manifests: { hls: LIVE_MASTER_FILE, dash: LIVE_MPD_FILE },
+      renditions: channel.runner.renditions.map((r) => ({ ...r, playlist: mediaPlaylistFile(r.id) })),
+      createdAt: channel.createdAt,
+    };
+  }
+
+  // --- ad breaks ---
+
+  addBreak(id: string, body: unknown, now = Date.now()): AdBreakView {
+    const runner = this.#get(id);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ProblemError('bad-request', 'body: expected a JSON object {"durationSeconds", "startAt"?}');
+    const fields = body as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (key !== 'durationSeconds' && key !== 'startAt') throw new ProblemError('bad-request', `${key}: expected one of the fields durationSeconds, startAt`);
+    }
+    const seconds = fields['durationSeconds'];
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > MAX_BREAK_SECONDS) {
+      throw new ProblemError('bad-request', `durationSeconds: expected a number in 1..${MAX_BREAK_SECONDS}, received ${JSON.stringify(seconds) ?? 'nothing'}`);
+    }
+    let startMs: number;
+    if (fields['startAt'] === undefined) {
+      startMs = this.#nextBoundary(runner, now + runner.spec.segmentSeconds * 1000);
+    } else {
+      const raw = fields['startAt'];
+      const parsed = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
+      if (Number.isNaN(parsed)) throw new ProblemError('bad-request', `startAt: expected an ISO 8601 time with a zone, received ${JSON.stringify(raw)?.slice(0, 100)}`);
+      if (parsed < now - 1000) throw new ProblemError('bad-request', `startAt: expected a time not in the past, received ${raw as string}`);
+      if (parsed > now + MAX_BREAK_LEAD_MS) throw new ProblemError('bad-request', `startAt: expected a time within 24 h, received ${raw as string}`);
+      startMs = parsed;
+    }
+    const durationMs = Math.round(seconds * 1000);
+    const clash = this.#o.store.breaks(id).find((b) => startMs < b.startMs + b.durationMs && b.startMs < startMs + durationMs);
+    if (clash) throw new ProblemError('break-conflict', `the break overlaps break ${clash.id} (${new Date(clash.startMs).toISOString()}, ${clash.durationMs / 1000} s)`);
+    const adBreak: AdBreak = { id: randomUUID(), channelId: id, spliceEventId: this.#o.store.nextSpliceEventId(id), startMs, durationMs, createdAt: new Date(now).toISOString() };
+    this.#o.store.addBreak(adBreak);
+    this.#o.logger.info({ channel: id, break: adBreak.id, spliceEventId: adBreak.spliceEventId, startAt: new Date(startMs).toISOString(), durationMs }, 'ad break placed');
+    return this.#breakView(adBreak, now);
+  }
+
+  breaks(id: string, now = Date.now()): AdBreakView[] {
+    this.#get(id);
+    return this.#o.store.breaks(id).map((b) => this.#breakView(b, now));
+  }
+
+  #breakView(b: AdBreak, now: number): AdBreakView {
+    const state = now < b.startMs ? 'scheduled' : now < b.startMs + b.durationMs ? 'on-air' : 'ended';
+    return { id: b.id, spliceEventId: b.spliceEventId, startAt: new Date(b.startMs).toISOString(), durationSeconds: b.durationMs / 1000, state };
+  }
+
+  /** The first segment boundary of the running encoder at or after `atMs` (breaks start on a segment). */
+  #nextBoundary(runner: ChannelRunner, atMs: number): number {
+    const video = runner.renditions.find((r) => r.type === 'video');
+    const last = video ? this.#o.store.segments(runner.spec.id, video.id, Math.max(0, (runner.health.liveEdge?.seq ?? 0) - 1)).at(-1) : undefined;
+    if (last === undefined) return atMs;
+    const step = runner.spec.segmentSeconds * 1000;
+    return last.pdtMs + Math.max(0, Math.ceil((atMs - last.pdtMs) / step)) * step;
+  }
+
+  // --- manifests ---
+
+  #window(runner: ChannelRunner, rendition: string, now: number): LiveSegment[] {
+    return this.#o.store.segmentsSince(runner.spec.id, rendition, now - runner.spec.dvrWindowSeconds * 1000);
+  }
+
+  #signals(runner: ChannelRunner) {
+    return this.#o.store.breaks(runner.spec.id).map((b) => adBreakSignal(b, runner.epochMs));
+  }
+
+  #ready(runner: ChannelRunner, now: number): void {
+    const renditions = runner.renditions;
+    if (renditions.length === 0 || renditions.some((r) => this.#window(runner, r.id, now).length === 0)) {
+      throw new ProblemError('not-ready', `channel ${runner.spec.id} has no media yet`);
+    }
+  }
+
+  master(id: string, now = Date.now()): string {
+    const runner = this.#get(id);
+    this.#ready(runner, now);
+    return hlsLiveMaster(runner.renditions);
+  }
+
+  mediaPlaylist(id: string, rendition: string, now = Date.now()): string {
+    const runner = this.#get(id);
+    if (!runner.renditions.some((r) => r.id === rendition)) throw new ProblemError('not-found', `channel ${id} has no rendition ${rendition}`);
+    const segments = this.#window(runner, rendition, now);
+    if (segments.length === 0) throw new ProblemError('not-ready', `rendition ${rendition} has no media yet`);
+    return hlsLivePlaylist({ segments, segmentSeconds: runner.spec.segmentSeconds, breaks: this.#signals(runner), now });
+  }
+
+  mpd(id: string, now = Date.now()): string {
+    const runner = this.#get(id);
+    this.#ready(runner, now);
+    const segments = new Map(runner.renditions.map((r) => [r.id, this.#window(runner, r.id, now)]));
+    return dashLiveMpd({
+      epochMs: runner.epochMs, now, segmentSeconds: runner.spec.segmentSeconds, dvrWindowSeconds: runner.spec.dvrWindowSeconds,
+      renditions: runner.renditions, segments, breaks: this.#signals(runner),
+    });
+  }
+
+  /** The segment a DASH $Time$ URL names. */
+  segmentAt(id: string, rendition: string, start: number): LiveSegment | undefined {
+    return this.#o.store.segmentAt(id, rendition, start);
+  }
+
+  segment(id: string, rendition: string, seq: number): LiveSegment | undefined {
+    return this.#o.store.segment(id, rendition, seq);
+  }
+
+  channelDir(id: string): string {
+    return join(this.#o.liveDir, id);
+  }
+}

@@ -1,0 +1,387 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { access, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@cascade/common/node';
+import type { FfmpegPaths } from '../ffmpeg-path.ts';
+import { probeMedia, runFfprobe } from '../media/probe-media.ts';
+import type { ChannelSpec } from './channel-spec.ts';
+import type { ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
+import { encoderArgs, type EncoderOutput } from './encoder-args.ts';
+import { LiveEncoder } from './live-encoder.ts';
+import { LIVE_LADDERS, type LiveLadder } from './live-ladder.ts';
+import { parseChunk, restampChunk } from './parse-chunk.ts';
+import { parseInitSegment, type InitSegmentInfo } from './parse-init-segment.ts';
+import { segmentFile, initFile } from './live-file-names.ts';
+
+export type ChannelState = 'starting' | 'live' | 'input-lost' | 'restarting' | 'stopped';
+
+export interface ChannelHealth {
+  state: ChannelState;
+  /** What is on air: the channel's input, or the "signal lost" slate while a network input is down. */
+  source: 'input' | 'slate';
+  encoder: { pid: number | undefined; runs: number; restarts: number; startedAt: string | undefined };
+  liveEdge: { seq: number; publishedAt: string } | undefined;
+  lastError: string | undefined;
+  /** How the picture shows the time: drawtext wall clock, or testsrc2's own counter when no font exists. */
+  clock: 'wall-clock' | 'run-counter';
+}
+
+export interface ChannelRunnerOptions {
+  spec: ChannelSpec;
+  epochMs: number;
+  store: ChannelStore;
+  /** Where this channel's files live (`<data>/live/<id>/`). */
+  dir: string;
+  tools: FfmpegPaths;
+  fontFile: string | undefined;
+  logger: Logger;
+  /** Encoder restart backoff bounds (tests shorten them). */
+  restartDelayMs?: { min: number; max: number };
+  /** No chunk for this long means the input stalled (default: 3 segments, at least 6 s). */
+  stallMs?: number;
+  /** How often a lost network input is probed again. */
+  inputProbeIntervalMs?: number;
+}
+
+interface TrackState {
+  output: EncoderOutput;
+  init: { id: string; info: InitSegmentInfo } | undefined;
+  index: number;
+  startOrig: number;
+  chunks: Buffer[];
+  lastSeq: number;
+}
+
+interface Run {
+  number: number;
+  encoder: LiveEncoder;
+  mode: 'input' | 'slate';
+  baseSeq: number;
+  disc: number | undefined;
+  anchorMs: number | undefined;
+  tracks: Map<string, TrackState>;
+  lastChunkAt: number;
+  /** Killed on purpose (switching between input and slate, or stopping): not a failure. */
+  intentional: boolean;
+}
+
+/** What a runner tells its listeners: a segment was published (playlists may grow, blocking reloads answer). */
+export interface SegmentPublished {
+  segment: LiveSegment;
+  /** Milliseconds from the segment's last frame (wall clock) to its publication. */
+  availabilityDelayMs: number;
+}
+
+/**
+ * Keeps one channel on air: runs its encoder, cuts the encoder's CMAF chunks into segments on the
+ * channel's own timeline (sequence numbers and times that never go back, across encoder restarts and
+ * origin restarts), writes them to disk and to the store, and replaces a failed or stalled input
+ * with a "signal lost" slate (network inputs) or a restarted encoder (synthetic and file inputs).
+ */
+export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; init: [LiveRenditionInfo[]] }> {
+  readonly spec: ChannelSpec;
+  readonly epochMs: number;
+  readonly ladder: LiveLadder;
+  readonly #o: ChannelRunnerOptions;
+  #run: Run | undefined;
+  #runs = 0;
+  #restarts = 0;
+  #state: ChannelState = 'starting';
+  #mode: 'input' | 'slate' = 'input';
+  #lastError: string | undefined;
+  #liveEdge: { seq: number; publishedAt: string } | undefined;
+  #stopping = false;
+  #timers = new Set<NodeJS.Timeout>();
+  #watchdog: NodeJS.Timeout | undefined;
+  #backoffMs: number;
+  #fileHasAudio: boolean | undefined;
+  #renditions: LiveRenditionInfo[];
+  #probing = false;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(options: ChannelRunnerOptions, renditions: LiveRenditionInfo[] = []) {
+    super();
+    this.#o = options;
+    this.spec = options.spec;
+    this.epochMs = options.epochMs;
+    this.ladder = LIVE_LADDERS[options.spec.ladder];
+    this.#backoffMs = options.restartDelayMs?.min ?? 1000;
+    this.#renditions = renditions;
+  }
+
+  get renditions(): LiveRenditionInfo[] {
+    return this.#renditions;
+  }
+
+  get health(): ChannelHealth {
+    return {
+      state: this.#state,
+      source: this.#mode,
+      encoder: {
+        pid: this.#run?.encoder.running ? this.#run.encoder.pid : undefined,
+        runs: this.#runs,
+        restarts: this.#restarts,
+        startedAt: this.#run ? new Date(this.#run.encoder.startedAt).toISOString() : undefined,
+      },
+      liveEdge: this.#liveEdge,
+      lastError: this.#lastError,
+      clock: this.#o.fontFile === undefined ? 'run-counter' : 'wall-clock',
+    };
+  }
+
+  /** The running encoder's process id (tests kill it to prove a crash does not break numbering). */
+  get encoderPid(): number | undefined {
+    return this.#run?.encoder.running ? this.#run.encoder.pid : undefined;
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.#o.dir, { recursive: true });
+    const last = this.#o.store.last(this.spec.id);
+    if (last.seq >= 0) this.#liveEdge = { seq: last.seq, publishedAt: new Date(last.endMs).toISOString() };
+    if (this.spec.input.type === 'file') {
+      this.#fileHasAudio = (await probeMedia(this.#o.tools.ffprobe.path, this.spec.input.path)).audio !== undefined;
+    }
+    this.#startRun();
+    const stallMs = this.#o.stallMs ?? Math.max(6000, this.spec.segmentSeconds * 3000);
+    this.#watchdog = setInterval(() => this.#checkStall(stallMs), 500);
+  }
+
+  /** Stop the encoder for good and wait until it is gone and every file is written. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#state = 'stopped';
+    clearInterval(this.#watchdog);
+    for (const timer of this.#timers) clearTimeout(timer);
+    const run = this.#run;
+    if (run?.encoder.running) {
+      run.intentional = true;
+      run.encoder.kill();
+      await run.encoder.exited;
+    }
+    await this.#writes;
+  }
+
+  #later(ms: number, task: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (!this.#stopping) task();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  #startRun(): void {
+    const input = this.#mode === 'slate' ? ({ type: 'slate' } as const) : this.spec.input;
+    const { args, outputs } = encoderArgs({
+      input,
+      ...(this.#fileHasAudio !== undefined && { fileHasAudio: this.#fileHasAudio }),
+      ladder: this.ladder,
+      segmentSeconds: this.spec.segmentSeconds,
+      partSeconds: this.spec.partSeconds,
+      fontFile: this.#o.fontFile,
+    });
+    const last = this.#o.store.last(this.spec.id);
+    this.#runs += 1;
+    const run: Run = {
+      number: this.#runs,
+      mode: this.#mode,
+      baseSeq: last.seq + 1,
+      disc: undefined,
+      anchorMs: undefined,
+      tracks: new Map(outputs.map((output) => [output.rendition, { output, init: undefined, index: -1, startOrig: 0, chunks: [], lastSeq: last.seq }])),
+      lastChunkAt: Date.now(),
+      intentional: false,
+      encoder: undefined as unknown as LiveEncoder,
+    };
+    run.encoder = new LiveEncoder(this.#o.tools.ffmpeg.path, args, outputs, {
+      onInit: (output, bytes) => this.#onInit(run, output, bytes),
+      onChunk: (output, bytes) => this.#onChunk(run, output, bytes),
+      onExit: (result) => this.#onExit(run, result),
+    });
+    this.#run = run;
+    if (this.#state !== 'input-lost') this.#state = this.#runs === 1 ? 'starting' : 'restarting';
+    this.#o.logger.info({ channel: this.spec.id, run: run.number, mode: run.mode, pid: run.encoder.pid, baseSeq: run.baseSeq }, 'live encoder started');
+  }
+
+  #onInit(run: Run, output: EncoderOutput, bytes: Buffer): void {
+    const track = run.tracks.get(output.rendition)!;
+    const info = parseInitSegment(bytes);
+    const id = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+    track.init = { id, info };
+    const file = join(this.#o.dir, initFile(output.rendition, id));
+    this.#queueWrite(async () => {
+      try {
+        await access(file);
+      } catch {
+        await writeFile(`${file}.tmp`, bytes);
+        await rename(`${file}.tmp`, file);
+      }
+    });
+    const rung = this.ladder.video.find((r) => r.id === output.rendition);
+    const rendition: LiveRenditionInfo = rung
+      ? { id: rung.id, type: 'video', codecs: info.codecs, timescale: info.timescale, bandwidth: rung.bitrate, width: rung.width, height: rung.height, frameRate: this.ladder.frameRate }
+      : { id: output.rendition, type: 'audio', codecs: info.codecs, timescale: info.timescale, bandwidth: this.ladder.audioBitrate };
+    const others = this.#renditions.filter((r) => r.id !== rendition.id);
+    const previous = this.#renditions.find((r) => r.id === rendition.id);
+    if (JSON.stringify(previous) !== JSON.stringify(rendition)) {
+      const order = [...this.ladder.video.map((r) => r.id), output.rendition];
+      this.#renditions = [...others, rendition].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+      this.#o.store.setRenditions(this.spec.id, this.#renditions);
+      this.emit('init', this.#renditions);
+    }
+  }
+
+  #onChunk(run: Run, output: EncoderOutput, bytes: Buffer): void {
+    if (run !== this.#run) return;
+    const track = run.tracks.get(output.rendition)!;
+    if (track.init === undefined) throw new Error(`${output.rendition}: a chunk came before the init segment`);
+    const timescale = track.init.info.timescale;
+    const chunk = parseChunk(bytes);
+    const now = Date.now();
+    run.lastChunkAt = now;
+    // Media time 0 of this run happened when its first chunk ended minus the chunk's media time.
+    run.anchorMs ??= now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000;
+    const index = Math.floor(chunk.baseDecodeTime / timescale / this.spec.segmentSeconds + 1e-3);
+    if (track.index >= 0 && chunk.independent && index > track.index) this.#publish(run, track);
+    if (track.chunks.length === 0) {
+      if (!chunk.independent) return; // a segment must start with a keyframe
+      track.index = Math.max(index, track.index + 1);
+      track.startOrig = chunk.baseDecodeTime;
+    }
+    restampChunk(bytes, chunk, this.#offsetTicks(run, timescale) + chunk.baseDecodeTime);
+    track.chunks.push(bytes);
+    if (this.#state !== 'input-lost') this.#state = 'live';
+  }
+
+  #offsetTicks(run: Run, timescale: number): number {
+    return Math.round(((run.anchorMs! - this.epochMs) * timescale) / 1000);
+  }
+
+  #publish(run: Run, track: TrackState): void {
+    const init = track.init!;
+    const timescale = init.info.timescale;
+    if (run.disc === undefined) {
+      const last = this.#o.store.last(this.spec.id);
+      run.disc = last.seq < 0 ? 0 : last.disc + 1;
+    }
+    const seq = run.baseSeq + track.index;
+    const chunks = track.chunks;
+    track.chunks = [];
+    const duration = chunks.reduce((sum, bytes) => sum + parseChunk(bytes).duration, 0);
+    const start = this.#offsetTicks(run, timescale) + track.startOrig;
+    const pdtMs = Math.round(run.anchorMs! + (track.startOrig / timescale) * 1000);
+    // Media that never came (the encoder skipped a whole segment's time): EXT-X-GAP placeholders
+    // keep the sequence numbers consecutive.
+    for (let missing = track.lastSeq + 1; missing < seq; missing++) {
+      if (missing < run.baseSeq) continue;
+      const gapDuration = this.spec.segmentSeconds * timescale;
+      const gapStart = start - (seq - missing) * gapDuration;
+      this.#o.store.addSegment(this.spec.id, {
+        rendition: track.output.rendition, seq: missing, disc: run.disc, start: gapStart, duration: gapDuration, timescale,
+        pdtMs: pdtMs - (seq - missing) * this.spec.segmentSeconds * 1000, initId: init.id, parts: [], gap: true,
+      });
+    }
+    track.lastSeq = seq;
+    const segment: LiveSegment = {
+      rendition: track.output.rendition, seq, disc: run.disc, start, duration, timescale, pdtMs, initId: init.id,
+      parts: chunks.map((c) => c.length), gap: false,
+    };
+    const file = join(this.#o.dir, segmentFile(segment.rendition, seq));
+    const body = Buffer.concat(chunks);
+    this.#queueWrite(async () => {
+      await writeFile(`${file}.tmp`, body);
+      await rename(`${file}.tmp`, file);
+      this.#o.store.addSegment(this.spec.id, segment);
+      const publishedAt = Date.now();
+      if (this.#liveEdge === undefined || seq >= this.#liveEdge.seq) this.#liveEdge = { seq, publishedAt: new Date(publishedAt).toISOString() };
+      this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000) });
+      this.#prune(publishedAt);
+    });
+  }
+
+  #queueWrite(task: () => Promise<void>): void {
+    this.#writes = this.#writes.then(task).catch((error: unknown) => {
+      this.#lastError = `write failed: ${(error as Error).message}`;
+      this.#o.logger.error({ channel: this.spec.id, err: error }, 'live segment write failed');
+    });
+  }
+
+  #lastPrune = 0;
+  #prune(now: number): void {
+    if (now - this.#lastPrune < 10_000) return;
+    this.#lastPrune = now;
+    // Keep a minute beyond the DVR window: a player that fetched the playlist just before may still ask.
+    const gone = this.#o.store.prune(this.spec.id, now - this.spec.dvrWindowSeconds * 1000 - 60_000);
+    for (const segment of gone) {
+      if (!segment.gap) void unlink(join(this.#o.dir, segmentFile(segment.rendition, segment.seq))).catch(() => {});
+    }
+  }
+
+  #checkStall(stallMs: number): void {
+    const run = this.#run;
+    if (this.#stopping || !run?.encoder.running || run.intentional) return;
+    // The first chunk of a run may take longer: ffmpeg opens the input and fills a GOP first.
+    const limit = run.anchorMs === undefined ? stallMs + 10_000 : stallMs;
+    if (Date.now() - run.lastChunkAt > limit) {
+      this.#lastError = `no media from the ${run.mode === 'slate' ? 'slate' : 'input'} for ${Math.round((Date.now() - run.lastChunkAt) / 1000)} s`;
+      this.#o.logger.warn({ channel: this.spec.id, run: run.number, reason: this.#lastError }, 'live input stalled');
+      run.encoder.kill();
+    }
+  }
+
+  #onExit(run: Run, result: { code: number | null; signal: NodeJS.Signals | null; stderr: string; error?: Error }): void {
+    // The last, unfinished segment of each track is dropped: it never got its closing keyframe.
+    for (const track of run.tracks.values()) track.chunks = [];
+    if (this.#stopping) return;
+    if (run !== this.#run) return;
+    if (run.intentional) {
+      this.#startRun();
+      return;
+    }
+    const reason = result.error?.message ?? (result.stderr.split('\n').slice(-2).join(' | ') || `exit ${result.code ?? result.signal}`);
+    this.#lastError = `encoder ended: ${reason}`.slice(0, 500);
+    this.#restarts += 1;
+    this.#o.logger.warn({ channel: this.spec.id, run: run.number, code: result.code, signal: result.signal, reason }, 'live encoder ended');
+    const ranLong = Date.now() - run.encoder.startedAt > 30_000;
+    if (ranLong) this.#backoffMs = this.#o.restartDelayMs?.min ?? 1000;
+    if (this.spec.input.type === 'network' && run.mode === 'input') {
+      // The input is gone: put the slate on air at once and look for the input in the background.
+      this.#mode = 'slate';
+      this.#state = 'input-lost';
+      this.#startRun();
+      this.#probeInputLater();
+      return;
+    }
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, this.#o.restartDelayMs?.max ?? 10_000);
+    this.#state = 'restarting';
+    this.#later(delay, () => this.#startRun());
+  }
+
+  #probeInputLater(): void {
+    this.#later(this.#o.inputProbeIntervalMs ?? 5000, () => void this.#probeInput());
+  }
+
+  async #probeInput(): Promise<void> {
+    if (this.spec.input.type !== 'network' || this.#probing) return;
+    this.#probing = true;
+    try {
+      await runFfprobe(this.#o.tools.ffprobe.path, ['-show_streams', '-print_format', 'json', this.spec.input.url], 4000);
+      if (this.#stopping) return;
+      this.#o.logger.info({ channel: this.spec.id }, 'live input is back');
+      this.#mode = 'input';
+      this.#state = 'restarting';
+      const run = this.#run;
+      if (run?.encoder.running) {
+        run.intentional = true;
+        run.encoder.kill();
+      } else {
+        this.#startRun();
+      }
+    } catch {
+      this.#probeInputLater();
+    } finally {
+      this.#probing = false;
+    }
+  }
+}

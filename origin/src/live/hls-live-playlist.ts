@@ -1,0 +1,84 @@
+import type { LiveSegment } from './channel-store.ts';
+import type { AdBreakSignal } from './ad-break-signal.ts';
+import { initFile, segmentFile } from './live-file-names.ts';
+import { toHex } from './scte35-splice-insert.ts';
+
+export interface HlsLivePlaylistOptions {
+  /** The rendition's segments inside the DVR window, oldest first (consecutive sequence numbers). */
+  segments: LiveSegment[];
+  segmentSeconds: number;
+  /** Breaks that overlap the window or are still ahead, with their SCTE-35 sections. */
+  breaks: AdBreakSignal[];
+  now: number;
+}
+
+/** A segment counts as at or after an instant when it starts at most this much before it (grid rounding). */
+const EDGE_TOLERANCE_MS = 250;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function seconds(value: number): string {
+  return value.toFixed(3);
+}
+
+/**
+ * A sliding-window live media playlist (RFC 8216bis): media sequence and discontinuity sequence of
+ * the first segment in the window, EXT-X-PROGRAM-DATE-TIME on every segment, EXT-X-DISCONTINUITY
+ * where an encoder run starts, EXT-X-GAP for time the encoder never delivered, EXT-X-MAP whenever the
+ * init segment changes. Ad breaks: EXT-X-DATERANGE with SCTE35-OUT (listed as soon as the break is
+ * placed, so ad insertion can prefetch), a second one with the same ID carrying SCTE35-IN once the
+ * break has ended, and the common EXT-X-CUE-OUT / -CUE-OUT-CONT / -CUE-IN on the segments.
+ */
+export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
+  const { segments, segmentSeconds, breaks, now } = options;
+  const first = segments[0];
+  const maxDuration = Math.max(segmentSeconds, ...segments.map((s) => Math.round(s.duration / s.timescale)));
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:7',
+    `#EXT-X-TARGETDURATION:${maxDuration}`,
+    `#EXT-X-MEDIA-SEQUENCE:${first?.seq ?? 0}`,
+    `#EXT-X-DISCONTINUITY-SEQUENCE:${first?.disc ?? 0}`,
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+  ];
+  const windowStart = first?.pdtMs ?? now;
+  for (const signal of breaks) {
+    const { adBreak } = signal;
+    const endMs = adBreak.startMs + adBreak.durationMs;
+    if (endMs < windowStart) continue;
+    const id = `splice-${adBreak.spliceEventId}`;
+    lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",PLANNED-DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-OUT=${toHex(signal.out)}`);
+    if (endMs <= now) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-IN=${toHex(signal.in)}`);
+  }
+  let map: string | undefined;
+  let previous: LiveSegment | undefined;
+  for (const segment of segments) {
+    if (previous !== undefined && segment.disc !== previous.disc) lines.push('#EXT-X-DISCONTINUITY');
+    const uri = initFile(segment.rendition, segment.initId);
+    if (uri !== map) {
+      lines.push(`#EXT-X-MAP:URI="${uri}"`);
+      map = uri;
+    }
+    const durationMs = (segment.duration / segment.timescale) * 1000;
+    for (const signal of breaks) {
+      const { startMs, durationMs: breakMs } = signal.adBreak;
+      const endMs = startMs + breakMs;
+      const startsAfter = (at: number) => segment.pdtMs >= at - EDGE_TOLERANCE_MS;
+      const previousStartsAfter = (at: number) => previous !== undefined && previous.pdtMs >= at - EDGE_TOLERANCE_MS;
+      if (startsAfter(startMs) && !startsAfter(endMs)) {
+        if (!previousStartsAfter(startMs)) lines.push(`#EXT-X-CUE-OUT:DURATION=${seconds(breakMs / 1000)}`);
+        else lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${seconds(Math.max(0, segment.pdtMs - startMs) / 1000)},Duration=${seconds(breakMs / 1000)}`);
+      } else if (startsAfter(endMs) && previous !== undefined && previousStartsAfter(startMs) && !previousStartsAfter(endMs)) {
+        lines.push('#EXT-X-CUE-IN');
+      }
+    }
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${iso(segment.pdtMs)}`);
+    if (segment.gap) lines.push('#EXT-X-GAP');
+    lines.push(`#EXTINF:${seconds(durationMs / 1000)},`);
+    lines.push(segmentFile(segment.rendition, segment.seq));
+    previous = segment;
+  }
+  return `${lines.join('\n')}\n`;
+}
