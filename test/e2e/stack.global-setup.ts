@@ -32,6 +32,8 @@ export async function setup(project: TestProject): Promise<void> {
       // The suites open many sessions per test account within a lease's life (the stream limiter's own
       // tests run in workerd, edge/test/streams.test.ts); the default 4 premium streams would refuse them.
       edgeVars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100' },
+      // live-demo runs during the whole suite: the light ladder keeps it from crowding the other tests.
+      env: { ORIGIN_LIVE_DEMO: 'light' },
       onLine: (tier, line) => appendFileSync(logFile, `${tier} | ${line}\n`),
     });
   } catch (error) {

@@ -4,7 +4,8 @@ import { access, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@cascade/common/node';
 import type { FfmpegPaths } from '../ffmpeg-path.ts';
-import { probeMedia, runFfprobe } from '../media/probe-media.ts';
+import { ProblemError } from '@cascade/common';
+import { probeLiveInput } from './probe-live-input.ts';
 import type { ChannelSpec } from './channel-spec.ts';
 import type { ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
 import { encoderArgs, type EncoderOutput } from './encoder-args.ts';
@@ -140,7 +141,11 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     const last = this.#o.store.last(this.spec.id);
     if (last.seq >= 0) this.#liveEdge = { seq: last.seq, publishedAt: new Date(last.endMs).toISOString() };
     if (this.spec.input.type === 'file') {
-      this.#fileHasAudio = (await probeMedia(this.#o.tools.ffprobe.path, this.spec.input.path)).audio !== undefined;
+      try {
+        this.#fileHasAudio = (await probeLiveInput(this.#o.tools.ffmpeg.path, this.spec.input.path, 15_000)).hasAudio;
+      } catch (error) {
+        throw new ProblemError('source-unreadable', `input.path: ${(error as Error).message}`);
+      }
     }
     this.#startRun();
     const stallMs = this.#o.stallMs ?? Math.max(6000, this.spec.segmentSeconds * 3000);
@@ -366,7 +371,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     if (this.spec.input.type !== 'network' || this.#probing) return;
     this.#probing = true;
     try {
-      await runFfprobe(this.#o.tools.ffprobe.path, ['-show_streams', '-print_format', 'json', this.spec.input.url], 4000);
+      await probeLiveInput(this.#o.tools.ffmpeg.path, this.spec.input.url, 5000);
       if (this.#stopping) return;
       this.#o.logger.info({ channel: this.spec.id }, 'live input is back');
       this.#mode = 'input';
