@@ -49,6 +49,8 @@ export const ErrorCodes = {
   // Concurrent-stream limits (issue 8).
   'stream-evicted': { status: 409, title: 'The stream was stopped because the account started another one' },
   'stream-ended': { status: 410, title: 'The stream ended: its lease expired, the player stopped it, or an operator ended it' },
+  // Shield LL-HLS blocking reloads (issue 5).
+  'bad-hls-directive': { status: 400, title: 'The LL-HLS delivery directives (_HLS_msn, _HLS_part, _HLS_skip) are malformed' },
   // Live channels at the origin (issue 7).
   'channel-not-found': { status: 404, title: 'No such live channel' },
   'channel-exists': { status: 409, title: 'A live channel or title with this id already exists' },

@@ -1,3 +1,4 @@
+import { keyPath } from './blocking-reload-query.ts';
 import { keyInfo } from './object-kind.ts';
 
 /** Our intermediary identifier in CMSD-Dynamic (CTA-5006 §4.2: each hop prepends its own entry). */
@@ -15,7 +16,7 @@ export function cmsdStatic(key: string): string {
   const { kind, live } = keyInfo(key);
   let ot: string = OBJECT_TYPES[kind];
   // Our packager names audio renditions audio-…; everything else media is video.
-  if (kind === 'segment' && /\/audio[^/]*$/.test(key)) ot = 'a';
+  if (kind === 'segment' && /\/audio[^/]*$/.test(keyPath(key))) ot = 'a';
   const parts = [`ot=${ot}`];
   if (kind === 'playlist') parts.push('sf=h');
   else if (kind === 'mpd') parts.push('sf=d');

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ProblemError } from '@cascade/common';
+import { isBlockingReload } from './blocking-reload-query.ts';
 import { type FreshnessRules, freshness, parseAge } from './cache-policy.ts';
 import type { CachedObject, ObjectHeaders, OriginObject } from './cached-object.ts';
 import { createDeadline } from './deadline.ts';
@@ -27,6 +28,8 @@ export interface CollapsingFetcherOptions {
   origin: OriginClient;
   maxObjectBytes: number;
   upstreamTimeoutMs: number;
+  /** Deadline for LL-HLS blocking reloads (keys with `?_HLS_msn=`); at least `upstreamTimeoutMs`. */
+  blockingReloadTimeoutMs?: number;
   rules: FreshnessRules;
   /** Called once per origin request with its status, or `timeout` / `unreachable` / `error` when none came back. */
   onOriginFetch?: (status: string, seconds: number) => void;
@@ -60,6 +63,7 @@ export class CollapsingFetcher {
   readonly #origin: OriginClient;
   readonly #maxObjectBytes: number;
   readonly #timeoutMs: number;
+  readonly #blockingTimeoutMs: number;
   readonly #rules: FreshnessRules;
   readonly #onOriginFetch: (status: string, seconds: number) => void;
   readonly #now: () => number;
@@ -75,6 +79,7 @@ export class CollapsingFetcher {
     // An object the store can never hold is no better than one over the configured limit.
     this.#maxObjectBytes = Math.min(options.maxObjectBytes, options.store.maxBytes);
     this.#timeoutMs = options.upstreamTimeoutMs;
+    this.#blockingTimeoutMs = Math.max(options.upstreamTimeoutMs, options.blockingReloadTimeoutMs ?? 0);
     this.#rules = options.rules;
     this.#onOriginFetch = options.onOriginFetch ?? (() => {});
     this.#now = options.now ?? Date.now;
@@ -137,14 +142,18 @@ export class CollapsingFetcher {
     return read;
   }
 
-  /** Drop one key from every tier; a fetch in flight for it will not be stored. */
+  /**
+   * Drop one key from every tier, with its LL-HLS blocking-reload variants (`key?_HLS_…`): purging a
+   * playlist must not leave older answers behind under those keys. Fetches in flight for them will not be stored.
+   */
   async purge(key: string): Promise<number> {
     this.#purges += 1;
     const flight = this.#inflight.get(key);
     if (flight !== undefined) flight.purged = true;
     const inMemory = this.#store.delete(key);
     const onDisk = (await this.#disk?.delete(key)) ?? false;
-    return inMemory || onDisk ? 1 : 0;
+    const variants = key.includes('?') ? 0 : await this.purgePrefix(`${key}?`);
+    return (inMemory || onDisk ? 1 : 0) + variants;
   }
 
   /** Drop every key under `prefix` from every tier; fetches in flight under it will not be stored. */
@@ -167,7 +176,7 @@ export class CollapsingFetcher {
 
   async #fly(flight: OriginFlight, stale: CachedObject | undefined): Promise<void> {
     const key = flight.key;
-    const deadline = createDeadline(this.#timeoutMs);
+    const deadline = createDeadline(isBlockingReload(key) ? this.#blockingTimeoutMs : this.#timeoutMs);
     const started = performance.now();
     let response: IncomingMessage;
     try {

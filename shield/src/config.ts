@@ -12,6 +12,11 @@ export interface ShieldConfig {
   maxObjectBytes: number;
   /** Deadline for one origin fetch, from sending the request to the last body byte. */
   upstreamTimeoutMs: number;
+  /**
+   * Deadline for an LL-HLS blocking reload (`_HLS_msn`): the origin may hold it for up to about three
+   * target durations before answering, so it gets longer than an ordinary fetch (never shorter).
+   */
+  blockingReloadTimeoutMs: number;
   /** Freshness lifetime when the origin sends no max-age / s-maxage. */
   defaultTtlSeconds: number;
   /** Freshness of a VOD playlist or MPD when the origin sends no max-age: they never change once packaged. */
@@ -44,6 +49,7 @@ export const DEFAULT_CONFIG: Readonly<ShieldConfig> = Object.freeze({
   cacheBytes: 256 * MIB,
   maxObjectBytes: 32 * MIB,
   upstreamTimeoutMs: 10_000,
+  blockingReloadTimeoutMs: 12_000,
   defaultTtlSeconds: 10,
   vodManifestTtlSeconds: 300,
   negativeTtlSeconds: 2,
@@ -72,6 +78,7 @@ export function loadConfig(env: Env = process.env): ShieldConfig {
     maxObjectBytes: integerVar(env, 'SHIELD_MAX_OBJECT_BYTES', DEFAULT_CONFIG.maxObjectBytes, 1, Number.MAX_SAFE_INTEGER),
     // setTimeout cannot wait longer than 2^31-1 ms.
     upstreamTimeoutMs: integerVar(env, 'SHIELD_UPSTREAM_TIMEOUT_MS', DEFAULT_CONFIG.upstreamTimeoutMs, 1, 2_147_483_647),
+    blockingReloadTimeoutMs: integerVar(env, 'SHIELD_BLOCKING_RELOAD_TIMEOUT_MS', DEFAULT_CONFIG.blockingReloadTimeoutMs, 1, 2_147_483_647),
     defaultTtlSeconds: integerVar(env, 'SHIELD_DEFAULT_TTL_SECONDS', DEFAULT_CONFIG.defaultTtlSeconds, 0, 31_536_000),
     vodManifestTtlSeconds: integerVar(env, 'SHIELD_VOD_MANIFEST_TTL_SECONDS', DEFAULT_CONFIG.vodManifestTtlSeconds, 0, 31_536_000),
     negativeTtlSeconds: integerVar(env, 'SHIELD_NEGATIVE_TTL_SECONDS', DEFAULT_CONFIG.negativeTtlSeconds, 0, 3600),

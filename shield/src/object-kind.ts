@@ -13,7 +13,10 @@ const SEGMENT_EXTENSIONS = /\.(?:m4s|m4v|m4a|cmfv|cmfa|cmft|ts|aac|vtt|webvtt)$/
 
 export function keyInfo(key: string): KeyInfo {
   const live = key.startsWith('/live/');
-  const name = key.slice(key.lastIndexOf('/') + 1);
+  // A blocking-reload key carries its canonical `?_HLS_…` query: the name is before it.
+  const queryAt = key.indexOf('?');
+  const path = queryAt === -1 ? key : key.slice(0, queryAt);
+  const name = path.slice(path.lastIndexOf('/') + 1);
   let kind: ObjectKind = 'other';
   if (name.endsWith('.m3u8')) kind = 'playlist';
   else if (name.endsWith('.mpd')) kind = 'mpd';

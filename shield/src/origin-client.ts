@@ -47,10 +47,15 @@ export class OriginClient {
     }
   }
 
-  /** Where a media path lives on the origin; the origin URL may carry a path prefix. */
+  /**
+   * Where a media path lives on the origin; the origin URL may carry a path prefix. A blocking-reload
+   * key's canonical query (already validated, `?_HLS_…` only) becomes the URL's query.
+   */
   urlFor(path: string): URL {
     const url = new URL(this.#base);
-    url.pathname = url.pathname.replace(/\/+$/, '') + path;
+    const queryAt = path.indexOf('?');
+    url.pathname = url.pathname.replace(/\/+$/, '') + (queryAt === -1 ? path : path.slice(0, queryAt));
+    if (queryAt !== -1) url.search = path.slice(queryAt);
     return url;
   }
 

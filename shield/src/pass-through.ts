@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@cascade/common';
+import { isBlockingReload } from './blocking-reload-query.ts';
 import { createDeadline } from './deadline.ts';
 import { type OriginClient, toUpstreamProblem } from './origin-client.ts';
 
 export interface PassThroughOptions {
   origin: OriginClient;
   timeoutMs: number;
+  /** Deadline for the headers of an LL-HLS blocking reload (the origin may hold it for ~3 target durations). */
+  blockingReloadTimeoutMs?: number;
   onOriginFetch: (status: string) => void;
 }
 
@@ -35,7 +38,7 @@ export async function passThrough(req: IncomingMessage, res: ServerResponse, key
     if (typeof value === 'string') headers[name] = value;
   }
 
-  const deadline = createDeadline(options.timeoutMs);
+  const deadline = createDeadline(isBlockingReload(key) ? Math.max(options.timeoutMs, options.blockingReloadTimeoutMs ?? 0) : options.timeoutMs);
   let upstream: IncomingMessage;
   try {
     upstream = await options.origin.request({ method: req.method === 'HEAD' ? 'HEAD' : 'GET', path: key, headers, signal: deadline.signal });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProblemError, parseMediaPath } from '@cascade/common';
 import type { Logger } from '@cascade/common/node';
 import type { Registry } from 'prom-client';
+import { blockingReloadQuery } from './blocking-reload-query.ts';
 import { cmsdDynamic, cmsdStatic } from './cmsd-headers.ts';
 import type { CollapsingFetcher } from './collapsing-fetcher.ts';
 import { type PassThroughOptions, passThrough } from './pass-through.ts';
@@ -41,7 +42,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
       throw new ProblemError('method-not-allowed', `${req.method ?? '?'} is not allowed; use GET or HEAD`);
     }
     checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
-    const key = mediaKey(rawPath);
+    const key = mediaKey(rawPath, rawQuery(req.url));
     log.key = key;
     const lookup = await fetcher.lookup(key);
     if (lookup.kind === 'pass-through') {
@@ -102,7 +103,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     let key: string;
     try {
       checkShieldSecret(req.headers[SHIELD_AUTH_HEADER]);
-      key = mediaKey(rawPath);
+      key = mediaKey(rawPath, rawQuery(req.url));
     } catch {
       return false;
     }
@@ -162,17 +163,25 @@ function isCatalogueRead(segments: string[]): boolean {
   return segments.length === 4 && segments[0] === 'api' && segments[1] === 'v1' && segments[2] === 'titles';
 }
 
+/** What follows the `?` of the request target, or `''`. */
+function rawQuery(url: string | undefined): string {
+  const at = url?.indexOf('?') ?? -1;
+  return at === -1 || url === undefined ? '' : url.slice(at + 1);
+}
+
 /**
  * `/vod/...`, `/live/...` or `/api/v1/titles/{id}`, checked against the strict media grammar; the key
- * is the path itself. Nothing else of the origin (its operator API above all) is reachable through here.
+ * is the path itself, plus the canonical LL-HLS delivery directives for `/live/` objects (see
+ * `blockingReloadQuery`). Nothing else of the origin (its operator API above all) is reachable through here.
  */
-function mediaKey(rawPath: string): string {
+function mediaKey(rawPath: string, query: string): string {
   if (!rawPath.startsWith('/')) throw new ProblemError('bad-path', 'the request target must be an origin-form path');
   const segments = parseMediaPath(rawPath.slice(1));
   if (!isCatalogueRead(segments) && (segments.length < 2 || !MEDIA_ROOTS.has(segments[0] ?? ''))) {
     throw new ProblemError('not-found', 'shield paths are /vod/…, /live/… and /api/v1/titles/{id}');
   }
-  return `/${segments.join('/')}`;
+  const path = `/${segments.join('/')}`;
+  return path + blockingReloadQuery(path, query);
 }
 
 async function handleOps(req: IncomingMessage, res: ServerResponse, path: string, registry: Registry): Promise<void> {

@@ -42,12 +42,13 @@ export async function startShield(config: ShieldConfig, options: StartShieldOpti
     origin,
     maxObjectBytes: config.maxObjectBytes,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    blockingReloadTimeoutMs: config.blockingReloadTimeoutMs,
     rules: config,
     onOriginFetch: metrics.countOriginFetch,
   });
   const handler = createRequestHandler({
     fetcher,
-    passThrough: { origin, timeoutMs: config.upstreamTimeoutMs, onOriginFetch: (status) => metrics.countOriginFetch(status) },
+    passThrough: { origin, timeoutMs: config.upstreamTimeoutMs, blockingReloadTimeoutMs: config.blockingReloadTimeoutMs, onOriginFetch: (status) => metrics.countOriginFetch(status) },
     metrics,
     registry,
     logger,
