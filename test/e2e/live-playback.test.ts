@@ -25,6 +25,8 @@ interface LivePlayerState {
   latencies: number[];
   /** Ad-break signals the player itself surfaced (hls.js date ranges, Shaka timeline regions). */
   breaks: string[];
+  /** Every error the player reported, fatal or not (for the failure message). */
+  log: string[];
 }
 type LiveState = { hls: LivePlayerState; shaka: LivePlayerState };
 
@@ -55,7 +57,7 @@ afterAll(async () => {
  */
 function livePlayersScript(channel: string, token: string, segmentSeconds: number): string {
   return `(() => {
-    const blank = () => ({ error: null, startedAt: null, currentTime: 0, firstTime: null, latencies: [], breaks: [] });
+    const blank = () => ({ error: null, startedAt: null, currentTime: 0, firstTime: null, latencies: [], breaks: [], log: [] });
     const state = (window.liveState = { hls: blank(), shaka: blank() });
     const watch = (s, video, wallClockOfPlayhead) => {
       video.addEventListener('timeupdate', () => {
@@ -73,7 +75,9 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     // Target 1.5 segments behind the playlist end (hls.js defaults to three target durations).
     const hls = new Hls({ liveSyncDuration: ${segmentSeconds * 1.5}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 });
     hls.on(Hls.Events.ERROR, (_e, data) => {
-      if (data.fatal) state.hls.error = data.details + (data.response ? ' (HTTP ' + data.response.code + ')' : '');
+      const what = data.details + (data.response ? ' (HTTP ' + data.response.code + ')' : '') + (data.reason ? ': ' + data.reason : '');
+      if (state.hls.log.length < 20) state.hls.log.push((data.fatal ? 'fatal ' : '') + what);
+      if (data.fatal) state.hls.error = what;
     });
     hls.on(Hls.Events.LEVEL_UPDATED, (_e, data) => {
       for (const id of Object.keys(data.details.dateRanges || {})) if (!state.hls.breaks.includes(id)) state.hls.breaks.push(id);
@@ -86,7 +90,10 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     const shakaVideo = document.getElementById('shaka');
     shaka.polyfill.installAll();
     const player = new shaka.Player();
-    player.addEventListener('error', (event) => { if (event.detail.severity === 2) state.shaka.error = 'shaka error ' + event.detail.code; });
+    player.addEventListener('error', (event) => {
+      if (state.shaka.log.length < 20) state.shaka.log.push('severity ' + event.detail.severity + ' code ' + event.detail.code);
+      if (event.detail.severity === 2) state.shaka.error = 'shaka error ' + event.detail.code;
+    });
     player.addEventListener('timelineregionadded', (event) => { state.shaka.breaks.push(event.detail.schemeIdUri + '#' + event.detail.id); });
     player.attach(shakaVideo)
       .then(() => player.load('/v1/play/${channel}/manifest.mpd' + q))
@@ -156,8 +163,8 @@ describe('live-demo in real players through edge and shield', () => {
         { timeout: (PLAY_SECONDS + 40) * 1000, polling: 500 },
       );
       const final = await page.evaluate(() => (globalThis as unknown as { liveState: LiveState }).liveState);
-      expect(final.hls.error).toBeNull();
-      expect(final.shaka.error).toBeNull();
+      expect(final.hls.error, final.hls.log.join('\n')).toBeNull();
+      expect(final.shaka.error, final.shaka.log.join('\n')).toBeNull();
       expect(played(final.hls)).toBeGreaterThanOrEqual(PLAY_SECONDS);
       expect(played(final.shaka)).toBeGreaterThanOrEqual(PLAY_SECONDS);
       // Both players saw the break through every tier.

@@ -10,6 +10,7 @@ import { parseChannelSpec, type ChannelSpec, type ChannelSpecPolicy } from './ch
 import type { AdBreak, ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
 import { dashLiveMpd } from './dash-live-mpd.ts';
 import { hlsLiveMaster } from './hls-live-master.ts';
+import type { HlsDeliveryDirectives } from './hls-delivery-directives.ts';
 import { hlsLivePlaylist } from './hls-live-playlist.ts';
 import { LIVE_MASTER_FILE, LIVE_MPD_FILE, mediaPlaylistFile } from './live-file-names.ts';
 import type { LiveLadderName } from './live-ladder.ts';
@@ -262,12 +263,106 @@ export class ChannelManager {
     return hlsLiveMaster(runner.renditions);
   }
 
-  mediaPlaylist(id: string, rendition: string, now = Date.now()): string {
+  /**
+   * A rendition's media playlist. With `_HLS_msn` (and `_HLS_part`) the answer waits until that
+   * segment (or part) is published, up to three target durations (RFC 8216bis 6.2.5.2).
+   */
+  async mediaPlaylist(id: string, rendition: string, directives: HlsDeliveryDirectives = { skip: false }): Promise<string> {
     const runner = this.#get(id);
-    if (!runner.renditions.some((r) => r.id === rendition)) throw new ProblemError('not-found', `channel ${id} has no rendition ${rendition}`);
+    const info = runner.renditions.find((r) => r.id === rendition);
+    if (info === undefined) throw new ProblemError('not-found', `channel ${id} has no rendition ${rendition}`);
+    if (directives.msn !== undefined) await this.#waitFor(runner, rendition, directives.msn, directives.part);
+    const now = Date.now();
     const segments = this.#window(runner, rendition, now);
     if (segments.length === 0) throw new ProblemError('not-ready', `rendition ${rendition} has no media yet`);
-    return hlsLivePlaylist({ segments, segmentSeconds: runner.spec.segmentSeconds, breaks: this.#signals(runner), now });
+    return hlsLivePlaylist({
+      segments,
+      segmentSeconds: runner.spec.segmentSeconds,
+      breaks: this.#signals(runner),
+      now,
+      lowLatency: { partTarget: this.#partTarget(runner, info, segments), partial: runner.partial(rendition), skip: directives.skip },
+    });
+  }
+
+  /**
+   * PART-TARGET must not change while the channel runs: it is the part length the encoder is set to,
+   * rounded up to whole frames (video) or AAC frames (audio), or a longer part seen in the window.
+   */
+  #partTarget(runner: ChannelRunner, info: LiveRenditionInfo, segments: LiveSegment[]): number {
+    const { partSeconds } = runner.spec;
+    const frame = info.type === 'video' ? 1 / (info.frameRate ?? 25) : 1024 / 48_000;
+    const nominal = Math.ceil(partSeconds / frame - 1e-9) * frame;
+    const seen = Math.max(0, ...segments.slice(-4).flatMap((s) => s.parts.map((p) => p.duration / s.timescale)));
+    return Math.max(nominal, seen);
+  }
+
+  /** Is segment `msn` (part `part`) of the rendition published? */
+  #has(runner: ChannelRunner, rendition: string, msn: number, part: number | undefined): boolean {
+    if (this.#o.store.lastSeq(runner.spec.id, rendition) >= msn) return true;
+    if (part === undefined) return false;
+    const partial = runner.partial(rendition);
+    return partial !== undefined && (partial.seq > msn || (partial.seq === msn && partial.parts.length > part));
+  }
+
+  async #waitFor(runner: ChannelRunner, rendition: string, msn: number, part: number | undefined): Promise<void> {
+    if (this.#has(runner, rendition, msn, part)) return;
+    const last = this.#o.store.lastSeq(runner.spec.id, rendition);
+    // A client may ask for the next segment or the one after; anything further is a mistake (6.2.5.2).
+    if (msn > last + 2) throw new ProblemError('bad-hls-directive', `_HLS_msn=${msn} is too far ahead of the live edge (${last})`);
+    const timeoutMs = runner.spec.segmentSeconds * 3000;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!this.#has(runner, rendition, msn, part)) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new ProblemError('not-ready', `segment ${msn}${part === undefined ? '' : ` part ${part}`} of ${rendition} did not appear within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        runner.off('segment', check);
+        runner.off('part', check);
+      };
+      runner.on('segment', check);
+      runner.on('part', check);
+    });
+  }
+
+  /**
+   * An LL-HLS part. The preload hint names the part the encoder is cutting now; a request for it is
+   * held until it is written (RFC 8216bis 6.2.6), up to three part durations past its expected end.
+   */
+  async awaitPart(id: string, rendition: string, seq: number, index: number): Promise<void> {
+    const runner = this.#get(id);
+    const expected = () => {
+      const partial = runner.partial(rendition);
+      if (partial) return (partial.seq === seq && partial.parts.length === index) || (partial.seq + 1 === seq && index === 0);
+      return this.#o.store.lastSeq(id, rendition) + 1 === seq && index === 0;
+    };
+    if (!expected()) return;
+    const written = () => {
+      const partial = runner.partial(rendition);
+      return (partial !== undefined && (partial.seq > seq || (partial.seq === seq && partial.parts.length > index))) || this.#o.store.lastSeq(id, rendition) >= seq;
+    };
+    const timeoutMs = Math.max(2000, runner.spec.segmentSeconds * 1500);
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (!written()) return;
+        clearTimeout(timer);
+        runner.off('part', check);
+        runner.off('segment', check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        runner.off('part', check);
+        runner.off('segment', check);
+        resolve();
+      }, timeoutMs);
+      runner.on('part', check);
+      runner.on('segment', check);
+    });
   }
 
   mpd(id: string, now = Date.now()): string {

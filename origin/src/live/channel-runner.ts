@@ -7,13 +7,13 @@ import type { FfmpegPaths } from '../ffmpeg-path.ts';
 import { ProblemError } from '@cascade/common';
 import { probeLiveInput } from './probe-live-input.ts';
 import type { ChannelSpec } from './channel-spec.ts';
-import type { ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
+import type { ChannelStore, LivePart, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
 import { encoderArgs, type EncoderOutput } from './encoder-args.ts';
 import { LiveEncoder } from './live-encoder.ts';
 import { LIVE_LADDERS, type LiveLadder } from './live-ladder.ts';
 import { parseChunk, restampChunk } from './parse-chunk.ts';
 import { parseInitSegment, type InitSegmentInfo } from './parse-init-segment.ts';
-import { segmentFile, initFile } from './live-file-names.ts';
+import { initFile, partFile, segmentFile } from './live-file-names.ts';
 
 export type ChannelState = 'starting' | 'live' | 'input-lost' | 'restarting' | 'stopped';
 
@@ -51,7 +51,17 @@ interface TrackState {
   index: number;
   startOrig: number;
   chunks: Buffer[];
+  parts: LivePart[];
   lastSeq: number;
+}
+
+/** The segment a rendition is cutting now: its sequence number and the parts already on disk. */
+export interface PartialSegment {
+  rendition: string;
+  seq: number;
+  initId: string;
+  timescale: number;
+  parts: LivePart[];
 }
 
 interface Run {
@@ -80,7 +90,7 @@ export interface SegmentPublished {
  * origin restarts), writes them to disk and to the store, and replaces a failed or stalled input
  * with a "signal lost" slate (network inputs) or a restarted encoder (synthetic and file inputs).
  */
-export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; init: [LiveRenditionInfo[]] }> {
+export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; part: [PartialSegment]; init: [LiveRenditionInfo[]] }> {
   readonly spec: ChannelSpec;
   readonly epochMs: number;
   readonly ladder: LiveLadder;
@@ -100,6 +110,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
   #renditions: LiveRenditionInfo[];
   #probing = false;
   #writes: Promise<void> = Promise.resolve();
+  readonly #partial = new Map<string, PartialSegment>();
 
   constructor(options: ChannelRunnerOptions, renditions: LiveRenditionInfo[] = []) {
     super();
@@ -109,6 +120,11 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     this.ladder = LIVE_LADDERS[options.spec.ladder];
     this.#backoffMs = options.restartDelayMs?.min ?? 1000;
     this.#renditions = renditions;
+  }
+
+  /** The rendition's segment in progress (LL-HLS: its parts follow the last complete segment). */
+  partial(rendition: string): PartialSegment | undefined {
+    return this.#partial.get(rendition);
   }
 
   get renditions(): LiveRenditionInfo[] {
@@ -193,7 +209,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
       baseSeq: last.seq + 1,
       disc: undefined,
       anchorMs: undefined,
-      tracks: new Map(outputs.map((output) => [output.rendition, { output, init: undefined, index: -1, startOrig: 0, chunks: [], lastSeq: last.seq }])),
+      tracks: new Map(outputs.map((output) => [output.rendition, { output, init: undefined, index: -1, startOrig: 0, chunks: [], parts: [], lastSeq: last.seq }])),
       lastChunkAt: Date.now(),
       intentional: false,
       encoder: undefined as unknown as LiveEncoder,
@@ -255,7 +271,18 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     }
     restampChunk(bytes, chunk, this.#offsetTicks(run, timescale) + chunk.baseDecodeTime);
     track.chunks.push(bytes);
+    track.parts.push({ duration: chunk.duration, independent: chunk.independent });
     if (this.#state !== 'input-lost') this.#state = 'live';
+    // The chunk is also an LL-HLS part, published at once (the segment follows when it is complete).
+    const partial: PartialSegment = { rendition: output.rendition, seq: run.baseSeq + track.index, initId: track.init.id, timescale, parts: [...track.parts] };
+    const file = join(this.#o.dir, partFile(output.rendition, partial.seq, partial.parts.length - 1));
+    this.#queueWrite(async () => {
+      await writeFile(`${file}.tmp`, bytes);
+      await rename(`${file}.tmp`, file);
+      if (run !== this.#run || this.#stopping) return;
+      this.#partial.set(output.rendition, partial);
+      this.emit('part', partial);
+    });
   }
 
   #offsetTicks(run: Run, timescale: number): number {
@@ -271,8 +298,10 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     }
     const seq = run.baseSeq + track.index;
     const chunks = track.chunks;
+    const parts = track.parts;
     track.chunks = [];
-    const duration = chunks.reduce((sum, bytes) => sum + parseChunk(bytes).duration, 0);
+    track.parts = [];
+    const duration = parts.reduce((sum, part) => sum + part.duration, 0);
     const start = this.#offsetTicks(run, timescale) + track.startOrig;
     const pdtMs = Math.round(run.anchorMs! + (track.startOrig / timescale) * 1000);
     // Media that never came (the encoder skipped a whole segment's time): EXT-X-GAP placeholders
@@ -289,7 +318,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     track.lastSeq = seq;
     const segment: LiveSegment = {
       rendition: track.output.rendition, seq, disc: run.disc, start, duration, timescale, pdtMs, initId: init.id,
-      parts: chunks.map((c) => c.length), gap: false,
+      parts, gap: false,
     };
     const file = join(this.#o.dir, segmentFile(segment.rendition, seq));
     const body = Buffer.concat(chunks);
@@ -297,6 +326,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
       await writeFile(`${file}.tmp`, body);
       await rename(`${file}.tmp`, file);
       this.#o.store.addSegment(this.spec.id, segment);
+      if (this.#partial.get(segment.rendition)?.seq === seq) this.#partial.delete(segment.rendition);
       const publishedAt = Date.now();
       if (this.#liveEdge === undefined || seq >= this.#liveEdge.seq) this.#liveEdge = { seq, publishedAt: new Date(publishedAt).toISOString() };
       this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000) });
@@ -318,7 +348,9 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     // Keep a minute beyond the DVR window: a player that fetched the playlist just before may still ask.
     const gone = this.#o.store.prune(this.spec.id, now - this.spec.dvrWindowSeconds * 1000 - 60_000);
     for (const segment of gone) {
-      if (!segment.gap) void unlink(join(this.#o.dir, segmentFile(segment.rendition, segment.seq))).catch(() => {});
+      if (segment.gap) continue;
+      void unlink(join(this.#o.dir, segmentFile(segment.rendition, segment.seq))).catch(() => {});
+      segment.parts.forEach((_, i) => void unlink(join(this.#o.dir, partFile(segment.rendition, segment.seq, i))).catch(() => {}));
     }
   }
 
@@ -336,7 +368,11 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
 
   #onExit(run: Run, result: { code: number | null; signal: NodeJS.Signals | null; stderr: string; error?: Error }): void {
     // The last, unfinished segment of each track is dropped: it never got its closing keyframe.
-    for (const track of run.tracks.values()) track.chunks = [];
+    for (const track of run.tracks.values()) {
+      track.chunks = [];
+      track.parts = [];
+    }
+    this.#partial.clear();
     if (this.#stopping) return;
     if (run !== this.#run) return;
     if (run.intentional) {
