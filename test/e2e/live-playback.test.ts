@@ -55,7 +55,11 @@ afterAll(async () => {
  * fatal errors, playback progress, one latency sample a second, and the ad-break signals each
  * player surfaces itself.
  */
-function livePlayersScript(channel: string, token: string, segmentSeconds: number): string {
+function livePlayersScript(channel: string, token: string, segmentSeconds: number, options: { lowLatency: boolean; shaka: boolean }): string {
+  const hlsConfig = options.lowLatency
+    ? '{ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 }'
+    : // Target 1.5 segments behind the playlist end (hls.js defaults to three target durations).
+      `{ lowLatencyMode: false, liveSyncDuration: ${segmentSeconds * 1.5}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 }`;
   return `(() => {
     const blank = () => ({ error: null, startedAt: null, currentTime: 0, firstTime: null, latencies: [], breaks: [], log: [] });
     const state = (window.liveState = { hls: blank(), shaka: blank() });
@@ -72,8 +76,7 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     const q = '?token=' + encodeURIComponent(${JSON.stringify(token)});
 
     const hlsVideo = document.getElementById('hls');
-    // Target 1.5 segments behind the playlist end (hls.js defaults to three target durations).
-    const hls = new Hls({ liveSyncDuration: ${segmentSeconds * 1.5}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 });
+    const hls = new Hls(${hlsConfig});
     hls.on(Hls.Events.ERROR, (_e, data) => {
       const what = data.details + (data.response ? ' (HTTP ' + data.response.code + ')' : '') + (data.reason ? ': ' + data.reason : '');
       if (state.hls.log.length < 20) state.hls.log.push((data.fatal ? 'fatal ' : '') + what);
@@ -87,6 +90,7 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     hls.attachMedia(hlsVideo);
     watch(state.hls, hlsVideo, () => (hls.playingDate ? hls.playingDate.getTime() : undefined));
 
+    if (!${options.shaka}) return;
     const shakaVideo = document.getElementById('shaka');
     shaka.polyfill.installAll();
     const player = new shaka.Player();
@@ -150,7 +154,7 @@ describe('live-demo in real players through edge and shield', () => {
       expect(placed.status).toBe(201);
       const { spliceEventId } = (await placed.json()) as { spliceEventId: number };
 
-      await page.addScriptTag({ content: livePlayersScript(CHANNEL, token, SEGMENT_SECONDS) });
+      await page.addScriptTag({ content: livePlayersScript(CHANNEL, token, SEGMENT_SECONDS, { lowLatency: false, shaka: true }) });
 
       const played = (s: LivePlayerState) => (s.firstTime === null ? 0 : s.currentTime - s.firstTime);
       await page.waitForFunction(
@@ -182,4 +186,39 @@ describe('live-demo in real players through edge and shield', () => {
       await page.close();
     }
   }, (PLAY_SECONDS + 80) * 1000);
+
+  it('plays live-demo as LL-HLS in hls.js (lowLatencyMode: parts, preload hints, blocking reloads) within 3 s of the wall clock', async () => {
+    const token = await devToken('live-ll-player');
+    const page: Page = await browser.newPage();
+    page.on('pageerror', (error) => console.error('live page error:', error.message));
+    const reloads: string[] = [];
+    page.on('request', (request) => {
+      if (/\/live\/live-demo\/v\d+\.m3u8\?_HLS_msn=\d+&_HLS_part=\d+/.test(request.url())) reloads.push(request.url());
+    });
+    try {
+      await page.goto(`${stack.edge}/demo/`);
+      await page.setContent('<!doctype html><title>ll-hls</title><video id="hls" muted></video>');
+      await page.addScriptTag({ url: '/demo/vendor/hls.min.js' });
+      await page.addScriptTag({ content: livePlayersScript(CHANNEL, token, SEGMENT_SECONDS, { lowLatency: true, shaka: false }) });
+      const seconds = 16;
+      await page.waitForFunction(
+        (wanted) => {
+          const s = (globalThis as unknown as { liveState: LiveState }).liveState.hls;
+          return s.error !== null || (s.firstTime !== null && s.currentTime - s.firstTime >= wanted);
+        },
+        seconds,
+        { timeout: (seconds + 40) * 1000, polling: 500 },
+      );
+      const final = (await page.evaluate(() => (globalThis as unknown as { liveState: LiveState }).liveState)).hls;
+      expect(final.error, final.log.join('\n')).toBeNull();
+      // hls.js used blocking reloads with part directives through the edge.
+      expect(reloads.length).toBeGreaterThan(5);
+      const latency = median(final.latencies.slice(4));
+      console.info(`LL-HLS latency: hls.js ${(latency / 1000).toFixed(2)} s over ${final.latencies.length} samples`);
+      expect(latency).toBeGreaterThan(0);
+      expect(latency).toBeLessThanOrEqual(3000);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
 });

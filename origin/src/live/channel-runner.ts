@@ -59,6 +59,8 @@ interface TrackState {
 export interface PartialSegment {
   rendition: string;
   seq: number;
+  /** Start of the segment on the channel timeline, in the timescale. */
+  start: number;
   initId: string;
   timescale: number;
   parts: LivePart[];
@@ -80,8 +82,13 @@ interface Run {
 /** What a runner tells its listeners: a segment was published (playlists may grow, blocking reloads answer). */
 export interface SegmentPublished {
   segment: LiveSegment;
-  /** Milliseconds from the segment's last frame (wall clock) to its publication. */
+  /** Milliseconds from the segment's last frame (its program date time + duration) to its publication. */
   availabilityDelayMs: number;
+  /**
+   * The same, measured from the encoder's spawn plus the segment's end in the run's own media time:
+   * for a source read at its native rate this is the time since the frame was made, start-up included.
+   */
+  glassDelayMs: number;
 }
 
 /**
@@ -145,6 +152,11 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
       lastError: this.#lastError,
       clock: this.#o.fontFile === undefined ? 'run-counter' : 'wall-clock',
     };
+  }
+
+  /** When the running encoder was spawned (epoch ms): the benchmark's "glass" reference. */
+  get encoderStartedAt(): number | undefined {
+    return this.#run?.encoder.startedAt;
   }
 
   /** The running encoder's process id (tests kill it to prove a crash does not break numbering). */
@@ -274,7 +286,9 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     track.parts.push({ duration: chunk.duration, independent: chunk.independent });
     if (this.#state !== 'input-lost') this.#state = 'live';
     // The chunk is also an LL-HLS part, published at once (the segment follows when it is complete).
-    const partial: PartialSegment = { rendition: output.rendition, seq: run.baseSeq + track.index, initId: track.init.id, timescale, parts: [...track.parts] };
+    const partial: PartialSegment = {
+      rendition: output.rendition, seq: run.baseSeq + track.index, start: this.#offsetTicks(run, timescale) + track.startOrig, initId: track.init.id, timescale, parts: [...track.parts],
+    };
     const file = join(this.#o.dir, partFile(output.rendition, partial.seq, partial.parts.length - 1));
     this.#queueWrite(async () => {
       await writeFile(`${file}.tmp`, bytes);
@@ -322,6 +336,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     };
     const file = join(this.#o.dir, segmentFile(segment.rendition, seq));
     const body = Buffer.concat(chunks);
+    const glassEndMs = run.encoder.startedAt + ((track.startOrig + duration) / timescale) * 1000;
     this.#queueWrite(async () => {
       await writeFile(`${file}.tmp`, body);
       await rename(`${file}.tmp`, file);
@@ -329,7 +344,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
       if (this.#partial.get(segment.rendition)?.seq === seq) this.#partial.delete(segment.rendition);
       const publishedAt = Date.now();
       if (this.#liveEdge === undefined || seq >= this.#liveEdge.seq) this.#liveEdge = { seq, publishedAt: new Date(publishedAt).toISOString() };
-      this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000) });
+      this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000), glassDelayMs: publishedAt - glassEndMs });
       this.#prune(publishedAt);
     });
   }
