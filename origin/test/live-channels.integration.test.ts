@@ -281,6 +281,52 @@ describe('live channels at the origin', () => {
     expect(inEvent.outOfNetworkIndicator).toBe(false);
   });
 
+  it('serves LL-HLS: parts and a preload hint, blocking reloads on _HLS_msn/_HLS_part, delta updates on _HLS_skip', async () => {
+    const playlist = await mediaPlaylist('live-demo', 'v180');
+    expect(playlist.text).toMatch(/^#EXT-X-VERSION:9$/m);
+    expect(playlist.text).toMatch(/^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1\.600,CAN-SKIP-UNTIL=12\.0$/m);
+    expect(playlist.text).toMatch(/^#EXT-X-PART-INF:PART-TARGET=0\.533$/m);
+    const last = playlist.segments.at(-1)!.seq;
+    // Parts of the last complete segment add up to it, byte for byte.
+    const lastParts = [...playlist.text.matchAll(new RegExp(`#EXT-X-PART:DURATION=([0-9.]+),URI="(v180-${last}\\.\\d+\\.m4s)"`, 'g'))];
+    expect(lastParts.length).toBeGreaterThanOrEqual(2);
+    expect(lastParts.reduce((sum, m) => sum + Number(m[1]), 0)).toBeCloseTo(2, 2);
+    for (const m of lastParts) expect(Number(m[1])).toBeLessThanOrEqual(0.533);
+    const partBytes = Buffer.concat(await Promise.all(lastParts.map(async (m) => Buffer.from(await (await fetch(`${origin.url}/live/live-demo/${m[2]}`)).arrayBuffer()))));
+    const segmentBytes = Buffer.from(await (await fetch(`${origin.url}/live/live-demo/v180-${last}.m4s`)).arrayBuffer());
+    expect(partBytes.equals(segmentBytes)).toBe(true);
+    expect(playlist.text).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="v180-\d+\.\d+\.m4s"\n$/);
+
+    // The hinted part: the request is held until the encoder has cut it, then served.
+    const hint = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec((await mediaPlaylist('live-demo', 'v180')).text)![1]!;
+    const hinted = await fetch(`${origin.url}/live/live-demo/${hint}`);
+    expect(hinted.status).toBe(200);
+    expect(parseChunk(Buffer.from(await hinted.arrayBuffer())).duration).toBeGreaterThan(0);
+
+    // Blocking reload: the answer waits for the next segment's first part, then for the whole segment.
+    const current = (await mediaPlaylist('live-demo', 'v180')).segments.at(-1)!.seq;
+    const withPart = await text(`/live/live-demo/v180.m3u8?_HLS_msn=${current + 1}&_HLS_part=0`);
+    expect(withPart.status).toBe(200);
+    expect(withPart.body).toContain(`URI="v180-${current + 1}.0.m4s"`);
+    const whole = await text(`/live/live-demo/v180.m3u8?_HLS_msn=${current + 2}`);
+    expect(whole.body).toMatch(new RegExp(`^v180-${current + 2}\\.m4s$`, 'm'));
+    const tooFar = await fetch(`${origin.url}/live/live-demo/v180.m3u8?_HLS_msn=${current + 50}`);
+    expect(tooFar.status).toBe(400);
+    expect(((await tooFar.json()) as { code: string }).code).toBe('bad-hls-directive');
+    for (const query of ['_HLS_part=1', '_HLS_msn=x', '_HLS_skip=maybe']) {
+      expect((await fetch(`${origin.url}/live/live-demo/v180.m3u8?${query}`)).status, query).toBe(400);
+    }
+
+    // Delta update: segments more than CAN-SKIP-UNTIL (12 s) before the end are replaced by EXT-X-SKIP.
+    const full = await mediaPlaylist('live-demo', 'v180');
+    const delta = await text('/live/live-demo/v180.m3u8?_HLS_skip=YES');
+    const skipped = Number(/#EXT-X-SKIP:SKIPPED-SEGMENTS=(\d+)/.exec(delta.body)?.[1] ?? 0);
+    expect(skipped).toBeGreaterThan(0);
+    const listed = delta.body.split('\n').filter((l) => /^v180-\d+\.m4s$/.test(l));
+    expect(Number(/^v180-(\d+)\.m4s$/.exec(listed[0]!)![1])).toBe(full.mediaSequence + skipped);
+    expect(listed.length * 2).toBeLessThanOrEqual(14);
+  });
+
   it('keeps sequence numbers monotonic and segments stable across an encoder crash (ffmpeg killed)', async () => {
     const before = await mediaPlaylist('live-demo', 'v180');
     const lastSeq = before.segments.at(-1)!.seq;
@@ -338,10 +384,14 @@ describe('live channels at the origin', () => {
     expect(onSlate.text).toContain('#EXT-X-DISCONTINUITY\n');
 
     startSender();
-    await until('the input again', async () => ((await channel('udp-in')).health.source === 'input' ? true : undefined));
-    const back = await segmentsAtLeast('udp-in', 'v180', 2, onSlate.segments.at(-1)!.seq);
+    await until('the input again', async () => {
+      const { health } = await channel('udp-in');
+      return health.source === 'input' && health.state === 'live' ? true : undefined;
+    });
+    const resumedAt = (await mediaPlaylist('udp-in', 'v180')).segments.at(-1)!.seq;
+    const back = await segmentsAtLeast('udp-in', 'v180', 2, resumedAt);
     expectConsistent(onSlate.segments, back.segments);
-    expect((await channel('udp-in')).health.state).toBe('live');
+    expect((await channel('udp-in')).health).toMatchObject({ state: 'live', source: 'input' });
     sender!.kill('SIGKILL');
     expect((await fetch(`${origin.url}/api/v1/channels/udp-in`, { method: 'DELETE', headers: auth })).status).toBe(204);
   });
