@@ -275,7 +275,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     // Media time 0 of this run happened when its first chunk ended minus the chunk's media time.
     run.anchorMs ??= now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000;
     const index = Math.floor(chunk.baseDecodeTime / timescale / this.spec.segmentSeconds + 1e-3);
-    if (track.index >= 0 && chunk.independent && index > track.index) this.#publish(run, track);
+    if (track.index >= 0 && track.chunks.length > 0 && chunk.independent && index > track.index) this.#publish(run, track);
     if (track.chunks.length === 0) {
       if (!chunk.independent) return; // a segment must start with a keyframe
       track.index = Math.max(index, track.index + 1);
@@ -285,6 +285,10 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     track.chunks.push(bytes);
     track.parts.push({ duration: chunk.duration, independent: chunk.independent });
     if (this.#state !== 'input-lost') this.#state = 'live';
+    const segmentIndex = track.index;
+    // A chunk that reaches the segment boundary completes the segment: publish it now rather than when
+    // the next chunk arrives (one part duration later).
+    const complete = (chunk.baseDecodeTime + chunk.duration) / timescale >= (segmentIndex + 1) * this.spec.segmentSeconds - 1e-3;
     // The chunk is also an LL-HLS part, published at once (the segment follows when it is complete).
     const partial: PartialSegment = {
       rendition: output.rendition, seq: run.baseSeq + track.index, start: this.#offsetTicks(run, timescale) + track.startOrig, initId: track.init.id, timescale, parts: [...track.parts],
@@ -297,6 +301,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
       this.#partial.set(output.rendition, partial);
       this.emit('part', partial);
     });
+    if (complete) this.#publish(run, track);
   }
 
   #offsetTicks(run: Run, timescale: number): number {
