@@ -272,8 +272,10 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     const chunk = parseChunk(bytes);
     const now = Date.now();
     run.lastChunkAt = now;
-    // Media time 0 of this run happened when its first chunk ended minus the chunk's media time.
-    run.anchorMs ??= now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000;
+    // When media time 0 of this run happened: ffmpeg hands a chunk over when the next one starts, so
+    // the first chunk arrives about one part after its end; never before the encoder was spawned
+    // (sources read at their native rate start then; a network input starts when its media arrives).
+    run.anchorMs ??= Math.max(run.encoder.startedAt, now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000 - this.spec.partSeconds * 1000);
     const index = Math.floor(chunk.baseDecodeTime / timescale / this.spec.segmentSeconds + 1e-3);
     if (track.index >= 0 && track.chunks.length > 0 && chunk.independent && index > track.index) this.#publish(run, track);
     if (track.chunks.length === 0) {
