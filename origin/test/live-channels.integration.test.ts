@@ -327,6 +327,43 @@ describe('live channels at the origin', () => {
     expect(listed.length * 2).toBeLessThanOrEqual(14);
   });
 
+  it('turns a window of the channel into a VOD title without re-encoding', async () => {
+    const live = await mediaPlaylist('live-demo', 'v180');
+    const window = live.segments.slice(-4, -1);
+    const from = new Date(window[0]!.pdt).toISOString();
+    const to = new Date(window.at(-1)!.pdt + 2000).toISOString();
+    const post = (body: unknown) => fetch(`${origin.url}/api/v1/channels/live-demo/vod`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+    const created = await post({ titleId: 'live-demo-clip', name: 'Clip', from, to });
+    expect(created.status).toBe(201);
+    const record = (await created.json()) as { kind: string; durationSeconds: number; renditions: Array<{ id: string; segmentCount: number }> };
+    expect(record.kind).toBe('vod');
+    expect(record.durationSeconds).toBeCloseTo(6, 1);
+    expect(record.renditions.find((r) => r.id === 'v180')!.segmentCount).toBe(3);
+    expect(((await (await fetch(`${origin.url}/api/v1/titles/live-demo-clip`)).json()) as { kind: string }).kind).toBe('vod');
+
+    const vod = await text('/vod/live-demo-clip/v180.m3u8');
+    expect(vod.body).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
+    expect(vod.body).toContain('#EXT-X-ENDLIST');
+    const parsed = parseM3u8(vod.body);
+    expect(parsed.segments?.map((s) => s.uri)).toEqual(['v180-1.m4s', 'v180-2.m4s', 'v180-3.m4s']);
+    // The same bytes as the live segments: nothing was re-encoded.
+    for (const [i, segment] of window.entries()) {
+      const a = Buffer.from(await (await fetch(`${origin.url}/vod/live-demo-clip/v180-${i + 1}.m4s`)).arrayBuffer());
+      const b = Buffer.from(await (await fetch(`${origin.url}/live/live-demo/${segment.uri}`)).arrayBuffer());
+      expect(a.equals(b)).toBe(true);
+    }
+    const mpd = await text('/vod/live-demo-clip/manifest.mpd');
+    expect(mpd.body).toContain('type="static"');
+    const dash = mpdParser.parse(mpd.body, { manifestUri: `${origin.url}/vod/live-demo-clip/manifest.mpd`, NOW: Date.now(), clientOffset: 0 });
+    expect(dash.playlists.find((p) => p.attributes.NAME === 'v180')!.segments.map((s) => s.uri)).toEqual(['v180-1.m4s', 'v180-2.m4s', 'v180-3.m4s']);
+    expect((await fetch(`${origin.url}/vod/live-demo-clip/audio-aac-init.mp4`)).headers.get('content-type')).toBe('audio/mp4');
+
+    expect((await post({ titleId: 'live-demo-clip', from, to })).status).toBe(409);
+    expect((await post({ titleId: 'live-demo', from, to })).status).toBe(409);
+    expect(((await (await post({ titleId: 'c2', from: to, to: from })).json()) as { code: string }).code).toBe('bad-request');
+    expect(((await (await post({ titleId: 'c2', from: '2001-01-01T00:00:00Z', to: '2001-01-01T00:01:00Z' })).json()) as { detail: string }).detail).toMatch(/holds no complete segment/);
+  });
+
   it('keeps sequence numbers monotonic and segments stable across an encoder crash (ffmpeg killed)', async () => {
     const before = await mediaPlaylist('live-demo', 'v180');
     const lastSeq = before.segments.at(-1)!.seq;

@@ -58,8 +58,9 @@ afterAll(async () => {
 function livePlayersScript(channel: string, token: string, segmentSeconds: number, options: { lowLatency: boolean; shaka: boolean }): string {
   const hlsConfig = options.lowLatency
     ? '{ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 }'
-    : // Target 1.5 segments behind the playlist end (hls.js defaults to three target durations).
-      `{ lowLatencyMode: false, liveSyncDuration: ${segmentSeconds * 1.5}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 }`;
+    : // One segment behind the playlist end (hls.js defaults to three target durations); the playlist
+      // itself may be up to a second old at each of edge and shield.
+      `{ lowLatencyMode: false, liveSyncDuration: ${segmentSeconds}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 }`;
   return `(() => {
     const blank = () => ({ error: null, startedAt: null, currentTime: 0, firstTime: null, latencies: [], breaks: [], log: [] });
     const state = (window.liveState = { hls: blank(), shaka: blank() });
@@ -94,6 +95,8 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     const shakaVideo = document.getElementById('shaka');
     shaka.polyfill.installAll();
     const player = new shaka.Player();
+    // Keep two segments behind the live edge, speeding up a little when further behind.
+    player.configure({ streaming: { liveSync: { enabled: true, targetLatency: ${segmentSeconds * 2}, maxPlaybackRate: 1.25 } } });
     player.addEventListener('error', (event) => {
       if (state.shaka.log.length < 20) state.shaka.log.push('severity ' + event.detail.severity + ' code ' + event.detail.code);
       if (event.detail.severity === 2) state.shaka.error = 'shaka error ' + event.detail.code;

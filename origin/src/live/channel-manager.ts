@@ -14,6 +14,10 @@ import type { HlsDeliveryDirectives } from './hls-delivery-directives.ts';
 import { hlsLivePlaylist } from './hls-live-playlist.ts';
 import { LIVE_MASTER_FILE, LIVE_MPD_FILE, mediaPlaylistFile } from './live-file-names.ts';
 import type { LiveLadderName } from './live-ladder.ts';
+import { liveToVod } from './live-to-vod.ts';
+import type { DataLayout } from '../storage/data-layout.ts';
+import type { TitleRecord } from '../catalogue/title-record.ts';
+import { parseId } from '@cascade/common';
 
 export interface ChannelManagerOptions {
   store: ChannelStore;
@@ -28,6 +32,8 @@ export interface ChannelManagerOptions {
   /** Is a VOD title of this id published? Channels and titles share one id space. */
   titleExists: (id: string) => Promise<boolean>;
   runner?: Partial<Pick<ConstructorParameters<typeof ChannelRunner>[0], 'restartDelayMs' | 'stallMs' | 'inputProbeIntervalMs'>>;
+  /** Where live-to-VOD publishes titles. */
+  layout: DataLayout;
 }
 
 /** A channel as the API shows it. */
@@ -186,6 +192,48 @@ export class ChannelManager {
       renditions: channel.runner.renditions.map((r) => ({ ...r, playlist: mediaPlaylistFile(r.id) })),
       createdAt: channel.createdAt,
     };
+  }
+
+  // --- live-to-VOD ---
+
+  /**
+   * POST /api/v1/channels/{id}/vod `{"titleId", "name"?, "from"?, "to"?}`: the window (default: the
+   * whole DVR window) becomes a VOD title, without re-encoding.
+   */
+  async toVod(id: string, body: unknown, now = Date.now()): Promise<TitleRecord> {
+    const runner = this.#get(id);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ProblemError('bad-request', 'body: expected a JSON object {"titleId", "name"?, "from"?, "to"?}');
+    const fields = body as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (!['titleId', 'name', 'from', 'to'].includes(key)) throw new ProblemError('bad-request', `${key}: expected one of the fields titleId, name, from, to`);
+    }
+    if (typeof fields['titleId'] !== 'string') throw new ProblemError('bad-request', 'titleId: expected a title id');
+    const titleId = parseId(fields['titleId'], 'title id');
+    const name = fields['name'] ?? `${runner.spec.name} (recording)`;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new ProblemError('bad-request', 'name: expected a string of 1..200 characters');
+    const time = (field: 'from' | 'to', fallback: number) => {
+      const raw = fields[field];
+      if (raw === undefined) return fallback;
+      const parsed = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
+      if (Number.isNaN(parsed)) throw new ProblemError('bad-request', `${field}: expected an ISO 8601 time with a zone, received ${JSON.stringify(raw)?.slice(0, 100)}`);
+      return parsed;
+    };
+    const fromMs = time('from', now - runner.spec.dvrWindowSeconds * 1000);
+    const toMs = time('to', now);
+    if (toMs <= fromMs) throw new ProblemError('bad-request', 'to: expected a time after from');
+    if (this.#channels.has(titleId) || (await this.#o.titleExists(titleId))) throw new ProblemError('title-exists', `title ${JSON.stringify(titleId)} already exists`);
+    const record = await liveToVod({
+      layout: this.#o.layout,
+      channelDir: join(this.#o.liveDir, id),
+      titleId,
+      name,
+      renditions: runner.renditions,
+      segments: (rendition) => this.#o.store.segmentsSince(id, rendition, fromMs - 60_000),
+      fromMs,
+      toMs,
+    });
+    this.#o.logger.info({ channel: id, titleId, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), durationSeconds: record.durationSeconds }, 'live-to-VOD title published');
+    return record;
   }
 
   // --- ad breaks ---
