@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +214,10 @@ describe('live channels at the origin', () => {
     expect(await problem(await post('/api/v1/channels', { id: 'c1', input: { type: 'network', url: 'srt://127.0.0.1:9000' } }))).toMatchObject({ status: 422, code: 'live-input-unsupported' });
     expect(await problem(await post('/api/v1/channels', { id: 'c1', input: { type: 'file', path: '/etc/passwd' } }))).toMatchObject({ status: 403, code: 'ingest-source-forbidden' });
     expect(await problem(await post('/api/v1/channels', { id: 'c1', input: { type: 'file', path: 'feed.ts' } }))).toMatchObject({ code: 'bad-request', detail: expect.stringMatching(/^input\.path: expected an absolute file path/) });
+    // A file that is not media: refused, and nothing of the channel is left behind.
+    await writeFile(join(sourceDir, 'garbage.mp4'), Buffer.alloc(4096, 0x5a));
+    expect(await problem(await post('/api/v1/channels', { id: 'c-notes', input: { type: 'file', path: join(sourceDir, 'garbage.mp4') } }))).toMatchObject({ status: 422, code: 'source-unreadable' });
+    expect(await problem(await fetch(`${origin.url}/api/v1/channels/c-notes`, { headers: auth }))).toMatchObject({ status: 404, code: 'channel-not-found' });
     expect(await problem(await post('/api/v1/channels', { id: 'c1', input: { type: 'synthetic' }, segmentSeconds: 1.5 }))).toMatchObject({ code: 'bad-request', detail: expect.stringMatching(/^segmentSeconds/) });
     expect(await problem(await post('/api/v1/channels', { id: 'c1', input: { type: 'synthetic' }, ladder: 'huge' }))).toMatchObject({ code: 'bad-request', detail: expect.stringMatching(/^ladder/) });
     expect(await problem(await post('/api/v1/channels', { id: 'c1', input: { type: 'synthetic' }, color: 'red' }))).toMatchObject({ code: 'bad-request', detail: expect.stringMatching(/^color/) });

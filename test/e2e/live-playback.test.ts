@@ -58,9 +58,9 @@ afterAll(async () => {
 function livePlayersScript(channel: string, token: string, segmentSeconds: number, options: { lowLatency: boolean; shaka: boolean }): string {
   const hlsConfig = options.lowLatency
     ? '{ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 }'
-    : // One segment behind the playlist end (hls.js defaults to three target durations); the playlist
-      // itself may be up to a second old at each of edge and shield.
-      `{ lowLatencyMode: false, liveSyncDuration: ${segmentSeconds}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 }`;
+    : // Three quarters of a segment behind the playlist end (hls.js defaults to three target
+      // durations): the playlist itself may be up to a second old at each of edge and shield.
+      `{ lowLatencyMode: false, liveSyncDuration: ${segmentSeconds * 0.75}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 }`;
   return `(() => {
     const blank = () => ({ error: null, startedAt: null, currentTime: 0, firstTime: null, latencies: [], breaks: [], log: [] });
     const state = (window.liveState = { hls: blank(), shaka: blank() });

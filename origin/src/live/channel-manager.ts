@@ -75,7 +75,12 @@ export class ChannelManager {
   /** Put every stored channel back on air, its numbering going on from the last stored segment. */
   async resume(): Promise<void> {
     for (const stored of this.#o.store.channels()) {
-      await this.#launch(stored.spec, stored.epochMs, stored.createdAt, stored.renditions);
+      try {
+        await this.#launch(stored.spec, stored.epochMs, stored.createdAt, stored.renditions);
+      } catch (error) {
+        // One channel whose input is gone (a deleted file) must not keep the origin from starting.
+        this.#o.logger.error({ channel: stored.spec.id, err: error }, 'live channel could not be resumed');
+      }
     }
   }
 
@@ -96,7 +101,12 @@ export class ChannelManager {
     const now = Date.now();
     const createdAt = new Date(now).toISOString();
     if (!this.#o.store.addChannel(spec, now, createdAt)) throw new ProblemError('channel-exists', `a channel ${JSON.stringify(spec.id)} already exists`);
-    await this.#launch(spec, now, createdAt, []);
+    try {
+      await this.#launch(spec, now, createdAt, []);
+    } catch (error) {
+      this.#o.store.removeChannel(spec.id);
+      throw error;
+    }
     return this.view(spec.id);
   }
 

@@ -121,6 +121,8 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
 
   constructor(options: ChannelRunnerOptions, renditions: LiveRenditionInfo[] = []) {
     super();
+    // Every blocking playlist reload and held part request listens for a while.
+    this.setMaxListeners(0);
     this.#o = options;
     this.spec = options.spec;
     this.epochMs = options.epochMs;
