@@ -95,8 +95,6 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     const shakaVideo = document.getElementById('shaka');
     shaka.polyfill.installAll();
     const player = new shaka.Player();
-    // Keep two segments behind the live edge, speeding up a little when further behind.
-    player.configure({ streaming: { liveSync: { enabled: true, targetLatency: ${segmentSeconds * 2}, maxPlaybackRate: 1.25 } } });
     player.addEventListener('error', (event) => {
       if (state.shaka.log.length < 20) state.shaka.log.push('severity ' + event.detail.severity + ' code ' + event.detail.code);
       if (event.detail.severity === 2) state.shaka.error = 'shaka error ' + event.detail.code;
