@@ -68,6 +68,10 @@ Ready in ${seconds} s.
     ${stack.urls.edge}/demo?token=${demoToken}
   HLS:  ${stack.urls.edge}/v1/play/demo/master.m3u8?token=<JWT>
   DASH: ${stack.urls.edge}/v1/play/demo/manifest.mpd?token=<JWT>
+
+  Live channel live-demo (synthetic, wall clock burnt in; ORIGIN_LIVE_DEMO=off|light|standard):
+    ${stack.urls.edge}/demo?title=live-demo&token=${demoToken}
+  Place an ad break: see README "Live channels" (POST ${stack.urls.origin}/api/v1/channels/live-demo/breaks)
   A token: npm run token -- --sub you --plan premium
 
 Ctrl-C stops all three.

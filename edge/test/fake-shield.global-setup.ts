@@ -64,6 +64,20 @@ seg-360p-101.m4s
 #EXTINF:4.000,
 seg-360p-102.m4s
 `;
+// An LL-HLS answer, given when a reload carries delivery directives (RFC 8216bis 4.4.4.9, 4.4.5.3).
+const LIVE_LL_MEDIA = `#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:4
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500,CAN-SKIP-UNTIL=24.0
+#EXT-X-PART-INF:PART-TARGET=0.500
+#EXT-X-MEDIA-SEQUENCE:100
+#EXT-X-MAP:URI="init-360p.mp4"
+#EXTINF:4.000,
+seg-360p-100.m4s
+#EXT-X-PART:DURATION=0.500,URI="seg-360p-101.0.m4s",INDEPENDENT=YES
+#EXT-X-PART:DURATION=0.500,URI="seg-360p-101.1.m4s"
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-360p-101.2.m4s"
+`;
 const SLATE_MASTER = `#EXTM3U
 #EXT-X-VERSION:7
 #EXT-X-INDEPENDENT-SEGMENTS
@@ -196,6 +210,7 @@ export async function setup(project: TestProject): Promise<void> {
     const file = mirrored ? media[3]! : '';
     if (mirrored && file === 'master.m3u8') return send(200, 'application/vnd.apple.mpegurl', MASTER);
     if (mirrored && file === 'manifest.mpd') return send(200, 'application/dash+xml', MPD);
+    if (mirrored && media[1] === 'live' && file.startsWith('video-360p.m3u8?_HLS_')) return send(200, 'application/vnd.apple.mpegurl', LIVE_LL_MEDIA, 'public, max-age=1');
     if (mirrored && file === 'video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', media[1] === 'live' ? LIVE_MEDIA : MEDIA, media[1] === 'live' ? 'public, max-age=1' : 'public, max-age=10');
     if (mirrored && /^(seg|slate)-[a-z0-9-]+\.m4s$/.test(file)) {
       const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');

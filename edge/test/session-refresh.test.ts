@@ -37,12 +37,28 @@ describe('media playlists carry a fresh session token on every reload', () => {
     expect((await call(edgeEnv, uris(playlist)[0]!)).status).toBe(200);
   });
 
-  it('keeps the play session id and account across refreshes while the expiry moves forward', async () => {
+  it('keeps the token while it has more than half its life left, so a live playlist’s URIs stay the same from reload to reload', async () => {
+    // hls.js compares the segment URIs of successive live reloads and reports "media sequence
+    // mismatch" when they differ: a new token on every reload would break live playback.
     const playlistUrl = await openSession();
-    const opened = claimsOf(TOKEN_IN_URL.exec(playlistUrl)![1]!);
+    const opened = TOKEN_IN_URL.exec(playlistUrl)![1]!;
     await new Promise((resolve) => setTimeout(resolve, 1100)); // a reload one second later
-    const refreshed = claimsOf(TOKEN_IN_URL.exec(uris(await text(await call(edgeEnv, playlistUrl)))[0]!)![1]!);
-    expect(refreshed.sid).toBe(opened.sid);
+    const first = await text(await call(edgeEnv, playlistUrl));
+    const second = await text(await call(edgeEnv, playlistUrl));
+    expect(TOKEN_IN_URL.exec(uris(first)[0]!)![1]).toBe(opened);
+    expect(second).toBe(first);
+  });
+
+  it('renews the token past half its life, keeping the play session id, account and issue time while the expiry moves forward', async () => {
+    const config = parseConfig(edgeEnv).sessionToken;
+    const ttl = config.ttlSeconds;
+    // Issued just over half a TTL ago.
+    const aged = new SessionTokens({ keys: config.keys, now: () => Math.floor(Date.now() / 1000) - Math.ceil(ttl / 2) - 5 });
+    const token = await aged.sign({ sid: 'aged-sid', sub: 'viewer-2', acct: 'family-7', ctry: 'DE', scope: 'vod/demo/', iat: Math.floor(Date.now() / 1000) - ttl, ttlSeconds: ttl });
+    await holdStream('family-7', 'aged-sid');
+    const opened = claimsOf(token);
+    const refreshed = claimsOf(TOKEN_IN_URL.exec(uris(await text(await call(edgeEnv, `/v1/media/${token}/vod/demo/video-360p.m3u8`)))[0]!)![1]!);
+    expect(refreshed.sid).toBe('aged-sid');
     expect(refreshed.acct).toBe('family-7');
     expect(refreshed.scope).toBe('vod/demo/');
     expect(refreshed.iat).toBe(opened.iat);

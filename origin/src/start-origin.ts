@@ -138,6 +138,7 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
     },
     ingestDirs: config.ingest.ingestDirs,
     titleExists: async (id) => (await catalogue.get(id)) !== undefined,
+    layout,
     ...(options.liveRunner && { runner: options.liveRunner }),
   });
   if (fontFile === undefined) logger.warn('no TrueType font found: synthetic live channels show a run counter instead of the wall clock');

@@ -45,6 +45,8 @@ export async function setup(project: TestProject): Promise<void> {
         STREAM_POLICIES: 'premium:evict-oldest',
         ...adServerVars(adServer.url, `http://127.0.0.1:${ports.origin}`, identity.serviceSecrets.originApiToken),
       },
+      // live-demo runs during the whole suite: the light ladder keeps it from crowding the other tests.
+      env: { ORIGIN_LIVE_DEMO: 'light' },
       onLine: (tier, line) => appendFileSync(logFile, `${tier} | ${line}\n`),
     });
   } catch (error) {

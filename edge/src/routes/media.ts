@@ -8,6 +8,10 @@ import { rewriteForSession } from '../session/session-urls.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
+import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
+
+/** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
+const BLOCKING_RELOAD_TIMEOUT_MS = 15_000;
 
 const PREFIX = '/v1/media/';
 
@@ -65,7 +69,7 @@ export function mediaRoutes(services: AccessServices): Hono {
     const rawPath = url.pathname.slice(PREFIX.length + token.length + 1);
     if (rawPath.endsWith('.m3u8')) {
       const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
-      return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'));
+      return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'), token);
     }
     const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
@@ -92,7 +96,7 @@ export function mediaRoutes(services: AccessServices): Hono {
   return app;
 }
 
-async function mediaPlaylist(services: AccessServices, c: Context, claims: SessionClaims, path: string): Promise<Response> {
+async function mediaPlaylist(services: AccessServices, c: Context, claims: SessionClaims, path: string, token: string): Promise<Response> {
   const { config, sessions, catalogue, revocations } = services;
   await revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
   // A reload is the live player's heartbeat; an evicted or ended session stops here.
@@ -108,8 +112,17 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   }
 
   const url = new URL(c.req.url);
-  const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p));
-  const fresh = await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
+  // LL-HLS blocking reloads and delta updates travel to the origin (live playlists only).
+  const query = entry.kind === 'live' ? hlsDeliveryQuery(url.searchParams) : '';
+  const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {}, {
+    query,
+    ...(query.includes('_HLS_msn') && { timeoutMs: Math.max(config.upstreamTimeoutMs, BLOCKING_RELOAD_TIMEOUT_MS) }),
+  });
+  // A token with more than half its life left is kept: players compare a live playlist's segment URIs
+  // across reloads (hls.js reports "media sequence mismatch" when they change), so they change only
+  // when the token is renewed, once per half TTL.
+  const keep = claims.exp * 1000 - Date.now() > (config.sessionToken.ttlSeconds * 1000) / 2;
+  const fresh = keep ? token : await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
   let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),

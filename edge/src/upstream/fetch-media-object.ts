@@ -19,9 +19,12 @@ export async function fetchMediaObject(
   path: string,
   waitUntil: (promise: Promise<unknown>) => void,
   headers: { range?: string | undefined; ifNoneMatch?: string | undefined } = {},
+  options: { query?: string; timeoutMs?: number } = {},
 ): Promise<MediaObject> {
   const cache = await caches.open('media');
-  const cacheKey = new Request(`${requestUrl.origin}/__media/${path}`);
+  // `query` is only ever the canonical LL-HLS delivery directives (hls-delivery-directives.ts).
+  const query = options.query ?? '';
+  const cacheKey = new Request(`${requestUrl.origin}/__media/${path}${query}`);
   const { range, ifNoneMatch } = headers;
   const cached = await cache.match(
     new Request(cacheKey, { headers: { ...(range && { range }), ...(ifNoneMatch && { 'if-none-match': ifNoneMatch }) } }),
@@ -30,8 +33,8 @@ export async function fetchMediaObject(
 
   // A ranged miss is passed through uncached: Cache API stores only whole 200 answers, and our
   // packager writes one file per segment, so ranges are the rare case.
-  const upstream = await fetchUpstream(new URL(path, config.shieldUrl), {
-    timeoutMs: config.upstreamTimeoutMs,
+  const upstream = await fetchUpstream(new URL(path + query, config.shieldUrl), {
+    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
     shieldAuthSecret: config.shieldAuthSecret,
     ...(range && { headers: { range } }),
   });

@@ -10,9 +10,14 @@ import { parseChannelSpec, type ChannelSpec, type ChannelSpecPolicy } from './ch
 import type { AdBreak, ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
 import { dashLiveMpd } from './dash-live-mpd.ts';
 import { hlsLiveMaster } from './hls-live-master.ts';
+import type { HlsDeliveryDirectives } from './hls-delivery-directives.ts';
 import { hlsLivePlaylist } from './hls-live-playlist.ts';
 import { LIVE_MASTER_FILE, LIVE_MPD_FILE, mediaPlaylistFile } from './live-file-names.ts';
 import type { LiveLadderName } from './live-ladder.ts';
+import { liveToVod } from './live-to-vod.ts';
+import type { DataLayout } from '../storage/data-layout.ts';
+import type { TitleRecord } from '../catalogue/title-record.ts';
+import { parseId } from '@cascade/common';
 
 export interface ChannelManagerOptions {
   store: ChannelStore;
@@ -27,6 +32,8 @@ export interface ChannelManagerOptions {
   /** Is a VOD title of this id published? Channels and titles share one id space. */
   titleExists: (id: string) => Promise<boolean>;
   runner?: Partial<Pick<ConstructorParameters<typeof ChannelRunner>[0], 'restartDelayMs' | 'stallMs' | 'inputProbeIntervalMs'>>;
+  /** Where live-to-VOD publishes titles. */
+  layout: DataLayout;
 }
 
 /** A channel as the API shows it. */
@@ -68,7 +75,12 @@ export class ChannelManager {
   /** Put every stored channel back on air, its numbering going on from the last stored segment. */
   async resume(): Promise<void> {
     for (const stored of this.#o.store.channels()) {
-      await this.#launch(stored.spec, stored.epochMs, stored.createdAt, stored.renditions);
+      try {
+        await this.#launch(stored.spec, stored.epochMs, stored.createdAt, stored.renditions);
+      } catch (error) {
+        // One channel whose input is gone (a deleted file) must not keep the origin from starting.
+        this.#o.logger.error({ channel: stored.spec.id, err: error }, 'live channel could not be resumed');
+      }
     }
   }
 
@@ -89,7 +101,12 @@ export class ChannelManager {
     const now = Date.now();
     const createdAt = new Date(now).toISOString();
     if (!this.#o.store.addChannel(spec, now, createdAt)) throw new ProblemError('channel-exists', `a channel ${JSON.stringify(spec.id)} already exists`);
-    await this.#launch(spec, now, createdAt, []);
+    try {
+      await this.#launch(spec, now, createdAt, []);
+    } catch (error) {
+      this.#o.store.removeChannel(spec.id);
+      throw error;
+    }
     return this.view(spec.id);
   }
 
@@ -187,6 +204,48 @@ export class ChannelManager {
     };
   }
 
+  // --- live-to-VOD ---
+
+  /**
+   * POST /api/v1/channels/{id}/vod `{"titleId", "name"?, "from"?, "to"?}`: the window (default: the
+   * whole DVR window) becomes a VOD title, without re-encoding.
+   */
+  async toVod(id: string, body: unknown, now = Date.now()): Promise<TitleRecord> {
+    const runner = this.#get(id);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ProblemError('bad-request', 'body: expected a JSON object {"titleId", "name"?, "from"?, "to"?}');
+    const fields = body as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (!['titleId', 'name', 'from', 'to'].includes(key)) throw new ProblemError('bad-request', `${key}: expected one of the fields titleId, name, from, to`);
+    }
+    if (typeof fields['titleId'] !== 'string') throw new ProblemError('bad-request', 'titleId: expected a title id');
+    const titleId = parseId(fields['titleId'], 'title id');
+    const name = fields['name'] ?? `${runner.spec.name} (recording)`;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new ProblemError('bad-request', 'name: expected a string of 1..200 characters');
+    const time = (field: 'from' | 'to', fallback: number) => {
+      const raw = fields[field];
+      if (raw === undefined) return fallback;
+      const parsed = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
+      if (Number.isNaN(parsed)) throw new ProblemError('bad-request', `${field}: expected an ISO 8601 time with a zone, received ${JSON.stringify(raw)?.slice(0, 100)}`);
+      return parsed;
+    };
+    const fromMs = time('from', now - runner.spec.dvrWindowSeconds * 1000);
+    const toMs = time('to', now);
+    if (toMs <= fromMs) throw new ProblemError('bad-request', 'to: expected a time after from');
+    if (this.#channels.has(titleId) || (await this.#o.titleExists(titleId))) throw new ProblemError('title-exists', `title ${JSON.stringify(titleId)} already exists`);
+    const record = await liveToVod({
+      layout: this.#o.layout,
+      channelDir: join(this.#o.liveDir, id),
+      titleId,
+      name,
+      renditions: runner.renditions,
+      segments: (rendition) => this.#o.store.segmentsSince(id, rendition, fromMs - 60_000),
+      fromMs,
+      toMs,
+    });
+    this.#o.logger.info({ channel: id, titleId, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), durationSeconds: record.durationSeconds }, 'live-to-VOD title published');
+    return record;
+  }
+
   // --- ad breaks ---
 
   addBreak(id: string, body: unknown, now = Date.now()): AdBreakView {
@@ -262,12 +321,106 @@ export class ChannelManager {
     return hlsLiveMaster(runner.renditions);
   }
 
-  mediaPlaylist(id: string, rendition: string, now = Date.now()): string {
+  /**
+   * A rendition's media playlist. With `_HLS_msn` (and `_HLS_part`) the answer waits until that
+   * segment (or part) is published, up to three target durations (RFC 8216bis 6.2.5.2).
+   */
+  async mediaPlaylist(id: string, rendition: string, directives: HlsDeliveryDirectives = { skip: false }): Promise<string> {
     const runner = this.#get(id);
-    if (!runner.renditions.some((r) => r.id === rendition)) throw new ProblemError('not-found', `channel ${id} has no rendition ${rendition}`);
+    const info = runner.renditions.find((r) => r.id === rendition);
+    if (info === undefined) throw new ProblemError('not-found', `channel ${id} has no rendition ${rendition}`);
+    if (directives.msn !== undefined) await this.#waitFor(runner, rendition, directives.msn, directives.part);
+    const now = Date.now();
     const segments = this.#window(runner, rendition, now);
     if (segments.length === 0) throw new ProblemError('not-ready', `rendition ${rendition} has no media yet`);
-    return hlsLivePlaylist({ segments, segmentSeconds: runner.spec.segmentSeconds, breaks: this.#signals(runner), now });
+    return hlsLivePlaylist({
+      segments,
+      segmentSeconds: runner.spec.segmentSeconds,
+      breaks: this.#signals(runner),
+      now,
+      lowLatency: { partTarget: this.#partTarget(runner, info, segments), partial: runner.partial(rendition), skip: directives.skip },
+    });
+  }
+
+  /**
+   * PART-TARGET must not change while the channel runs: it is the part length the encoder is set to,
+   * rounded up to whole frames (video) or AAC frames (audio), or a longer part seen in the window.
+   */
+  #partTarget(runner: ChannelRunner, info: LiveRenditionInfo, segments: LiveSegment[]): number {
+    const { partSeconds } = runner.spec;
+    const frame = info.type === 'video' ? 1 / (info.frameRate ?? 25) : 1024 / 48_000;
+    const nominal = Math.ceil(partSeconds / frame - 1e-9) * frame;
+    const seen = Math.max(0, ...segments.slice(-4).flatMap((s) => s.parts.map((p) => p.duration / s.timescale)));
+    return Math.max(nominal, seen);
+  }
+
+  /** Is segment `msn` (part `part`) of the rendition published? */
+  #has(runner: ChannelRunner, rendition: string, msn: number, part: number | undefined): boolean {
+    if (this.#o.store.lastSeq(runner.spec.id, rendition) >= msn) return true;
+    if (part === undefined) return false;
+    const partial = runner.partial(rendition);
+    return partial !== undefined && (partial.seq > msn || (partial.seq === msn && partial.parts.length > part));
+  }
+
+  async #waitFor(runner: ChannelRunner, rendition: string, msn: number, part: number | undefined): Promise<void> {
+    if (this.#has(runner, rendition, msn, part)) return;
+    const last = this.#o.store.lastSeq(runner.spec.id, rendition);
+    // A client may ask for the next segment or the one after; anything further is a mistake (6.2.5.2).
+    if (msn > last + 2) throw new ProblemError('bad-hls-directive', `_HLS_msn=${msn} is too far ahead of the live edge (${last})`);
+    const timeoutMs = runner.spec.segmentSeconds * 3000;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!this.#has(runner, rendition, msn, part)) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new ProblemError('not-ready', `segment ${msn}${part === undefined ? '' : ` part ${part}`} of ${rendition} did not appear within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        runner.off('segment', check);
+        runner.off('part', check);
+      };
+      runner.on('segment', check);
+      runner.on('part', check);
+    });
+  }
+
+  /**
+   * An LL-HLS part. The preload hint names the part the encoder is cutting now; a request for it is
+   * held until it is written (RFC 8216bis 6.2.6), up to three part durations past its expected end.
+   */
+  async awaitPart(id: string, rendition: string, seq: number, index: number): Promise<void> {
+    const runner = this.#get(id);
+    const expected = () => {
+      const partial = runner.partial(rendition);
+      if (partial) return (partial.seq === seq && partial.parts.length === index) || (partial.seq + 1 === seq && index === 0);
+      return this.#o.store.lastSeq(id, rendition) + 1 === seq && index === 0;
+    };
+    if (!expected()) return;
+    const written = () => {
+      const partial = runner.partial(rendition);
+      return (partial !== undefined && (partial.seq > seq || (partial.seq === seq && partial.parts.length > index))) || this.#o.store.lastSeq(id, rendition) >= seq;
+    };
+    const timeoutMs = Math.max(2000, runner.spec.segmentSeconds * 1500);
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (!written()) return;
+        clearTimeout(timer);
+        runner.off('part', check);
+        runner.off('segment', check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        runner.off('part', check);
+        runner.off('segment', check);
+        resolve();
+      }, timeoutMs);
+      runner.on('part', check);
+      runner.on('segment', check);
+    });
   }
 
   mpd(id: string, now = Date.now()): string {

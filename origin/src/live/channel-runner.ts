@@ -4,15 +4,16 @@ import { access, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@cascade/common/node';
 import type { FfmpegPaths } from '../ffmpeg-path.ts';
-import { probeMedia, runFfprobe } from '../media/probe-media.ts';
+import { ProblemError } from '@cascade/common';
+import { probeLiveInput } from './probe-live-input.ts';
 import type { ChannelSpec } from './channel-spec.ts';
-import type { ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
+import type { ChannelStore, LivePart, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
 import { encoderArgs, type EncoderOutput } from './encoder-args.ts';
 import { LiveEncoder } from './live-encoder.ts';
 import { LIVE_LADDERS, type LiveLadder } from './live-ladder.ts';
 import { parseChunk, restampChunk } from './parse-chunk.ts';
 import { parseInitSegment, type InitSegmentInfo } from './parse-init-segment.ts';
-import { segmentFile, initFile } from './live-file-names.ts';
+import { initFile, partFile, segmentFile } from './live-file-names.ts';
 
 export type ChannelState = 'starting' | 'live' | 'input-lost' | 'restarting' | 'stopped';
 
@@ -50,7 +51,19 @@ interface TrackState {
   index: number;
   startOrig: number;
   chunks: Buffer[];
+  parts: LivePart[];
   lastSeq: number;
+}
+
+/** The segment a rendition is cutting now: its sequence number and the parts already on disk. */
+export interface PartialSegment {
+  rendition: string;
+  seq: number;
+  /** Start of the segment on the channel timeline, in the timescale. */
+  start: number;
+  initId: string;
+  timescale: number;
+  parts: LivePart[];
 }
 
 interface Run {
@@ -69,8 +82,13 @@ interface Run {
 /** What a runner tells its listeners: a segment was published (playlists may grow, blocking reloads answer). */
 export interface SegmentPublished {
   segment: LiveSegment;
-  /** Milliseconds from the segment's last frame (wall clock) to its publication. */
+  /** Milliseconds from the segment's last frame (its program date time + duration) to its publication. */
   availabilityDelayMs: number;
+  /**
+   * The same, measured from the encoder's spawn plus the segment's end in the run's own media time:
+   * for a source read at its native rate this is the time since the frame was made, start-up included.
+   */
+  glassDelayMs: number;
 }
 
 /**
@@ -79,7 +97,7 @@ export interface SegmentPublished {
  * origin restarts), writes them to disk and to the store, and replaces a failed or stalled input
  * with a "signal lost" slate (network inputs) or a restarted encoder (synthetic and file inputs).
  */
-export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; init: [LiveRenditionInfo[]] }> {
+export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; part: [PartialSegment]; init: [LiveRenditionInfo[]] }> {
   readonly spec: ChannelSpec;
   readonly epochMs: number;
   readonly ladder: LiveLadder;
@@ -99,15 +117,23 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
   #renditions: LiveRenditionInfo[];
   #probing = false;
   #writes: Promise<void> = Promise.resolve();
+  readonly #partial = new Map<string, PartialSegment>();
 
   constructor(options: ChannelRunnerOptions, renditions: LiveRenditionInfo[] = []) {
     super();
+    // Every blocking playlist reload and held part request listens for a while.
+    this.setMaxListeners(0);
     this.#o = options;
     this.spec = options.spec;
     this.epochMs = options.epochMs;
     this.ladder = LIVE_LADDERS[options.spec.ladder];
     this.#backoffMs = options.restartDelayMs?.min ?? 1000;
     this.#renditions = renditions;
+  }
+
+  /** The rendition's segment in progress (LL-HLS: its parts follow the last complete segment). */
+  partial(rendition: string): PartialSegment | undefined {
+    return this.#partial.get(rendition);
   }
 
   get renditions(): LiveRenditionInfo[] {
@@ -130,6 +156,11 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     };
   }
 
+  /** When the running encoder was spawned (epoch ms): the benchmark's "glass" reference. */
+  get encoderStartedAt(): number | undefined {
+    return this.#run?.encoder.startedAt;
+  }
+
   /** The running encoder's process id (tests kill it to prove a crash does not break numbering). */
   get encoderPid(): number | undefined {
     return this.#run?.encoder.running ? this.#run.encoder.pid : undefined;
@@ -140,7 +171,11 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     const last = this.#o.store.last(this.spec.id);
     if (last.seq >= 0) this.#liveEdge = { seq: last.seq, publishedAt: new Date(last.endMs).toISOString() };
     if (this.spec.input.type === 'file') {
-      this.#fileHasAudio = (await probeMedia(this.#o.tools.ffprobe.path, this.spec.input.path)).audio !== undefined;
+      try {
+        this.#fileHasAudio = (await probeLiveInput(this.#o.tools.ffmpeg.path, this.spec.input.path, 15_000)).hasAudio;
+      } catch (error) {
+        throw new ProblemError('source-unreadable', `input.path: ${(error as Error).message}`);
+      }
     }
     this.#startRun();
     const stallMs = this.#o.stallMs ?? Math.max(6000, this.spec.segmentSeconds * 3000);
@@ -188,7 +223,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
       baseSeq: last.seq + 1,
       disc: undefined,
       anchorMs: undefined,
-      tracks: new Map(outputs.map((output) => [output.rendition, { output, init: undefined, index: -1, startOrig: 0, chunks: [], lastSeq: last.seq }])),
+      tracks: new Map(outputs.map((output) => [output.rendition, { output, init: undefined, index: -1, startOrig: 0, chunks: [], parts: [], lastSeq: last.seq }])),
       lastChunkAt: Date.now(),
       intentional: false,
       encoder: undefined as unknown as LiveEncoder,
@@ -239,10 +274,12 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     const chunk = parseChunk(bytes);
     const now = Date.now();
     run.lastChunkAt = now;
-    // Media time 0 of this run happened when its first chunk ended minus the chunk's media time.
-    run.anchorMs ??= now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000;
+    // When media time 0 of this run happened: ffmpeg hands a chunk over when the next one starts, so
+    // the first chunk arrives about one part after its end; never before the encoder was spawned
+    // (sources read at their native rate start then; a network input starts when its media arrives).
+    run.anchorMs ??= Math.max(run.encoder.startedAt, now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000 - this.spec.partSeconds * 1000);
     const index = Math.floor(chunk.baseDecodeTime / timescale / this.spec.segmentSeconds + 1e-3);
-    if (track.index >= 0 && chunk.independent && index > track.index) this.#publish(run, track);
+    if (track.index >= 0 && track.chunks.length > 0 && chunk.independent && index > track.index) this.#publish(run, track);
     if (track.chunks.length === 0) {
       if (!chunk.independent) return; // a segment must start with a keyframe
       track.index = Math.max(index, track.index + 1);
@@ -250,7 +287,25 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     }
     restampChunk(bytes, chunk, this.#offsetTicks(run, timescale) + chunk.baseDecodeTime);
     track.chunks.push(bytes);
+    track.parts.push({ duration: chunk.duration, independent: chunk.independent });
     if (this.#state !== 'input-lost') this.#state = 'live';
+    const segmentIndex = track.index;
+    // A chunk that reaches the segment boundary completes the segment: publish it now rather than when
+    // the next chunk arrives (one part duration later).
+    const complete = (chunk.baseDecodeTime + chunk.duration) / timescale >= (segmentIndex + 1) * this.spec.segmentSeconds - 1e-3;
+    // The chunk is also an LL-HLS part, published at once (the segment follows when it is complete).
+    const partial: PartialSegment = {
+      rendition: output.rendition, seq: run.baseSeq + track.index, start: this.#offsetTicks(run, timescale) + track.startOrig, initId: track.init.id, timescale, parts: [...track.parts],
+    };
+    const file = join(this.#o.dir, partFile(output.rendition, partial.seq, partial.parts.length - 1));
+    this.#queueWrite(async () => {
+      await writeFile(`${file}.tmp`, bytes);
+      await rename(`${file}.tmp`, file);
+      if (run !== this.#run || this.#stopping) return;
+      this.#partial.set(output.rendition, partial);
+      this.emit('part', partial);
+    });
+    if (complete) this.#publish(run, track);
   }
 
   #offsetTicks(run: Run, timescale: number): number {
@@ -266,8 +321,10 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     }
     const seq = run.baseSeq + track.index;
     const chunks = track.chunks;
+    const parts = track.parts;
     track.chunks = [];
-    const duration = chunks.reduce((sum, bytes) => sum + parseChunk(bytes).duration, 0);
+    track.parts = [];
+    const duration = parts.reduce((sum, part) => sum + part.duration, 0);
     const start = this.#offsetTicks(run, timescale) + track.startOrig;
     const pdtMs = Math.round(run.anchorMs! + (track.startOrig / timescale) * 1000);
     // Media that never came (the encoder skipped a whole segment's time): EXT-X-GAP placeholders
@@ -284,17 +341,19 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     track.lastSeq = seq;
     const segment: LiveSegment = {
       rendition: track.output.rendition, seq, disc: run.disc, start, duration, timescale, pdtMs, initId: init.id,
-      parts: chunks.map((c) => c.length), gap: false,
+      parts, gap: false,
     };
     const file = join(this.#o.dir, segmentFile(segment.rendition, seq));
     const body = Buffer.concat(chunks);
+    const glassEndMs = run.encoder.startedAt + ((track.startOrig + duration) / timescale) * 1000;
     this.#queueWrite(async () => {
       await writeFile(`${file}.tmp`, body);
       await rename(`${file}.tmp`, file);
       this.#o.store.addSegment(this.spec.id, segment);
+      if (this.#partial.get(segment.rendition)?.seq === seq) this.#partial.delete(segment.rendition);
       const publishedAt = Date.now();
       if (this.#liveEdge === undefined || seq >= this.#liveEdge.seq) this.#liveEdge = { seq, publishedAt: new Date(publishedAt).toISOString() };
-      this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000) });
+      this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000), glassDelayMs: publishedAt - glassEndMs });
       this.#prune(publishedAt);
     });
   }
@@ -313,7 +372,9 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     // Keep a minute beyond the DVR window: a player that fetched the playlist just before may still ask.
     const gone = this.#o.store.prune(this.spec.id, now - this.spec.dvrWindowSeconds * 1000 - 60_000);
     for (const segment of gone) {
-      if (!segment.gap) void unlink(join(this.#o.dir, segmentFile(segment.rendition, segment.seq))).catch(() => {});
+      if (segment.gap) continue;
+      void unlink(join(this.#o.dir, segmentFile(segment.rendition, segment.seq))).catch(() => {});
+      segment.parts.forEach((_, i) => void unlink(join(this.#o.dir, partFile(segment.rendition, segment.seq, i))).catch(() => {}));
     }
   }
 
@@ -331,7 +392,11 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
 
   #onExit(run: Run, result: { code: number | null; signal: NodeJS.Signals | null; stderr: string; error?: Error }): void {
     // The last, unfinished segment of each track is dropped: it never got its closing keyframe.
-    for (const track of run.tracks.values()) track.chunks = [];
+    for (const track of run.tracks.values()) {
+      track.chunks = [];
+      track.parts = [];
+    }
+    this.#partial.clear();
     if (this.#stopping) return;
     if (run !== this.#run) return;
     if (run.intentional) {
@@ -366,7 +431,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; i
     if (this.spec.input.type !== 'network' || this.#probing) return;
     this.#probing = true;
     try {
-      await runFfprobe(this.#o.tools.ffprobe.path, ['-show_streams', '-print_format', 'json', this.spec.input.url], 4000);
+      await probeLiveInput(this.#o.tools.ffmpeg.path, this.spec.input.url, 5000);
       if (this.#stopping) return;
       this.#o.logger.info({ channel: this.spec.id }, 'live input is back');
       this.#mode = 'input';

@@ -14,10 +14,15 @@ export interface LiveSegment {
   /** Wall-clock time of the segment's first frame (EXT-X-PROGRAM-DATE-TIME), epoch ms. */
   pdtMs: number;
   initId: string;
-  /** Byte length of each CMAF chunk (LL-HLS part) of the segment, in order. */
-  parts: number[];
+  /** The segment's CMAF chunks (LL-HLS parts), in order: duration in the timescale, starts on a keyframe. */
+  parts: LivePart[];
   /** A placeholder for media that never came (EXT-X-GAP): no file behind it. */
   gap: boolean;
+}
+
+export interface LivePart {
+  duration: number;
+  independent: boolean;
 }
 
 /** What the packager learnt about a rendition from its init segment. */
@@ -106,7 +111,7 @@ function toSegment(row: SegmentRow): LiveSegment {
     timescale: row.timescale,
     pdtMs: row.pdt_ms,
     initId: row.init_id,
-    parts: JSON.parse(row.parts) as number[],
+    parts: JSON.parse(row.parts) as LivePart[],
     gap: row.gap === 1,
   };
 }
@@ -171,6 +176,12 @@ export class ChannelStore {
   segment(channelId: string, rendition: string, seq: number): LiveSegment | undefined {
     const row = this.#db.prepare('SELECT * FROM segments WHERE channel = ? AND rendition = ? AND seq = ?').get(channelId, rendition, seq) as unknown as SegmentRow | undefined;
     return row === undefined ? undefined : toSegment(row);
+  }
+
+  /** The rendition's newest complete segment's sequence number (-1 when none). */
+  lastSeq(channelId: string, rendition: string): number {
+    const row = this.#db.prepare('SELECT MAX(seq) AS seq FROM segments WHERE channel = ? AND rendition = ?').get(channelId, rendition) as { seq: number | null };
+    return row.seq ?? -1;
   }
 
   /** Highest sequence number and discontinuity number stored for the channel (-1 when none). */

@@ -50,7 +50,7 @@ export function dashLiveMpd(options: DashLiveMpdOptions): string {
     `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:scte35="http://www.scte.org/schemas/35/2016" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="dynamic"` +
       ` availabilityStartTime="${new Date(epochMs).toISOString()}" publishTime="${new Date(now).toISOString()}"` +
       ` minimumUpdatePeriod="${duration(segmentSeconds)}" timeShiftBufferDepth="${duration(dvrWindowSeconds)}"` +
-      ` suggestedPresentationDelay="${duration(segmentSeconds * 3)}" maxSegmentDuration="${duration(maxSegment)}" minBufferTime="${duration(segmentSeconds)}">`,
+      ` suggestedPresentationDelay="${duration(segmentSeconds / 4)}" maxSegmentDuration="${duration(maxSegment)}" minBufferTime="${duration(segmentSeconds)}">`,
     // Reloads go to the URL the manifest was served from (the edge rewrites it per session).
     `<Location>${LIVE_MPD_FILE}</Location>`,
     '<Period id="live" start="PT0S">',

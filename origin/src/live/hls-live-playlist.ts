@@ -1,6 +1,6 @@
-import type { LiveSegment } from './channel-store.ts';
+import type { LivePart, LiveSegment } from './channel-store.ts';
 import type { AdBreakSignal } from './ad-break-signal.ts';
-import { initFile, segmentFile } from './live-file-names.ts';
+import { initFile, partFile, segmentFile } from './live-file-names.ts';
 import { toHex } from './scte35-splice-insert.ts';
 
 export interface HlsLivePlaylistOptions {
@@ -10,6 +10,15 @@ export interface HlsLivePlaylistOptions {
   /** Breaks that overlap the window or are still ahead, with their SCTE-35 sections. */
   breaks: AdBreakSignal[];
   now: number;
+  /** Low-latency HLS: parts of the last segments and of the one in progress, blocking reload, delta updates. */
+  lowLatency?: {
+    /** Longest part duration, seconds (EXT-X-PART-INF PART-TARGET). */
+    partTarget: number;
+    /** The segment being cut now (its parts so far), when it follows the last complete one. */
+    partial: { seq: number; initId: string; timescale: number; parts: LivePart[] } | undefined;
+    /** _HLS_skip=YES: replace segments older than CAN-SKIP-UNTIL with EXT-X-SKIP. */
+    skip: boolean;
+  };
 }
 
 /** A segment counts as at or after an instant when it starts at most this much before it (grid rounding). */
@@ -23,6 +32,10 @@ function seconds(value: number): string {
   return value.toFixed(3);
 }
 
+function partLines(rendition: string, seq: number, timescale: number, parts: LivePart[]): string[] {
+  return parts.map((part, i) => `#EXT-X-PART:DURATION=${seconds(part.duration / timescale)},URI="${partFile(rendition, seq, i)}"${part.independent ? ',INDEPENDENT=YES' : ''}`);
+}
+
 /**
  * A sliding-window live media playlist (RFC 8216bis): media sequence and discontinuity sequence of
  * the first segment in the window, EXT-X-PROGRAM-DATE-TIME on every segment, EXT-X-DISCONTINUITY
@@ -32,17 +45,27 @@ function seconds(value: number): string {
  * break has ended, and the common EXT-X-CUE-OUT / -CUE-OUT-CONT / -CUE-IN on the segments.
  */
 export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
-  const { segments, segmentSeconds, breaks, now } = options;
+  const { segments, segmentSeconds, breaks, now, lowLatency } = options;
   const first = segments[0];
   const maxDuration = Math.max(segmentSeconds, ...segments.map((s) => Math.round(s.duration / s.timescale)));
-  const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:7',
-    `#EXT-X-TARGETDURATION:${maxDuration}`,
-    `#EXT-X-MEDIA-SEQUENCE:${first?.seq ?? 0}`,
-    `#EXT-X-DISCONTINUITY-SEQUENCE:${first?.disc ?? 0}`,
-    '#EXT-X-INDEPENDENT-SEGMENTS',
-  ];
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${lowLatency ? 9 : 7}`, `#EXT-X-TARGETDURATION:${maxDuration}`];
+  // RFC 8216bis 4.4.3.8: skipping is allowed for segments more than six target durations from the end.
+  const skipUntil = maxDuration * 6;
+  let skipped = 0;
+  if (lowLatency) {
+    lines.push(`#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(lowLatency.partTarget * 3)},CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}`);
+    lines.push(`#EXT-X-PART-INF:PART-TARGET=${seconds(lowLatency.partTarget)}`);
+    if (lowLatency.skip) {
+      const end = segments.reduce((sum, s) => sum + s.duration / s.timescale, 0);
+      let elapsed = 0;
+      for (const segment of segments) {
+        if (end - elapsed <= skipUntil) break;
+        elapsed += segment.duration / segment.timescale;
+        skipped += 1;
+      }
+    }
+  }
+  lines.push(`#EXT-X-MEDIA-SEQUENCE:${first?.seq ?? 0}`, `#EXT-X-DISCONTINUITY-SEQUENCE:${first?.disc ?? 0}`, '#EXT-X-INDEPENDENT-SEGMENTS');
   const windowStart = first?.pdtMs ?? now;
   for (const signal of breaks) {
     const { adBreak } = signal;
@@ -52,9 +75,13 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",PLANNED-DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-OUT=${toHex(signal.out)}`);
     if (endMs <= now) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-IN=${toHex(signal.in)}`);
   }
+  if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
   let map: string | undefined;
-  let previous: LiveSegment | undefined;
-  for (const segment of segments) {
+  let previous: LiveSegment | undefined = skipped > 0 ? segments[skipped - 1] : undefined;
+  // Parts are listed for the segments of the last three target durations (RFC 8216bis 4.4.4.9).
+  const partsFrom = segments.length - Math.ceil((maxDuration * 3) / segmentSeconds);
+  for (const [index, segment] of segments.entries()) {
+    if (index < skipped) continue;
     if (previous !== undefined && segment.disc !== previous.disc) lines.push('#EXT-X-DISCONTINUITY');
     const uri = initFile(segment.rendition, segment.initId);
     if (uri !== map) {
@@ -75,10 +102,22 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
       }
     }
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${iso(segment.pdtMs)}`);
+    if (lowLatency && index >= partsFrom && !segment.gap) lines.push(...partLines(segment.rendition, segment.seq, segment.timescale, segment.parts));
     if (segment.gap) lines.push('#EXT-X-GAP');
     lines.push(`#EXTINF:${seconds(durationMs / 1000)},`);
     lines.push(segmentFile(segment.rendition, segment.seq));
     previous = segment;
+  }
+  if (lowLatency && first !== undefined) {
+    const last = segments.at(-1)!;
+    const partial = lowLatency.partial?.seq === last.seq + 1 ? lowLatency.partial : undefined;
+    if (partial) {
+      const uri = initFile(first.rendition, partial.initId);
+      if (uri !== map) lines.push(`#EXT-X-MAP:URI="${uri}"`);
+      lines.push(...partLines(first.rendition, partial.seq, partial.timescale, partial.parts));
+    }
+    const next = partial ? { seq: partial.seq, index: partial.parts.length } : { seq: last.seq + 1, index: 0 };
+    lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${partFile(first.rendition, next.seq, next.index)}"`);
   }
   return `${lines.join('\n')}\n`;
 }

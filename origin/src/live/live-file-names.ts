@@ -9,6 +9,11 @@ export function segmentFile(rendition: string, seq: number): string {
   return `${rendition}-${seq}.m4s`;
 }
 
+/** LL-HLS part `index` of segment `seq`: one CMAF chunk, written as soon as the encoder emits it. */
+export function partFile(rendition: string, seq: number, index: number): string {
+  return `${rendition}-${seq}.${index}.m4s`;
+}
+
 /** DASH addresses segments by start time ($Time$), so a gap in the timeline needs no placeholder. */
 export function timedSegmentFile(rendition: string, start: number): string {
   return `${rendition}-t${start}.m4s`;
@@ -28,6 +33,7 @@ export type LiveFile =
   | { kind: 'playlist'; rendition: string }
   | { kind: 'segment'; rendition: string; seq: number }
   | { kind: 'timed-segment'; rendition: string; start: number }
+  | { kind: 'part'; rendition: string; seq: number; index: number }
   | { kind: 'init'; rendition: string; initId: string };
 
 /** Parse a file name of a channel; undefined for anything the origin does not serve. */
@@ -38,6 +44,8 @@ export function parseLiveFile(name: string): LiveFile | undefined {
   if (m) return { kind: 'playlist', rendition: m[1]! };
   m = /^([a-z0-9-]+?)-(\d{1,15})\.m4s$/.exec(name);
   if (m) return { kind: 'segment', rendition: m[1]!, seq: Number(m[2]) };
+  m = /^([a-z0-9-]+?)-(\d{1,15})\.(\d{1,3})\.m4s$/.exec(name);
+  if (m) return { kind: 'part', rendition: m[1]!, seq: Number(m[2]), index: Number(m[3]) };
   m = /^([a-z0-9-]+?)-t(\d{1,16})\.m4s$/.exec(name);
   if (m) return { kind: 'timed-segment', rendition: m[1]!, start: Number(m[2]) };
   m = /^([a-z0-9-]+?)-init-([0-9a-f]{12})\.mp4$/.exec(name);

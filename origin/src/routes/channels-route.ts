@@ -29,6 +29,11 @@ export function channelsRoutes(deps: { channels: ChannelManager }): Hono<{ Bindi
     const view = deps.channels.addBreak(id, await readJsonBody(c, MAX_BODY_BYTES));
     return c.json(view, 201, { ...noStore, location: `${CHANNELS_PREFIX}/${id}/breaks/${view.id}` });
   });
+  app.post('/:id/vod', async (c) => {
+    const id = parseId(c.req.param('id'), 'channel id');
+    const record = await deps.channels.toVod(id, await readJsonBody(c, MAX_BODY_BYTES));
+    return c.json(record, 201, { ...noStore, location: `/api/v1/titles/${record.id}` });
+  });
   app.get('/:id/breaks', (c) => c.json({ breaks: deps.channels.breaks(parseId(c.req.param('id'), 'channel id')) }, 200, noStore));
   return app;
 }

@@ -6,7 +6,8 @@ import { IMMUTABLE_CACHE_CONTROL } from '../http/content-type.ts';
 import { rawPath } from '../http/raw-path.ts';
 import { serveFile } from '../http/serve-file.ts';
 import type { ChannelManager } from '../live/channel-manager.ts';
-import { initFile, parseLiveFile, segmentFile } from '../live/live-file-names.ts';
+import { parseHlsDeliveryDirectives } from '../live/hls-delivery-directives.ts';
+import { initFile, parseLiveFile, partFile, segmentFile } from '../live/live-file-names.ts';
 
 export const LIVE_PREFIX = '/live/';
 
@@ -33,8 +34,10 @@ export function liveMediaRoute(deps: { channels: ChannelManager }) {
     switch (file.kind) {
       case 'master':
         return manifest(deps.channels.master(id), 'application/vnd.apple.mpegurl');
-      case 'playlist':
-        return manifest(deps.channels.mediaPlaylist(id, file.rendition), 'application/vnd.apple.mpegurl');
+      case 'playlist': {
+        const directives = parseHlsDeliveryDirectives(new URL(c.req.url).searchParams);
+        return manifest(await deps.channels.mediaPlaylist(id, file.rendition, directives), 'application/vnd.apple.mpegurl');
+      }
       case 'mpd':
         return manifest(deps.channels.mpd(id), 'application/dash+xml');
       default:
@@ -45,6 +48,10 @@ export function liveMediaRoute(deps: { channels: ChannelManager }) {
     if (file.kind === 'init') {
       name = initFile(file.rendition, file.initId);
       contentType = file.rendition.startsWith('audio') ? 'audio/mp4' : 'video/mp4';
+    } else if (file.kind === 'part') {
+      await deps.channels.awaitPart(id, file.rendition, file.seq, file.index);
+      name = partFile(file.rendition, file.seq, file.index);
+      contentType = 'video/iso.segment';
     } else {
       const segment = file.kind === 'segment' ? deps.channels.segment(id, file.rendition, file.seq) : deps.channels.segmentAt(id, file.rendition, file.start);
       if (segment === undefined || segment.gap) throw new ProblemError('not-found', 'No such segment (not yet published, or past the DVR window)');
