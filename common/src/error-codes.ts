@@ -59,6 +59,8 @@ export const ErrorCodes = {
   'license-key-unknown': { status: 404, title: 'A requested key is not a key of the title this session plays' },
   'license-key-not-entitled': { status: 403, title: 'The viewer is not entitled to a requested key (its picture tier is above the viewer’s)' },
   'license-unavailable': { status: 503, title: 'The licence service cannot read this title’s keys' },
+  // HLS AES-128 titles (issue 8): DASH has no whole-segment AES-128.
+  'manifest-format-unavailable': { status: 404, title: 'The title is not offered in this manifest format' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -8,6 +8,8 @@ import { rewriteForSession } from '../session/session-urls.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
+import { hlsKeyKid, hlsKeyResponse } from '../license/hls-key-delivery.ts';
+import type { TitleKeys } from '../license/title-keys.ts';
 
 const PREFIX = '/v1/media/';
 
@@ -22,7 +24,7 @@ const PREFIX = '/v1/media/';
  * URI. A player reloading a live playlist therefore never holds an expired token, and a revoked
  * session or a closed window stops at the next reload.
  */
-export function mediaRoutes(services: AccessServices): Hono {
+export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hono {
   const { config, sessions } = services;
   const app = new Hono();
 
@@ -63,6 +65,9 @@ export function mediaRoutes(services: AccessServices): Hono {
     // The raw (still percent-encoded) remainder: parseMediaPath refuses any '%' so doubled encodings
     // never get decoded into something that passed the check.
     const rawPath = url.pathname.slice(PREFIX.length + token.length + 1);
+    // HLS AES-128 key URIs (`{scope}key/{KID hex}`): never cached, never fetched upstream.
+    const kid = hlsKeyKid(rawPath);
+    if (kid !== undefined) return hlsKeyResponse(services, titleKeys, token, rawPath, kid);
     if (rawPath.endsWith('.m3u8')) {
       const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
       return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'));
