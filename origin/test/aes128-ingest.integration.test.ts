@@ -118,6 +118,12 @@ describe('HLS AES-128 at ingest (encryption=aes-128, RFC 8216 §4.3.2.4 and §5.
     expect(wrong.equals(right)).toBe(false);
   });
 
+  it('refuses a misspelt scheme with 400 naming the option and aes-128 among the choices', async () => {
+    const response = await new OriginApi(origin.url, TOKEN).upload('aes-film-2', Buffer.from('x'), '&encryption=AES128');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { detail: string }).detail).toBe('encryption: expected one of none, cenc, cbcs, aes-128, received "AES128"');
+  });
+
   it('offers no I-frame playlists and leaves the MPD without ContentProtection (DASH has no AES-128)', async () => {
     const master = (await get('master.m3u8')).toString('utf8');
     expect(master).not.toContain('EXT-X-I-FRAME-STREAM-INF');
