@@ -1,4 +1,4 @@
-// npm run ingest -- FILE --title ID [--name NAME] [--encryption none|cenc|cbcs] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]
+// npm run ingest -- FILE --title ID [--name NAME] [--encryption none|cenc|cbcs|aes-128] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]
 // Uploads a media file to the origin's operator API, shows upload and transcode progress on stderr,
 // and prints the finished job (JSON) on stdout. Exit 0 when the title is ready, 1 when the job
 // failed (the reason is printed), 2 for bad arguments.
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ensureDevIdentity } from './lib/dev-identity.ts';
 import { IngestProgress } from './lib/ingest-progress.ts';
 
-const USAGE = 'usage: npm run ingest -- FILE --title ID [--name NAME] [--encryption none|cenc|cbcs] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]';
+const USAGE = 'usage: npm run ingest -- FILE --title ID [--name NAME] [--encryption none|cenc|cbcs|aes-128] [--origin URL] [--token TOKEN] [--resumable] [--no-wait]';
 const TITLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const TUS_CHUNK_BYTES = 8 * 1024 * 1024;
 const TUS_RETRIES = 5;
@@ -54,7 +54,7 @@ if (values.help) {
   process.exit(0);
 }
 if (positionals.length !== 1) fail('give exactly one FILE');
-if (values.encryption !== undefined && !['none', 'cenc', 'cbcs'].includes(values.encryption)) fail('--encryption: expected none, cenc or cbcs');
+if (values.encryption !== undefined && !['none', 'cenc', 'cbcs', 'aes-128'].includes(values.encryption)) fail('--encryption: expected none, cenc, cbcs or aes-128');
 if (values.encryption !== undefined && values.encryption !== 'none' && values.resumable) fail('--encryption works with plain uploads only (not --resumable yet)');
 const file = positionals[0]!;
 const title = values.title;

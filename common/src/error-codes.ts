@@ -64,6 +64,8 @@ export const ErrorCodes = {
   'channel-exists': { status: 409, title: 'A live channel or title with this id already exists' },
   'live-input-unsupported': { status: 422, title: 'The origin cannot read this kind of live input' },
   'break-conflict': { status: 409, title: 'The ad break overlaps another break of the channel' },
+  // HLS AES-128 titles (issue 8): DASH has no whole-segment AES-128.
+  'manifest-format-unavailable': { status: 404, title: 'The title is not offered in this manifest format' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

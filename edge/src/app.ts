@@ -82,10 +82,12 @@ export function createEdgeApp(config: EdgeConfig, env: Env): Hono<{ Bindings: En
   app.use('/v1/media/*', playbackCors);
   app.use('/v1/license/*', playbackCors);
   app.route('/v1/play', playRoutes(services));
-  app.route('/v1/media', mediaRoutes(services));
+  // One per isolate: the ClearKey licence route and HLS AES-128 key delivery share unwrapped keys.
+  const titleKeys = new TitleKeys(config.licensing.kek);
+  app.route('/v1/media', mediaRoutes(services, titleKeys));
   app.use('/v1/steering/*', playbackCors);
   app.route('/v1/steering', steeringRoutes(services));
-  app.route('/v1/license', licenseRoutes(services, new TitleKeys(config.licensing.kek)));
+  app.route('/v1/license', licenseRoutes(services, titleKeys));
   app.route('/v1/ops', opsRoutes(services));
   app.route('/demo', demoRoutes(config.devFeatures));
   app.route('/ops', opsConsoleRoutes());

@@ -211,6 +211,13 @@ export async function setup(project: TestProject): Promise<void> {
     if (mirrored && file === 'master.m3u8') return send(200, 'application/vnd.apple.mpegurl', MASTER);
     if (mirrored && file === 'manifest.mpd') return send(200, 'application/dash+xml', MPD);
     if (mirrored && media[1] === 'live' && file.startsWith('video-360p.m3u8?_HLS_')) return send(200, 'application/vnd.apple.mpegurl', LIVE_LL_MEDIA, 'public, max-age=1');
+    // An HLS AES-128 title (README "Licensing"): the origin writes key URIs relative, as key/<KID hex>.
+    const aes = mirrored ? (catalogue.get(media[2]!)?.entry['protection'] as { scheme?: string; keys?: Array<{ kid: string; tier: string }> } | undefined) : undefined;
+    if (mirrored && file === 'video-360p.m3u8' && aes?.scheme === 'aes-128') {
+      const sd = aes.keys?.find((k) => k.tier === 'SD')?.kid.replaceAll('-', '') ?? '';
+      const tag = (iv: string) => `#EXT-X-KEY:METHOD=AES-128,URI="key/${sd}",IV=0x${iv.repeat(32)}`;
+      return send(200, 'application/vnd.apple.mpegurl', MEDIA.replace('#EXT-X-MAP', `${tag('1')}\n#EXT-X-MAP`).replace('#EXTINF', `${tag('2')}\n#EXTINF`));
+    }
     if (mirrored && file === 'video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', media[1] === 'live' ? LIVE_MEDIA : MEDIA, media[1] === 'live' ? 'public, max-age=1' : 'public, max-age=10');
     if (mirrored && /^(seg|slate)-[a-z0-9-]+\.m4s$/.test(file)) {
       const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');

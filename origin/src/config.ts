@@ -91,8 +91,11 @@ export const ORIGIN_DEFAULTS = {
 
 type Env = Record<string, string | undefined>;
 
-/** How a title's media is protected: Common Encryption (`cenc` AES-CTR, `cbcs` AES-CBC pattern) or clear. */
-export const TITLE_ENCRYPTIONS = ['none', 'cenc', 'cbcs'] as const;
+/**
+ * How a title's media is protected: Common Encryption (`cenc` AES-CTR, `cbcs` AES-CBC pattern), HLS
+ * AES-128 (whole segments, for older players; HLS only) or clear.
+ */
+export const TITLE_ENCRYPTIONS = ['none', 'cenc', 'cbcs', 'aes-128'] as const;
 export type TitleEncryption = (typeof TITLE_ENCRYPTIONS)[number];
 
 function contentKek(env: Env): KeyEncryptionKey | undefined {

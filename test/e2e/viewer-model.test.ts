@@ -71,7 +71,7 @@ const viewer = (title: string, token: string, overrides: Partial<ViewerOptions> 
   ...overrides,
 });
 
-async function token(sub: string, extra: { ttlSeconds?: number; plan?: 'basic' | 'premium'; titles?: string[]; role?: 'viewer' | 'operator' } = {}): Promise<string> {
+async function token(sub: string, extra: { ttlSeconds?: number; plan?: 'basic' | 'standard' | 'premium'; titles?: string[]; role?: 'viewer' | 'operator' } = {}): Promise<string> {
   return signViewerToken(await ensureDevIdentity(), {
     sub, plan: extra.plan ?? 'premium', role: extra.role ?? 'viewer', ttlSeconds: extra.ttlSeconds ?? 600,
     ...(extra.titles && { titles: extra.titles }),
@@ -194,7 +194,8 @@ describe('token abuse as the k6 token-abuse scenario sends it', () => {
       method: 'PUT', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: JSON.stringify({ limit: 1 }),
     });
     expect(limit.status).toBe(200);
-    const shared = await token(account);
+    // Standard refuses a new stream at the limit; the e2e stack makes premium evict the oldest instead.
+    const shared = await token(account, { plan: 'standard' });
     const firstLog: Logged[] = [];
     const first = runViewer(nodePort(firstLog), viewer(clearTitle, shared, { watchSeconds: 4, startDelaySeconds: { min: 0, max: 0 } }));
     // The second device presses play once the first holds its lease.

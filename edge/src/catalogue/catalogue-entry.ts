@@ -19,13 +19,13 @@ export interface CatalogueEntry {
   /** Media playlist names and heights (from the media record), for max_height checks on reloads. */
   renditions: { playlist: string; height: number | undefined }[];
   /** A protected title's content keys, still wrapped under the KEK (README "Licensing"); undefined when clear. */
-  protection: { scheme: 'cenc' | 'cbcs'; keys: WrappedContentKey[] } | undefined;
+  protection: { scheme: 'cenc' | 'cbcs' | 'aes-128'; keys: WrappedContentKey[] } | undefined;
 }
 
 function protection(value: unknown): CatalogueEntry['protection'] {
   if (value === undefined) return undefined;
   const p = object(value, 'protection');
-  if (p['scheme'] !== 'cenc' && p['scheme'] !== 'cbcs') throw fault('protection.scheme must be "cenc" or "cbcs"');
+  if (p['scheme'] !== 'cenc' && p['scheme'] !== 'cbcs' && p['scheme'] !== 'aes-128') throw fault('protection.scheme must be "cenc", "cbcs" or "aes-128"');
   const keys = p['keys'];
   if (!Array.isArray(keys) || keys.length === 0) throw fault('protection.keys must be a non-empty list');
   return {

@@ -12,6 +12,8 @@ import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
 
 /** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
 const BLOCKING_RELOAD_TIMEOUT_MS = 15_000;
+import { hlsKeyKid, hlsKeyResponse } from '../license/hls-key-delivery.ts';
+import type { TitleKeys } from '../license/title-keys.ts';
 
 const PREFIX = '/v1/media/';
 
@@ -26,7 +28,7 @@ const PREFIX = '/v1/media/';
  * URI. A player reloading a live playlist therefore never holds an expired token, and a revoked
  * session or a closed window stops at the next reload.
  */
-export function mediaRoutes(services: AccessServices): Hono {
+export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hono {
   const { config, sessions } = services;
   const app = new Hono();
 
@@ -67,6 +69,9 @@ export function mediaRoutes(services: AccessServices): Hono {
     // The raw (still percent-encoded) remainder: parseMediaPath refuses any '%' so doubled encodings
     // never get decoded into something that passed the check.
     const rawPath = url.pathname.slice(PREFIX.length + token.length + 1);
+    // HLS AES-128 key URIs (`{scope}key/{KID hex}`): never cached, never fetched upstream.
+    const kid = hlsKeyKid(rawPath);
+    if (kid !== undefined) return hlsKeyResponse(services, titleKeys, token, rawPath, kid);
     if (rawPath.endsWith('.m3u8')) {
       const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
       return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'), token);

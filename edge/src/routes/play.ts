@@ -45,6 +45,9 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
       await revocations.check({ account: viewer.account, iat: viewer.iat });
       const entry = await catalogue.get(titleId);
       checkEntitlement(viewer, entry);
+      if (manifest.format === 'dash' && entry.protection?.scheme === 'aes-128') {
+        throw new ProblemError('manifest-format-unavailable', `title "${titleId}" is encrypted with HLS AES-128, which DASH cannot carry: play master.m3u8`);
+      }
       const country = viewerCountry(c.req.raw, config.devFeatures);
       // A blackout is not a refusal: the channel's media playlists carry the slate while it lasts.
       checkAvailability(titleId, entry.rights, country, Date.now());
@@ -106,7 +109,8 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
           ...(steered.steering !== undefined && { steering: steered.steering }),
         },
       });
-      const license = entry.protection ? licenseUrl(edgeOrigin, token) : undefined;
+      // AES-128 keys come through the key URIs of the media playlists, not a ClearKey licence.
+      const license = entry.protection && entry.protection.scheme !== 'aes-128' ? licenseUrl(edgeOrigin, token) : undefined;
       if (license !== undefined && manifest.format === 'dash') body = withDashLicenseUrl(body, license);
       if (manifest.format === 'dash' && entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
         const identity = { sid, sub: viewer.sub, acct: viewer.account, ctry: country ?? '', mh: maxHeight ?? 0, iat: Math.floor(Date.now() / 1000) };

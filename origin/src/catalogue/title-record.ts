@@ -17,7 +17,8 @@ export type TitleRendition = Omit<PackagedRendition, 'representationId' | 'segme
  * (AES-KW), so the catalogue, the shield and every cache only ever hold wrapped keys.
  */
 export interface TitleProtection {
-  scheme: 'cenc' | 'cbcs';
+  /** `aes-128`: HLS only (whole-segment AES-128-CBC); the edge offers no MPD for such a title. */
+  scheme: 'cenc' | 'cbcs' | 'aes-128';
   keys: WrappedContentKey[];
 }
 

@@ -33,7 +33,7 @@ export interface IngestOptions {
   encryption?: TitleEncryption;
 }
 
-/** The `encryption` ingest option: none (default), cenc or cbcs; encryption needs CONTENT_KEK. */
+/** The `encryption` ingest option: none (default), cenc, cbcs or aes-128 (HLS only); encryption needs CONTENT_KEK. */
 export function parseEncryption(raw: unknown, canEncrypt: boolean): TitleEncryption {
   if (raw === undefined || raw === null || raw === '') return 'none';
   if (typeof raw !== 'string' || !(TITLE_ENCRYPTIONS as readonly string[]).includes(raw)) {

@@ -135,10 +135,11 @@ export async function runJob(job: Job, deps: RunJobDeps, signal: AbortSignal): P
     queue.setState(job.id, 'packaging');
     progress(0.95, 1);
     const smallest = packaged.renditions.filter((r) => r.type === 'video').sort((a, b) => (a.height ?? 0) - (b.height ?? 0))[0]!;
-    // Thumbnails come from the smallest rendition: ffmpeg decrypts cenc with its key; this ffmpeg cannot read cbcs.
+    // Thumbnails come from the smallest rendition: ffmpeg decrypts cenc with its key; this ffmpeg cannot
+    // read cbcs, and AES-128 segments are not MP4 until decrypted whole.
     const smallestKey = keys && packaged.protection?.renditions.find((r) => r.renditionId === smallest.id);
     const decryptionKey = smallestKey && deps.contentKek ? (await deps.contentKek.unwrap(keys!.wrapped.find((k) => k.kid === smallestKey.kid)!)).key : undefined;
-    const thumbnails = encryption === 'cbcs' ? undefined : await makeThumbnails({
+    const thumbnails = encryption === 'cbcs' || encryption === 'aes-128' ? undefined : await makeThumbnails({
       ...(decryptionKey && { decryptionKey }),
       ffmpegPath: tools.ffmpeg.path,
       inputFiles: [smallest.initSegment, ...smallest.segments.map((s) => s.uri)].map((name) => join(build!.outputDir, name)),

@@ -13,11 +13,12 @@ export interface IssuedTitleKeys {
  * a DASH-IF CPIX document (usage rules by picture size, DASH-IF ClearKey DRM system entries) and
  * returned wrapped under the key-encryption key for the catalogue.
  */
-export async function issueTitleKeys(options: { titleId: string; tiers: readonly KeyTier[]; scheme: EncryptionScheme; kek: KeyEncryptionKey }): Promise<IssuedTitleKeys> {
+export async function issueTitleKeys(options: { titleId: string; tiers: readonly KeyTier[]; scheme: EncryptionScheme | 'aes-128'; kek: KeyEncryptionKey }): Promise<IssuedTitleKeys> {
   const keys = generateContentKeys(options.tiers);
   const cpix = writeCpix({
     contentId: options.titleId,
-    contentKeys: keys.map((key) => ({ ...key, commonEncryptionScheme: options.scheme })),
+    // AES-128 is not a Common Encryption scheme: its keys carry no commonEncryptionScheme.
+    contentKeys: keys.map((key) => ({ ...key, ...(options.scheme !== 'aes-128' && { commonEncryptionScheme: options.scheme }) })),
     drmSystems: keys.map((key) => ({ kid: key.kid, systemId: DASHIF_CLEARKEY_SYSTEM_ID, pssh: psshBox(W3C_COMMON_SYSTEM_ID, [key.kid]) })),
     usageRules: keys.map((key) => usageRuleForTier(key.kid, key.tier)),
   });

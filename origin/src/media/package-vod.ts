@@ -9,7 +9,8 @@ import { firstSampleEnd } from './fragment-key-frame.ts';
 import { iFrameBandwidth, iFramePlaylist, iFramePlaylistName, type IFrameRange } from './iframe-playlist.ts';
 import { runFfmpeg } from './run-ffmpeg.ts';
 import { encryptPackagedMedia, type EncryptedRepresentation } from './cenc/encrypt-packaged-media.ts';
-import { dashContentProtection, hlsSampleKeyTag, withDashProtection, withKeyTag, type SampleScheme } from './cenc/protection-signalling.ts';
+import { dashContentProtection, hlsSampleKeyTag, withDashProtection, withKeyTag, type MediaEncryption } from './cenc/protection-signalling.ts';
+import { withAes128KeyTags } from './aes128/aes128-key-tags.ts';
 
 export const DASH_MANIFEST_FILE = 'manifest.mpd';
 // ffmpeg numbers Representations by output stream; names stay inside the [A-Za-z0-9._-] alphabet.
@@ -41,8 +42,12 @@ export interface PackageVodOptions {
   subtitleTracks?: readonly ProbedSubtitleTrack[];
   /** Write an HLS I-frame playlist per video rendition; default true. */
   iFramePlaylists?: boolean;
-  /** Encrypt with Common Encryption using the key service's CPIX document (keys per tier); default clear. */
-  protection?: { scheme: SampleScheme; cpix: string };
+  /**
+   * Encrypt with the key service's CPIX document (keys per tier): Common Encryption, or HLS AES-128
+   * (whole segments; no I-frame playlists, and the MPD is left clear of ContentProtection because DASH
+   * has no AES-128: the edge does not offer it). Default clear.
+   */
+  protection?: { scheme: MediaEncryption; cpix: string };
 }
 
 export interface PackagedVod {
@@ -52,7 +57,7 @@ export interface PackagedVod {
   renditions: PackagedRendition[];
   subtitles: SubtitleFile[];
   /** Present when the media is encrypted: the scheme and each rendition's key id and tier. */
-  protection?: { scheme: SampleScheme; renditions: Array<{ renditionId: string; kid: string; tier: EncryptedRepresentation['tier'] }> };
+  protection?: { scheme: MediaEncryption; renditions: Array<{ renditionId: string; kid: string; tier: EncryptedRepresentation['tier'] }> };
 }
 
 /** An fps-filter rate: the NTSC family as exact rationals, everything else as a decimal. */
@@ -183,14 +188,18 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
   for (const r of hls.renditions) {
     const key = encrypted.find((e) => e.representationId === r.representationId);
     if (scheme !== undefined && key === undefined) throw new Error(`rendition ${r.id} was not encrypted`);
-    if (scheme !== undefined && key) keyTags.set(r.playlist, hlsSampleKeyTag(scheme, key.kid));
+    if (scheme !== undefined && scheme !== 'aes-128' && key) keyTags.set(r.playlist, hlsSampleKeyTag(scheme, key.kid));
   }
   for (const playlist of hls.mediaPlaylists) {
+    const r = hls.renditions.find((x) => x.playlist === playlist.fileName);
+    const aes = scheme === 'aes-128' ? encrypted.find((e) => e.representationId === r?.representationId) : undefined;
     const tag = keyTags.get(playlist.fileName);
-    await writeFile(join(outputDir, playlist.fileName), tag === undefined ? playlist.text : withKeyTag(playlist.text, tag));
+    const text = aes?.ivs ? withAes128KeyTags(playlist.text, aes.kid, aes.ivs) : tag === undefined ? playlist.text : withKeyTag(playlist.text, tag);
+    await writeFile(join(outputDir, playlist.fileName), text);
   }
 
-  if (options.iFramePlaylists !== false) {
+  // I-frame playlists address byte ranges inside segments: impossible once AES-128 encrypts segments whole.
+  if (options.iFramePlaylists !== false && scheme !== 'aes-128') {
     for (const r of hls.renditions.filter((x) => x.type === 'video')) {
       const ranges: IFrameRange[] = [];
       for (const segment of r.segments) {
@@ -212,7 +221,7 @@ export async function packageVod(options: PackageVodOptions): Promise<PackagedVo
     if (end === -1) throw new Error('the MPD has no Period to add subtitles to');
     await writeFile(mpdPath, `${mpdText.slice(0, end)}${subtitleAdaptationSets(subtitles, 1 + audioTracks.length)}\n\t${mpdText.slice(end)}`);
   }
-  if (scheme !== undefined) {
+  if (scheme !== undefined && scheme !== 'aes-128') {
     const mpdPath = join(outputDir, DASH_MANIFEST_FILE);
     const byRepresentation = new Map(encrypted.map((e) => [e.representationId, (indent: string) => dashContentProtection(scheme, e.kid, e.pssh, indent)]));
     await writeFile(mpdPath, withDashProtection(await readFile(mpdPath, 'utf8'), byRepresentation));

@@ -7,7 +7,7 @@ import { jobView, VIDEOS_PREFIX } from './job-view.ts';
 const MAX_JSON_BYTES = 16 * 1024;
 
 /**
- * POST /api/v1/videos with JSON `{"title": ID, "name"?: …, "encryption"?: "none"|"cenc"|"cbcs", "source": {"path": …} | {"url": …}}`:
+ * POST /api/v1/videos with JSON `{"title": ID, "name"?: …, "encryption"?: "none"|"cenc"|"cbcs"|"aes-128", "source": {"path": …} | {"url": …}}`:
  * ingest a file the origin can already reach. 202 with the job.
  */
 export function ingestRoute(deps: { ingest: IngestService }) {

@@ -5,7 +5,7 @@ import { parseEncryption, parseTitleId, parseTitleName } from '../ingest/ingest-
 import { jobView, VIDEOS_PREFIX } from './job-view.ts';
 
 /**
- * POST /api/v1/videos/upload?title=ID[&name=…][&filename=…][&encryption=none|cenc|cbcs]: the body is the media file, streamed
+ * POST /api/v1/videos/upload?title=ID[&name=…][&filename=…][&encryption=none|cenc|cbcs|aes-128]: the body is the media file, streamed
  * to disk. 202 with the job (Location: its status URL) once every byte is stored; probing and
  * transcoding follow in the worker pool.
  */

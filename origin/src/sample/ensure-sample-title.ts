@@ -31,7 +31,7 @@ export interface EnsureSampleTitleOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SampleProgress) => void;
   /** Encrypt the sample (README "Licensing"); default clear. */
-  protection?: { scheme: 'cenc' | 'cbcs'; kek: KeyEncryptionKey };
+  protection?: { scheme: 'cenc' | 'cbcs' | 'aes-128'; kek: KeyEncryptionKey };
 }
 
 // Share of the wall time each stage takes on two cores (measured for the 60 s sample: source ~35 %, ladder ~65 %).

@@ -2,6 +2,9 @@ import { DASHIF_CLEARKEY_SYSTEM_ID, bytesToBase64, keyIdToBytes } from '@cascade
 
 export type SampleScheme = 'cenc' | 'cbcs';
 
+/** A title's media encryption: Common Encryption of samples, or HLS AES-128 of whole segments (no DASH). */
+export type MediaEncryption = SampleScheme | 'aes-128';
+
 /** Namespaces the MPD root declares when its Representations carry ContentProtection. */
 export const MPD_PROTECTION_NAMESPACES = {
   cenc: 'urn:mpeg:cenc:2013',
