@@ -4,6 +4,7 @@
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { scenarioConfig } from '../src/config/scenario-config.ts';
+import { arrivalScenario } from '../src/k6/arrival-scenario.ts';
 import { loadTokens } from '../src/k6/load-tokens.ts';
 import { summaryOutputs } from '../src/k6/summary.ts';
 import { REQUEST_THRESHOLDS } from '../src/k6/thresholds.ts';
@@ -20,18 +21,10 @@ const holdSeconds = breakAt + breakSeconds + 60;
 
 export const options: Options = {
   scenarios: {
-    ad_break: {
-      executor: 'ramping-arrival-rate',
-      startRate: 0,
-      timeUnit: '1s',
-      preAllocatedVUs: Math.ceil(config.maxVUs / 4),
-      maxVUs: config.maxVUs,
-      stages: [
-        { target: Math.round(config.peakArrivalsPerSecond * config.scale), duration: `${config.riseSeconds}s` },
-        { target: Math.round(config.peakArrivalsPerSecond * config.scale), duration: `${holdSeconds}s` },
-      ],
-      gracefulStop: `${config.watchSeconds + 10}s`,
-    },
+    ad_break: arrivalScenario(config, [
+      { target: Math.round(config.peakArrivalsPerSecond * config.scale), duration: `${config.riseSeconds}s` },
+      { target: Math.round(config.peakArrivalsPerSecond * config.scale), duration: `${holdSeconds}s` },
+    ], 0),
   },
   thresholds: { ...REQUEST_THRESHOLDS, viewer_ad_segments: ['count>0'] },
   summaryTrendStats: ['med', 'p(90)', 'p(99)', 'max', 'count'],

@@ -3,6 +3,7 @@
 // onto a cold cache. Viewers also move on their own when a request fails with 5xx or no answer.
 import type { Options } from 'k6/options';
 import { scenarioConfig, wicketStages } from '../src/config/scenario-config.ts';
+import { arrivalScenario } from '../src/k6/arrival-scenario.ts';
 import { loadTokens } from '../src/k6/load-tokens.ts';
 import { summaryOutputs } from '../src/k6/summary.ts';
 import { REQUEST_THRESHOLDS } from '../src/k6/thresholds.ts';
@@ -15,15 +16,7 @@ const failoverAfter = config.failoverAtSeconds ?? config.warmSeconds + config.ri
 
 export const options: Options = {
   scenarios: {
-    surge_with_failover: {
-      executor: 'ramping-arrival-rate',
-      startRate: Math.round(config.baseArrivalsPerSecond * config.scale),
-      timeUnit: '1s',
-      preAllocatedVUs: Math.ceil(config.maxVUs / 4),
-      maxVUs: config.maxVUs,
-      stages: wicketStages(config),
-      gracefulStop: `${config.watchSeconds + 10}s`,
-    },
+    surge_with_failover: arrivalScenario(config, wicketStages(config), Math.round(config.baseArrivalsPerSecond * config.scale)),
   },
   thresholds: { ...REQUEST_THRESHOLDS, 'http_req_duration{pathway:1}': ['p(99)<3000'] },
   summaryTrendStats: ['med', 'p(90)', 'p(99)', 'max', 'count'],

@@ -2,6 +2,7 @@
 // dip, second-innings recovery) on the live channel. k6 run k6/scenarios/live-surge.ts (see k6/README.md).
 import type { Options } from 'k6/options';
 import { scenarioConfig, wicketStages } from '../src/config/scenario-config.ts';
+import { arrivalScenario } from '../src/k6/arrival-scenario.ts';
 import { loadTokens } from '../src/k6/load-tokens.ts';
 import { summaryOutputs } from '../src/k6/summary.ts';
 import { REQUEST_THRESHOLDS } from '../src/k6/thresholds.ts';
@@ -12,15 +13,7 @@ const tokens = loadTokens(config.tokensFile);
 
 export const options: Options = {
   scenarios: {
-    live_surge: {
-      executor: 'ramping-arrival-rate',
-      startRate: Math.round(config.baseArrivalsPerSecond * config.scale),
-      timeUnit: '1s',
-      preAllocatedVUs: Math.ceil(config.maxVUs / 4),
-      maxVUs: config.maxVUs,
-      stages: wicketStages(config),
-      gracefulStop: `${config.watchSeconds + 10}s`,
-    },
+    live_surge: arrivalScenario(config, wicketStages(config), Math.round(config.baseArrivalsPerSecond * config.scale)),
   },
   thresholds: REQUEST_THRESHOLDS,
   discardResponseBodies: false,
