@@ -9,6 +9,7 @@ import type { Env } from './env.ts';
 import { playbackCors } from './http/cors.ts';
 import { onError } from './http/on-error.ts';
 import { RevocationChecker } from './revocation/revocation-checker.ts';
+import { PopSnapshotCache } from './revocation/pop-snapshot-cache.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { opsConsoleRoutes } from './routes/ops-console.ts';
 import { licenseRoutes } from './routes/license.ts';
@@ -24,6 +25,8 @@ import { SteeringService } from './steering/steering-service.ts';
 import { emptySteeringState } from './steering/steering-state.ts';
 import { QoeAggregator } from './steering/qoe-aggregator.ts';
 import { AdInsertion } from './ssai/ad-insertion.ts';
+
+const REVOCATION_CLAIM_SECONDS = 1;
 
 /** The per-isolate services for one validated configuration and its bindings. */
 export function accessServices(config: EdgeConfig, env: Env): AccessServices {
@@ -48,6 +51,17 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
     revocations: new RevocationChecker({
       read: () => revocationList(env).snapshot(),
       cacheSeconds: config.revocation.cacheSeconds,
+      ...(config.revocation.popCacheSeconds > 0 && {
+        pop: new PopSnapshotCache({
+          cache: () => caches.open('revocations'),
+          ttlSeconds: config.revocation.popCacheSeconds,
+          // Far above a Durable Object RPC's round trip from any PoP, so one isolate refreshes while the
+          // others wait; short, because it adds to the time a revocation takes to reach every isolate.
+          claimSeconds: REVOCATION_CLAIM_SECONDS,
+          // Kept past freshness as the fallback while the object cannot be read (the checker's 60 s grace).
+          keepSeconds: 60,
+        }),
+      }),
     }),
     streams: new StreamLeases(env.STREAM_LIMITER, config.streams),
     steering: new SteeringService({

@@ -35,8 +35,11 @@ export interface EdgeConfig {
   sessionToken: { ttlSeconds: number; maxSessionSeconds: number; keys: SessionKey[] };
   /** Catalogue entries (rights) are reused this long, and the last good copy up to maxStaleSeconds when the shield fails. */
   catalogue: { ttlSeconds: number; maxStaleSeconds: number };
-  /** Each isolate re-reads the revocation list at most this often. */
-  revocation: { cacheSeconds: number };
+  /**
+   * Each isolate looks the revocation list up at most every cacheSeconds; the isolates of a PoP share one
+   * snapshot read from the RevocationList object at most every popCacheSeconds (0: no PoP sharing).
+   */
+  revocation: { cacheSeconds: number; popCacheSeconds: number };
   /** The catalogue title whose playlist replaces a live channel's during a regional blackout. */
   slateTitleId: string;
   /** Operator bitrate ceiling (bits per second) for every manifest under load; undefined = off. */
@@ -269,7 +272,10 @@ export function parseConfig(env: Env): EdgeConfig {
       ttlSeconds: optionalInteger(env, 'CATALOGUE_TTL_SECONDS', 5, 0, 300),
       maxStaleSeconds: optionalInteger(env, 'CATALOGUE_MAX_STALE_SECONDS', 300, 0, 86_400),
     },
-    revocation: { cacheSeconds: optionalInteger(env, 'REVOCATION_CACHE_SECONDS', 2, 0, 30) },
+    revocation: {
+      cacheSeconds: optionalInteger(env, 'REVOCATION_CACHE_SECONDS', 1, 0, 30),
+      popCacheSeconds: optionalInteger(env, 'REVOCATION_POP_CACHE_SECONDS', 2, 0, 30),
+    },
     slateTitleId: slateTitleId(env),
     surgeCapBps: optionalInteger(env, 'SURGE_CAP_BPS', 0, 0, 1_000_000_000) || undefined,
     streams: streamConfig(env),

@@ -24,6 +24,7 @@ export interface Env extends SteeringEnv {
   CATALOGUE_TTL_SECONDS?: string;
   CATALOGUE_MAX_STALE_SECONDS?: string;
   REVOCATION_CACHE_SECONDS?: string;
+  REVOCATION_POP_CACHE_SECONDS?: string;
   SLATE_TITLE_ID?: string;
   /** Bits per second; renditions above it are dropped from every manifest (0 or unset: off). */
   SURGE_CAP_BPS?: string;

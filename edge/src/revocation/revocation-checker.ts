@@ -1,13 +1,19 @@
 import { ProblemError } from '@cascade/common';
 import { log } from '../http/log.ts';
+import type { PopSnapshot, PopSnapshotCache } from './pop-snapshot-cache.ts';
 import type { RevocationSnapshot } from './revocation-list.ts';
 
 export interface RevocationCheckerOptions {
   /** Reads the global list (an RPC to the RevocationList Durable Object). */
   read: () => Promise<RevocationSnapshot>;
-  /** A snapshot is reused this long before it is read again. */
+  /** A snapshot is reused this long in the isolate before it is looked up again (in the PoP cache, else the object). */
   cacheSeconds: number;
-  /** If the list cannot be read, the last snapshot keeps answering this long; after that, 503. */
+  /** The snapshot the isolates of this PoP share (Cache API); without it every isolate reads the object itself. */
+  pop?: PopSnapshotCache;
+  /**
+   * If the list cannot be read, the freshest snapshot this isolate can see (its own or the PoP's) keeps
+   * answering until it is this old (counted from its read from the object); after that, 503.
+   */
   maxStaleSeconds?: number;
   now?: () => number;
 }
@@ -22,13 +28,23 @@ export interface Credential {
 interface Held {
   sessions: Set<string>;
   accounts: Map<string, number>;
+  /** When the snapshot was read from the object (its age for maxStaleSeconds). */
   readAt: number;
+  /** When this isolate took it (its reuse for cacheSeconds). */
+  heldAt: number;
 }
 
 /**
  * The per-isolate view of the revocation list. Manifest, media-playlist, key and license requests ask
  * it; segment requests do not (they are the hot path, and their token's life is bounded by the
  * playlist reloads that do ask).
+ *
+ * Reads go isolate → PoP → object: an isolate reuses its snapshot `cacheSeconds`, then takes the PoP's
+ * shared entry if it is fresh (read from the object less than the PoP TTL ago, or being refreshed by
+ * another isolate within the claim), else reads the object and stores the result for the PoP. A
+ * revocation therefore reaches every isolate within PoP TTL + claim + cacheSeconds of its write (4 s
+ * with the defaults), while the one global object sees about one read per PoP per PoP TTL, whatever
+ * the crowd (README "Revocation", "A 30-million-viewer plan").
  */
 export class RevocationChecker {
   readonly #options: RevocationCheckerOptions;
@@ -52,34 +68,70 @@ export class RevocationChecker {
     }
   }
 
-  /** Forget the cached snapshot (after this isolate wrote to the list). */
-  invalidate(): void {
+  /**
+   * After this isolate wrote to the list: read it again at once and give the PoP the new snapshot, so the
+   * writer's own PoP sees the change immediately and the others within the bound (README "Revocation").
+   * A failure here is logged, not thrown: the write itself succeeded, and the bound still holds.
+   */
+  async invalidate(): Promise<void> {
     this.#held = undefined;
+    const readAt = this.#now();
+    try {
+      const snapshot = await this.#options.read();
+      this.#held = held(snapshot, readAt, readAt);
+      await this.#options.pop?.put({ snapshot, readAt, refreshingUntil: 0 });
+    } catch (error) {
+      log('warn', 'revocation list not refreshed after a write', { cause: String(error) });
+    }
   }
 
   async #snapshot(): Promise<Held> {
-    const held = this.#held;
-    if (held && this.#now() - held.readAt < this.#options.cacheSeconds * 1000) return held;
-    this.#pending ??= this.#read(held).finally(() => {
+    const current = this.#held;
+    if (current && this.#now() - current.heldAt < this.#options.cacheSeconds * 1000) return current;
+    this.#pending ??= this.#read(current).finally(() => {
       this.#pending = undefined;
     });
     return this.#pending;
   }
 
   async #read(previous: Held | undefined): Promise<Held> {
-    const readAt = this.#now();
+    const now = this.#now();
+    const pop = this.#options.pop;
+    let shared: PopSnapshot | undefined;
+    if (pop) {
+      shared = await pop.get().catch((error: unknown) => {
+        log('warn', 'PoP revocation snapshot unreadable; reading the list', { cause: String(error) });
+        return undefined;
+      });
+      if (shared && pop.usable(shared, now)) return (this.#held = held(shared.snapshot, shared.readAt, now));
+      // Stale: claim the refresh, so the PoP's other isolates keep this entry for claimSeconds rather
+      // than all reading the object in the same instant.
+      if (shared) await pop.put({ ...shared, refreshingUntil: now + pop.claimSeconds * 1000 }).catch(() => undefined);
+    }
     try {
       const snapshot = await this.#options.read();
-      this.#held = { sessions: new Set(snapshot.sessions), accounts: new Map(Object.entries(snapshot.accounts)), readAt };
+      this.#held = held(snapshot, now, now);
+      if (pop) {
+        await pop.put({ snapshot, readAt: now, refreshingUntil: 0 }).catch((error: unknown) => {
+          log('warn', 'PoP revocation snapshot not stored', { cause: String(error) });
+        });
+      }
       return this.#held;
     } catch (error) {
-      const age = previous ? readAt - previous.readAt : Number.POSITIVE_INFINITY;
-      if (previous && age <= (this.#options.maxStaleSeconds ?? 60) * 1000) {
+      // The freshest copy in sight: the PoP's (even stale) or this isolate's own.
+      const fallback = shared && (!previous || shared.readAt > previous.readAt) ? held(shared.snapshot, shared.readAt, now) : previous;
+      const age = fallback ? now - fallback.readAt : Number.POSITIVE_INFINITY;
+      if (fallback && age <= (this.#options.maxStaleSeconds ?? 60) * 1000) {
         log('warn', 'revocation list unreadable; using the last snapshot', { ageSeconds: Math.round(age / 1000), cause: String(error) });
-        return previous;
+        // Held for cacheSeconds like a fresh one, so the isolate retries at its usual pace, not on every request.
+        return (this.#held = { ...fallback, heldAt: now });
       }
       log('error', 'revocation list unreadable', { cause: String(error) });
       throw new ProblemError('revocation-unavailable', 'the revocation list could not be read');
     }
   }
+}
+
+function held(snapshot: RevocationSnapshot, readAt: number, heldAt: number): Held {
+  return { sessions: new Set(snapshot.sessions), accounts: new Map(Object.entries(snapshot.accounts)), readAt, heldAt };
 }

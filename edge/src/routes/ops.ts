@@ -34,8 +34,8 @@ export function revocationList(env: Env) {
 
 /**
  * `/v1/ops/revocations` (operator JWT, `role: operator`): revoke a play session or an account,
- * list what is revoked, lift a revocation. The isolate that writes drops its cached snapshot at once;
- * every other isolate sees the change within REVOCATION_CACHE_SECONDS.
+ * list what is revoked, lift a revocation. The isolate that writes re-reads the list at once and hands
+ * its PoP the new snapshot; every other isolate sees the change within the bound in README "Revocation".
  * `/v1/ops/accounts/{acct}/streams…`: list an account's streams, end one, set its stream limit.
  */
 export function opsRoutes(services: AccessServices): Hono<{ Bindings: Env; Variables: ViewerVariables }> {
@@ -56,7 +56,7 @@ export function opsRoutes(services: AccessServices): Hono<{ Bindings: Env; Varia
     if (body.reason !== undefined) request.reason = body.reason;
     if (body.ttlSeconds !== undefined) request.ttlSeconds = body.ttlSeconds;
     const revocation = await revocationList(c.env).revoke(request);
-    services.revocations.invalidate();
+    await services.revocations.invalidate();
     return c.json(revocation, 201, { 'cache-control': 'no-store' });
   });
 
@@ -67,7 +67,7 @@ export function opsRoutes(services: AccessServices): Hono<{ Bindings: Env; Varia
     if (!(REVOCATION_KINDS as readonly string[]).includes(kind)) throw new ProblemError('bad-request', `kind: expected "session" or "account", received ${JSON.stringify(kind)}`);
     const removed = await revocationList(c.env).remove(kind as RevocationKind, c.req.param('id'));
     if (!removed) throw new ProblemError('not-found', `no ${kind} revocation for that id`);
-    services.revocations.invalidate();
+    await services.revocations.invalidate();
     return c.body(null, 204);
   });
 
