@@ -85,12 +85,19 @@ export class PopSnapshotCache {
     );
   }
 
-  /** True while `entry` is fresh at `now`, or being refreshed by another isolate within the claim. */
-  usable(entry: PopSnapshot, now: number): boolean {
+  /**
+   * True while `entry` is fresh at `now` for an isolate that refreshes `earlyMs` before the TTL, or while
+   * another isolate refreshes it within the claim. Each isolate draws its own `earlyMs` (a share of the
+   * TTL), so the PoP's isolates do not all find the entry stale in the same instant: the first whose
+   * point has passed claims the refresh, and a second one rarely looks before that claim is stored
+   * (probabilistic early expiration, Vattani et al., "Optimal Probabilistic Cache Stampede Prevention",
+   * VLDB 2015). Refreshing early never lengthens the time a revocation takes to arrive.
+   */
+  usable(entry: PopSnapshot, now: number, earlyMs = 0): boolean {
     const age = now - entry.readAt;
     if (age < 0) return true; // another machine's clock is a little ahead: the entry is as fresh as can be
-    if (age < this.#options.ttlSeconds * 1000) return true;
-    return now < entry.refreshingUntil && age < (this.#options.ttlSeconds + this.#options.claimSeconds) * 1000;
+    if (now < entry.refreshingUntil) return age < (this.#options.ttlSeconds + this.#options.claimSeconds) * 1000;
+    return age < this.#options.ttlSeconds * 1000 - earlyMs;
   }
 }
 

@@ -15,7 +15,10 @@ export interface RevocationCheckerOptions {
    * answering until it is this old (counted from its read from the object); after that, 503.
    */
   maxStaleSeconds?: number;
+  /** This isolate refreshes the PoP entry up to this share of the PoP TTL early (drawn once per isolate); default 0.1. */
+  earlyRefreshShare?: number;
   now?: () => number;
+  random?: () => number;
 }
 
 export interface Credential {
@@ -51,10 +54,14 @@ export class RevocationChecker {
   readonly #now: () => number;
   #held: Held | undefined;
   #pending: Promise<Held> | undefined;
+  readonly #earlyMs: number;
 
   constructor(options: RevocationCheckerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    const share = options.earlyRefreshShare ?? 0.1;
+    if (!(share >= 0 && share < 1)) throw new RangeError(`earlyRefreshShare: expected a share in [0, 1), received ${share}`);
+    this.#earlyMs = (options.random ?? Math.random)() * share * (options.pop?.ttlSeconds ?? 0) * 1000;
   }
 
   async check(credential: Credential): Promise<void> {
@@ -103,7 +110,7 @@ export class RevocationChecker {
         log('warn', 'PoP revocation snapshot unreadable; reading the list', { cause: String(error) });
         return undefined;
       });
-      if (shared && pop.usable(shared, now)) return (this.#held = held(shared.snapshot, shared.readAt, now));
+      if (shared && pop.usable(shared, now, this.#earlyMs)) return (this.#held = held(shared.snapshot, shared.readAt, now));
       // Stale: claim the refresh, so the PoP's other isolates keep this entry for claimSeconds rather
       // than all reading the object in the same instant.
       if (shared) await pop.put({ ...shared, refreshingUntil: now + pop.claimSeconds * 1000 }).catch(() => undefined);
