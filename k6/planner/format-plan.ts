@@ -41,6 +41,7 @@ export function formatPlan(plan: SurgePlan): string {
     ['DO ops (all)', si(peak.durableObjects.total, 'op/s'), si(growth.durableObjects.total, 'op/s')],
     ['  RevocationList reads', si(peak.durableObjects.revocationReads, 'op/s'), si(growth.durableObjects.revocationReads, 'op/s')],
     ['  busiest StreamLimiter', si(peak.durableObjects.busiestStreamLimiter, 'op/s'), si(growth.durableObjects.busiestStreamLimiter, 'op/s')],
+    ['revocation lookups (PoP Cache API)', si(peak.revocationPopLookups, 'op/s'), si(growth.revocationPopLookups, 'op/s')],
     ['license calls', si(peak.licenseCalls, 'req/s'), si(growth.licenseCalls, 'req/s')],
     ['ad-server calls (peak of event)', si(Math.max(...plan.samples.map((s) => s.adServerCalls)), 'req/s'), ''],
   ];
@@ -50,5 +51,6 @@ export function formatPlan(plan: SurgePlan): string {
     ? `first tier to saturate: ${b.tier}, at ${minutes(b.at)} (peak ${(b.utilization * 100).toFixed(0)} % of capacity)`
     : `no tier saturates; closest: ${b.tier} at ${(b.utilization * 100).toFixed(1)} % of capacity`;
   const provenance = plan.tiers.filter((t) => t.provenance !== '').map((t) => `  ${t.tier}: ${t.provenance}`);
-  return `${tiers}\n\n${loads}\n\n${verdict}\nWorker CPU costs: ${plan.costs.provenance}\ncapacities:\n${[...new Set(provenance)].join('\n')}\n`;
+  const revocation = `a revocation is in force in every isolate within ${plan.revocationBoundSeconds} s of its write`;
+  return `${tiers}\n\n${loads}\n\n${verdict}\n${revocation}\nWorker CPU costs: ${plan.costs.provenance}\ncapacities:\n${[...new Set(provenance)].join('\n')}\n`;
 }

@@ -25,6 +25,8 @@ export interface PlanSample {
   shieldPerNewSegmentPerRendition: number;
   bandwidthBps: { pathways: Record<string, number>; shieldEgress: number; originEgress: number };
   durableObjects: { streamLimiterOps: number; revocationReads: number; total: number; busiestStreamLimiter: number; busiestRevocationList: number };
+  /** Isolates looking the revocation snapshot up in their PoP's Cache API entry (not object reads). */
+  revocationPopLookups: number;
   licenseCalls: number;
   adServerCalls: number;
   /** load / capacity per tier (1 = saturated). */
@@ -49,6 +51,42 @@ export interface SurgePlan {
   /** The first tier to pass its capacity, or, when none does, the one closest to it. */
   bottleneck: { tier: string; saturates: boolean; at: number | null; utilization: number };
   costs: RequestCosts;
+  /** A revocation is in force in every isolate within this many seconds of its write. */
+  revocationBoundSeconds: number;
+}
+
+/**
+ * Reads of the one global RevocationList object per second. With the PoP cache, each PoP refreshes its
+ * shared entry once per cycle: the entry is fresh for (1 − f)·TTL for everyone, then the isolates' own
+ * refresh points (uniform over the last f·TTL) pass one by one, and the first lookup by an isolate past
+ * its point refreshes (mean wait ≈ √(π·f·TTL / 2L) for L lookups/s in a busy PoP, 1/L with f = 0). Other
+ * eligible isolates that look before its claim is visible also read: L · (eligible share) · race.
+ */
+export function revocationReadsPerSecond(s: SurgeScenario, isolates: number): number {
+  const direct = isolates / s.revocationCacheSeconds;
+  if (s.revocationPopCacheSeconds === 0) return direct;
+  const ttl = s.revocationPopCacheSeconds;
+  const lookups = isolates / s.pops / s.revocationCacheSeconds;
+  const window = s.revocationEarlyRefreshShare * ttl;
+  // Eligible lookups arrive at L·s/W for s ≤ W, then at L: P(none by s) = e^(−L·s²/2W), then e^(−L·W/2 − L·(s−W)).
+  const wait = window > 0
+    ? Math.sqrt((Math.PI * window) / (2 * lookups)) * erf(Math.sqrt((lookups * window) / 2)) + Math.exp((-lookups * window) / 2) / lookups
+    : 1 / lookups;
+  const eligible = window > 0 ? Math.min(1, wait / window) : 1;
+  const perPop = (1 + lookups * eligible * s.cachePutVisibleSeconds) / (ttl - window + wait);
+  return Math.min(direct, s.pops * perPop);
+}
+
+/** Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7); Math has no erf. */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}
+
+/** Seconds from a revocation's write until every isolate refuses: PoP TTL + claim + isolate reuse. */
+export function revocationBoundSeconds(s: SurgeScenario): number {
+  return s.revocationPopCacheSeconds === 0 ? s.revocationCacheSeconds : s.revocationPopCacheSeconds + s.revocationClaimSeconds + s.revocationCacheSeconds;
 }
 
 /** Viewers at time t, linear between timeline points, flat outside. */
@@ -142,8 +180,8 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
   // reload and heartbeat, release on stop, lease check on a license.
   const streamLimiterOps = edge.manifest + edge.playlist + edge.heartbeat + edge.license;
   const busiestStreamLimiter = s.maxStreamsPerAccount * (tracks / s.reloadSeconds + (s.heartbeatSeconds > 0 ? 1 / s.heartbeatSeconds : 0));
-  // RevocationList is one global object that every isolate reads every revocationCacheSeconds.
-  const revocationReads = isolates / s.revocationCacheSeconds;
+  // RevocationList is one global object; the isolates of a PoP share one read of it (README "Revocation").
+  const revocationReads = revocationReadsPerSecond(s, isolates);
   const inAdWindow = s.adBreaks.some((b) => t >= b.at - s.adDecisionWindowSeconds && t < b.at);
   const adServerCalls = inAdWindow ? (viewers * s.adSupportedShare) / s.adDecisionWindowSeconds : 0;
 
@@ -170,6 +208,7 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
       streamLimiterOps, revocationReads, total: streamLimiterOps + revocationReads,
       busiestStreamLimiter, busiestRevocationList: revocationReads,
     },
+    revocationPopLookups: s.revocationPopCacheSeconds === 0 ? 0 : isolates / s.revocationCacheSeconds,
     licenseCalls: edge.license,
     adServerCalls,
     utilization,
@@ -221,5 +260,5 @@ export function planSurge(s: SurgeScenario, costs: RequestCosts): SurgePlan {
   const bottleneck = first
     ? { tier: first.tier, saturates: true, at: first.saturatesAt, utilization: first.peakUtilization! }
     : { tier: closest.tier, saturates: false, at: null, utilization: closest.peakUtilization! };
-  return { samples, tiers, bottleneck, costs };
+  return { samples, tiers, bottleneck, costs, revocationBoundSeconds: revocationBoundSeconds(s) };
 }

@@ -59,8 +59,22 @@ export interface SurgeScenario {
   /** Isolates of the Worker: at least this many per PoP, more as load grows (see rpsPerIsolate). */
   minIsolatesPerPop: number;
   rpsPerIsolate: number;
-  /** Every isolate reads the global revocation list this often (REVOCATION_CACHE_SECONDS). */
+  /** Every isolate looks the revocation list up this often (REVOCATION_CACHE_SECONDS): in its PoP's Cache API entry. */
   revocationCacheSeconds: number;
+  /**
+   * The isolates of a PoP share one snapshot read from the global RevocationList object at most this
+   * often (REVOCATION_POP_CACHE_SECONDS); 0: every isolate reads the object itself every revocationCacheSeconds.
+   */
+  revocationPopCacheSeconds: number;
+  /** Each isolate refreshes the PoP entry at its own point in this last share of its TTL (edge: 0.1). */
+  revocationEarlyRefreshShare: number;
+  /** A stale PoP entry is claimed by the isolate that refreshes it for this long (edge: 1 s). */
+  revocationClaimSeconds: number;
+  /**
+   * From one isolate's Cache API lookup to its claim being visible to the PoP's other isolates: a lookup
+   * by another eligible isolate in this window also reads the object (the Cache API does not collapse).
+   */
+  cachePutVisibleSeconds: number;
   /** Every isolate reads a title's catalogue entry through the shield this often (CATALOGUE_TTL_SECONDS). */
   catalogueTtlSeconds: number;
   /**
@@ -126,7 +140,12 @@ export function defaultScenario(peak: number): SurgeScenario {
     pops: 330,
     minIsolatesPerPop: 4,
     rpsPerIsolate: 1000,
-    revocationCacheSeconds: 2,
+    revocationCacheSeconds: 1,
+    revocationPopCacheSeconds: 2,
+    revocationEarlyRefreshShare: 0.1,
+    revocationClaimSeconds: 1,
+    // Assumption: a Cache API put within one data center is visible to the others' lookups in ~20 ms.
+    cachePutVisibleSeconds: 0.02,
     catalogueTtlSeconds: 5,
     edgeMissWindowSeconds: 0.05,
     maxStreamsPerAccount: 4,
@@ -159,6 +178,12 @@ export function checkScenario(s: SurgeScenario): SurgeScenario {
   });
   for (const k of ['stepSeconds', 'segmentSeconds', 'reloadSeconds', 'playlistTtlSeconds', 'meanSessionSeconds', 'pops', 'rpsPerIsolate', 'revocationCacheSeconds', 'catalogueTtlSeconds', 'adDecisionWindowSeconds', 'maxStreamsPerAccount'] as const) positive(k, s[k]);
   if (!(s.heartbeatSeconds >= 0)) throw new RangeError(`heartbeatSeconds: expected seconds >= 0, received ${s.heartbeatSeconds}`);
+  for (const k of ['revocationPopCacheSeconds', 'revocationClaimSeconds', 'cachePutVisibleSeconds'] as const) {
+    if (!(typeof s[k] === 'number' && s[k] >= 0)) throw new RangeError(`${k}: expected seconds >= 0, received ${JSON.stringify(s[k])}`);
+  }
+  if (!(typeof s.revocationEarlyRefreshShare === 'number' && s.revocationEarlyRefreshShare >= 0 && s.revocationEarlyRefreshShare < 1)) {
+    throw new RangeError(`revocationEarlyRefreshShare: expected a share in [0, 1), received ${JSON.stringify(s.revocationEarlyRefreshShare)}`);
+  }
   if (!(s.edgeMissWindowSeconds >= 0)) throw new RangeError(`edgeMissWindowSeconds: expected seconds >= 0, received ${s.edgeMissWindowSeconds}`);
   if (!(Number.isInteger(s.audioTracks) && s.audioTracks >= 0)) throw new RangeError(`audioTracks: expected an integer >= 0, received ${s.audioTracks}`);
   if (!(Number.isInteger(s.minIsolatesPerPop) && s.minIsolatesPerPop >= 1)) throw new RangeError(`minIsolatesPerPop: expected an integer >= 1, received ${s.minIsolatesPerPop}`);

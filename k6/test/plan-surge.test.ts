@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planInstant, planSurge, viewersAt, type RequestCosts } from '../planner/plan-surge.ts';
+import { planInstant, planSurge, revocationReadsPerSecond, viewersAt, type RequestCosts } from '../planner/plan-surge.ts';
 import { checkScenario, defaultScenario, type SurgeScenario } from '../planner/surge-scenario.ts';
 import { planChart } from '../planner/plan-chart.ts';
 
@@ -28,6 +28,7 @@ function small(overrides: Partial<SurgeScenario> = {}): SurgeScenario {
     minIsolatesPerPop: 2,
     rpsPerIsolate: 1000,
     revocationCacheSeconds: 2,
+    revocationPopCacheSeconds: 0,
     catalogueTtlSeconds: 5,
     edgeMissWindowSeconds: 0.01,
     maxStreamsPerAccount: 2,
@@ -72,11 +73,30 @@ describe('the capacity planner on a small scenario worked by hand', () => {
   it('counts Durable Object operations and the busiest objects', () => {
     // StreamLimiter: 1 acquire + 100 reload renewals + 11 heartbeats/stops + 1 license check.
     expect(sample.durableObjects.streamLimiterOps).toBe(113);
-    // 2 isolates each read the global RevocationList every 2 s.
+    // Without the PoP cache, 2 isolates each read the global RevocationList every 2 s.
     expect(sample.isolates).toBe(2);
     expect(sample.durableObjects.revocationReads).toBe(1);
+    expect(sample.revocationPopLookups).toBe(0);
     // The busiest account: 2 streams × (1 reload / 4 s + 1 heartbeat / 40 s).
     expect(sample.durableObjects.busiestStreamLimiter).toBeCloseTo(0.55, 9);
+  });
+
+  it('counts one RevocationList read per PoP refresh with the PoP cache, plus the isolates that race the claim', () => {
+    // 2 isolates looking every 1 s: L = 2 lookups/s. With f = 0 the entry is refreshed at the first lookup
+    // after its 2 s TTL (mean wait 1/L = 0.5 s), so a cycle is 2.5 s; the other isolate looks within the
+    // 0.02 s before the claim is visible with L × 0.02 = 0.04 probability: 1.04 reads per 2.5 s.
+    const s = small({ revocationCacheSeconds: 1, revocationPopCacheSeconds: 2, revocationEarlyRefreshShare: 0, cachePutVisibleSeconds: 0.02 });
+    const sample = planInstant(s, ONE_MS, 0, 400, 0);
+    expect(sample.durableObjects.revocationReads).toBeCloseTo(1.04 / 2.5, 9);
+    expect(sample.revocationPopLookups).toBe(2);
+    // A busy PoP, 100 isolates (L = 100/s), refresh points over the last 0.2 s: the first eligible lookup
+    // comes after √(π·0.2 / 200) = 0.05605 s (erf(√10) and e^−10 change it by less than 1e-4); a cycle
+    // lasts 1.8 + 0.05605 s; eligible share 0.05605 / 0.2.
+    const busy = { ...s, pops: 10, revocationEarlyRefreshShare: 0.1 };
+    const wait = 0.05605;
+    expect(revocationReadsPerSecond(busy, 1000)).toBeCloseTo((10 * (1 + 100 * (wait / 0.2) * 0.02)) / (1.8 + wait), 3);
+    // Never more reads than lookups (a PoP with a single slow isolate).
+    expect(revocationReadsPerSecond({ ...s, revocationCacheSeconds: 10 }, 1)).toBeLessThanOrEqual(0.1);
   });
 
   it('calls the ad server only in the decision window before a break', () => {
@@ -113,10 +133,22 @@ describe('what the planner names', () => {
     expect(plan.bottleneck.utilization).toBe(highest);
   });
 
-  it('names the global RevocationList object as the first to saturate at 30 million viewers', () => {
-    const plan = planSurge(checkScenario(defaultScenario(30_000_000)), ONE_MS);
+  it('names the global RevocationList object as the first to saturate at 30 million viewers when every isolate reads it', () => {
+    const plan = planSurge(checkScenario({ ...defaultScenario(30_000_000), revocationCacheSeconds: 2, revocationPopCacheSeconds: 0 }), ONE_MS);
     expect(plan.bottleneck.tier).toBe('RevocationList (one DO)');
     expect(plan.samples.every((x) => x.originPerNewSegmentPerRendition <= 1)).toBe(true);
+  });
+
+  it('keeps the RevocationList object under a third of its limit at 30 million viewers with the PoP cache, and names the shield first', () => {
+    const plan = planSurge(checkScenario(defaultScenario(30_000_000)), ONE_MS);
+    const revocation = plan.tiers.find((t) => t.tier === 'RevocationList (one DO)')!;
+    expect(revocation.saturatesAt).toBeNull();
+    expect(revocation.peakUtilization!).toBeLessThan(1 / 3);
+    // The object's load follows the PoP count, not the crowd.
+    const tenTimesFewer = planSurge(checkScenario(defaultScenario(3_000_000)), ONE_MS).tiers.find((t) => t.tier === 'RevocationList (one DO)')!;
+    expect(revocation.peak / tenTimesFewer.peak).toBeLessThan(2);
+    expect(plan.bottleneck.tier).toMatch(/^shield /);
+    expect(plan.revocationBoundSeconds).toBe(4);
   });
 
   it('draws the plan as an SVG with one line per tier', () => {
@@ -134,6 +166,8 @@ describe('scenario checks', () => {
     [{ timeline: [[10, 1], [5, 2]] as Array<[number, number]> }, 'timeline[1]: expected increasing seconds'],
     [{ pathways: [] }, 'pathways: expected at least one CDN pathway'],
     [{ encryptedShare: 2 }, 'encryptedShare: expected a share from 0 to 1, received 2'],
+    [{ revocationEarlyRefreshShare: 1 }, 'revocationEarlyRefreshShare: expected a share in [0, 1), received 1'],
+    [{ revocationPopCacheSeconds: -1 }, 'revocationPopCacheSeconds: expected seconds >= 0, received -1'],
   ])('refuses %j naming the field', (override, message) => {
     expect(() => checkScenario({ ...defaultScenario(1000), ...override } as SurgeScenario)).toThrow(message);
   });
