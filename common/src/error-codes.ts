@@ -66,6 +66,8 @@ export const ErrorCodes = {
   'break-conflict': { status: 409, title: 'The ad break overlaps another break of the channel' },
   // HLS AES-128 titles (issue 8): DASH has no whole-segment AES-128.
   'manifest-format-unavailable': { status: 404, title: 'The title is not offered in this manifest format' },
+  // Edge upstream reads under load (issue 11).
+  'upstream-truncated': { status: 502, title: 'The upstream tier’s answer ended before its body was complete' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

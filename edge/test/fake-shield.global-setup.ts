@@ -98,7 +98,9 @@ slate-360p-2.m4s
 `;
 const SLATE_AUDIO = SLATE_MEDIA.replaceAll('360p', 'audio');
 export const SEGMENT_BYTES = 64 * 1024;
-export const DEMO_LIKE = ['demo', 'broken', 'garbage', 'slow', 'origin-slow', 'private', 'other', 'slate'];
+export const DEMO_LIKE = ['demo', 'broken', 'garbage', 'slow', 'origin-slow', 'private', 'other', 'slate', 'stalls-mid-body', 'cut-short'];
+/** Titles whose upstream answers fail after the headers (edge/test/upstream-body-failures.test.ts). */
+const BODY_FAILURES = ['stalls-mid-body', 'cut-short'];
 
 const PERMISSIVE = { countries: { allow: null, deny: [] }, windows: [], blackouts: [] };
 
@@ -205,6 +207,23 @@ export async function setup(project: TestProject): Promise<void> {
     if (path === '/vod/slate/audio-aac-64k.m3u8') return send(200, 'application/vnd.apple.mpegurl', SLATE_AUDIO);
     // Every catalogued title that is not one of the misbehaving ones below mirrors the demo's media.
     const media = /^\/(vod|live)\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
+    // Bugs found under load (issue 11): the shield sends the headers and part of a body, then stalls
+    // (the edge's read must time out as 504) or closes the connection before Content-Length bytes (the
+    // edge must not call the fragment a bad playlist, nor cache it). Their MPD and 360p media playlist
+    // fail that way; the multivariant playlist and segments are whole, so a session can be opened.
+    if (media && BODY_FAILURES.includes(media[2]!) && (media[3] === 'manifest.mpd' || media[3] === 'video-360p.m3u8')) {
+      const whole = media[3] === 'manifest.mpd' ? MPD : MEDIA;
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'public, max-age=10', 'content-length': Buffer.byteLength(whole) });
+      res.write(whole.slice(0, 40));
+      if (media[2] === 'cut-short') setTimeout(() => res.socket?.destroy(), 20);
+      return; // stalls-mid-body: the rest never comes
+    }
+    if (media && media[2] === 'cut-short' && media[3] === 'seg-360p-cut.m4s') {
+      res.writeHead(200, { 'content-type': 'video/iso.segment', 'cache-control': 'public, max-age=31536000, immutable', 'content-length': segment.length });
+      res.write(segment.subarray(0, 1024));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
     const mirrored = media && !['broken', 'garbage', 'slow', 'origin-slow', 'private'].includes(media[2]!) &&
       (catalogue.get(media[2]!)?.entry['kind'] ?? 'vod') === media[1] && catalogue.has(media[2]!);
     const file = mirrored ? media[3]! : '';
