@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planInstant, planSurge, revocationReadsPerSecond, viewersAt, type RequestCosts } from '../planner/plan-surge.ts';
 import { checkScenario, defaultScenario, type SurgeScenario } from '../planner/surge-scenario.ts';
 import { planChart } from '../planner/plan-chart.ts';
+import { formatPlan } from '../planner/format-plan.ts';
 
 const ONE_MS: RequestCosts = { cpuMs: { manifest: 1, playlist: 1, segment: 1, license: 1, heartbeat: 1 }, provenance: 'test' };
 
@@ -149,6 +150,9 @@ describe('what the planner names', () => {
     expect(revocation.peak / tenTimesFewer.peak).toBeLessThan(2);
     expect(plan.bottleneck.tier).toMatch(/^shield /);
     expect(plan.revocationBoundSeconds).toBe(4);
+    expect(formatPlan(plan)).toContain('a revocation is in force in every isolate within 4 s of its write');
+    // Without the PoP cache the bound is the isolate's own reuse.
+    expect(planSurge(checkScenario({ ...defaultScenario(1000), revocationPopCacheSeconds: 0 }), ONE_MS).revocationBoundSeconds).toBe(1);
   });
 
   it('draws the plan as an SVG with one line per tier', () => {
