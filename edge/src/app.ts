@@ -51,6 +51,7 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
     revocations: new RevocationChecker({
       read: () => revocationList(env).snapshot(),
       cacheSeconds: config.revocation.cacheSeconds,
+      readTimeoutMs: config.upstreamTimeoutMs,
       ...(config.revocation.popCacheSeconds > 0 && {
         pop: new PopSnapshotCache({
           cache: () => caches.open('revocations'),

@@ -115,7 +115,7 @@ describe('the PoP-shared revocation snapshot', () => {
     // Past the claim with the refresher gone silent, the next isolate takes its turn.
     list.hold(new Promise(() => {}));
     clock.t += TTL * 1000 + CLAIM * 1000 + 100;
-    void others[0]!.check({ sid: 's', account: 'a', iat: 1 });
+    void others[0]!.check({ sid: 's', account: 'a', iat: 1 }).catch(() => undefined);
     while (list.reads < 3) await new Promise((resolve) => setTimeout(resolve, 1));
     expect(list.reads).toBe(3);
   });
@@ -157,6 +157,21 @@ describe('the PoP-shared revocation snapshot', () => {
     list.fail(false);
     clock.t += ISOLATE * 1000;
     await expect(fresh!.check({ sid: 'ok', account: 'a', iat: 1 })).resolves.toBeUndefined();
+  });
+
+  it('treats an object that does not answer within the read timeout as unreadable', async () => {
+    const list = globalList();
+    list.state.sessions.push('sid-hung');
+    const clock = { t: 4_500_000 };
+    const shared = pop();
+    const [checker] = isolates(1, list, shared, clock);
+    await checker!.check({ sid: 'ok', account: 'a', iat: 1 });
+    list.hold(new Promise(() => {})); // the object never answers
+    const hung = new RevocationChecker({ read: list.read, cacheSeconds: ISOLATE, pop: shared, now: () => clock.t, readTimeoutMs: 50 });
+    clock.t += 10_000;
+    expect(await refused(hung, 'sid-hung')).toBe(true); // the PoP's last snapshot, 10 s old
+    clock.t += 60_000;
+    await expect(hung.check({ sid: 'ok', account: 'a', iat: 1 })).rejects.toMatchObject({ code: 'revocation-unavailable' });
   });
 
   it('ignores an entry that is not a snapshot and reads the list instead', async () => {

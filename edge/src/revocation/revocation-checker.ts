@@ -15,6 +15,8 @@ export interface RevocationCheckerOptions {
    * answering until it is this old (counted from its read from the object); after that, 503.
    */
   maxStaleSeconds?: number;
+  /** A read of the object that has not answered after this long counts as failed (so a hung object is an unreadable one). */
+  readTimeoutMs?: number;
   /** This isolate refreshes the PoP entry up to this share of the PoP TTL early (drawn once per isolate); default 0.1. */
   earlyRefreshShare?: number;
   now?: () => number;
@@ -84,11 +86,25 @@ export class RevocationChecker {
     this.#held = undefined;
     const readAt = this.#now();
     try {
-      const snapshot = await this.#options.read();
+      const snapshot = await this.#readList();
       this.#held = held(snapshot, readAt, readAt);
       await this.#options.pop?.put({ snapshot, readAt, refreshingUntil: 0 });
     } catch (error) {
       log('warn', 'revocation list not refreshed after a write', { cause: String(error) });
+    }
+  }
+
+  async #readList(): Promise<RevocationSnapshot> {
+    const timeoutMs = this.#options.readTimeoutMs;
+    if (timeoutMs === undefined) return this.#options.read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the RevocationList object did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#options.read(), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -116,7 +132,7 @@ export class RevocationChecker {
       if (shared) await pop.put({ ...shared, refreshingUntil: now + pop.claimSeconds * 1000 }).catch(() => undefined);
     }
     try {
-      const snapshot = await this.#options.read();
+      const snapshot = await this.#readList();
       this.#held = held(snapshot, now, now);
       if (pop) {
         await pop.put({ snapshot, readAt: now, refreshingUntil: 0 }).catch((error: unknown) => {
