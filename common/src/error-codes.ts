@@ -66,6 +66,8 @@ export const ErrorCodes = {
   'break-conflict': { status: 409, title: 'The ad break overlaps another break of the channel' },
   // HLS AES-128 titles (issue 8): DASH has no whole-segment AES-128.
   'manifest-format-unavailable': { status: 404, title: 'The title is not offered in this manifest format' },
+  // Multi-CDN steering: the surge cap reaches playing sessions (issue 9).
+  'surge-capped': { status: 403, title: 'The variant is above the operator’s surge cap; play a lower one' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

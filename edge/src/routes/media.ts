@@ -9,6 +9,7 @@ import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
 import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
+import { checkSurgeCap, currentSurgeCap, playlistBandwidth } from '../steering/surge-cap.ts';
 
 /** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
 const BLOCKING_RELOAD_TIMEOUT_MS = 15_000;
@@ -78,6 +79,8 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
     }
     const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
+    // A segment of a variant above the operator's surge cap: the player steps down at its next segment.
+    if (claims.bw !== undefined) checkSurgeCap(claims.bw, await currentSurgeCap(services), `segment ${path.slice(claims.scope.length)}`);
     // QoE for steering: CMCD on a segment fetched through this edge describes the edge's own pathway.
     const selfPathway = services.steering.selfPathwayId;
     if (selfPathway !== undefined && hasCmcd(c.req.raw, url)) {
@@ -117,6 +120,11 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   }
 
   const url = new URL(c.req.url);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  // Surge cap (README "Surge cap"): a variant above the cap is refused at its next reload, and its segment
+  // tokens carry its BANDWIDTH so a VOD player that never reloads is refused at its next segment.
+  const bandwidth = claims.ad === undefined ? await playlistBandwidth(services, url, claims.scope, file, waitUntil) : 0;
+  if (bandwidth > 0) checkSurgeCap(bandwidth, await currentSurgeCap(services), `playlist ${file}`);
   // LL-HLS blocking reloads and delta updates travel to the origin (live playlists only).
   const query = entry.kind === 'live' ? hlsDeliveryQuery(url.searchParams) : '';
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {}, {
@@ -127,7 +135,11 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   // across reloads (hls.js reports "media sequence mismatch" when they change), so they change only
   // when the token is renewed, once per half TTL.
   const keep = claims.exp * 1000 - Date.now() > (config.sessionToken.ttlSeconds * 1000) / 2;
-  const fresh = keep ? token : await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
+  // A kept token gains the variant's BANDWIDTH under its own expiry: the same claims sign to the same token,
+  // so segment URIs stay stable across reloads.
+  const fresh = keep && (claims.bw ?? 0) === bandwidth
+    ? token
+    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), ...(keep && { exp: claims.exp }), bw: bandwidth });
   let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),

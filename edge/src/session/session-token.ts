@@ -26,6 +26,11 @@ export interface SessionClaims {
   kid: string;
   /** Ad segments only (README "Ad insertion"): `{break}.{ad}.{segmentCount}` of the session's ad plan, for beacons. */
   ad?: string;
+  /**
+   * Media-playlist tokens only: the variant's BANDWIDTH (bit/s) that the segments under this token belong to,
+   * so a segment above the operator's surge cap is refused (README "Surge cap"); absent or 0: never capped.
+   */
+  bw?: number;
 }
 
 export interface SessionGrant {
@@ -41,6 +46,10 @@ export interface SessionGrant {
   ttlSeconds: number;
   /** Ad segments only: which ad of the session's plan the scope's segments play. */
   ad?: string;
+  /** Variant BANDWIDTH for the surge cap (see SessionClaims.bw); 0 or absent: none. */
+  bw?: number;
+  /** Expiry (epoch seconds) instead of now + ttlSeconds: the same claims then sign to the same token. */
+  exp?: number;
 }
 
 /** A session-token secret and the key id tokens name it by (SESSION_TOKEN_KEYS). */
@@ -97,10 +106,12 @@ export class SessionTokens {
       scope: grant.scope,
       mh: grant.mh ?? 0,
       iat: grant.iat ?? now,
-      exp: now + grant.ttlSeconds,
+      exp: grant.exp ?? now + grant.ttlSeconds,
       kid: this.#signingKid,
       ...(grant.ad !== undefined && { ad: grant.ad }),
+      ...(grant.bw !== undefined && grant.bw > 0 && { bw: grant.bw }),
     };
+    if (claims.bw !== undefined && !Number.isSafeInteger(claims.bw)) throw new RangeError(`bw: expected a positive integer, received ${claims.bw}`);
     if (claims.ad !== undefined && !AD_CLAIM.test(claims.ad)) throw new RangeError(`ad: expected "break.ad.segments", received ${JSON.stringify(claims.ad)}`);
     const payload = bytesToBase64url(this.#encoder.encode(JSON.stringify(claims)));
     const key = await this.#key(this.#signingKid);
@@ -177,7 +188,8 @@ export class SessionTokens {
       typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.acct !== 'string' ||
       typeof claims.ctry !== 'string' || typeof claims.scope !== 'string' || !SCOPE.test(claims.scope) ||
       !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat) || !Number.isInteger(claims.mh) ||
-      (claims.ad !== undefined && (typeof claims.ad !== 'string' || !AD_CLAIM.test(claims.ad)))
+      (claims.ad !== undefined && (typeof claims.ad !== 'string' || !AD_CLAIM.test(claims.ad))) ||
+      (claims.bw !== undefined && (!Number.isSafeInteger(claims.bw) || claims.bw <= 0))
     ) {
       throw new ProblemError('session-token-invalid', 'malformed session token');
     }

@@ -1,0 +1,165 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { repoRoot } from '../../scripts/lib/repo-root.ts';
+import { launchChromium } from './chromium.ts';
+import { devToken } from './dev-token.ts';
+
+/**
+ * Surge mode reaches sessions already playing (issue 9, README "Surge cap"): hls.js plays live-demo (light
+ * ladder: three variants) on its top variant; the operator sets a cap through the ops API; the player moves
+ * to a variant at or under the cap at its next reload, with no fatal error and no stall over one segment.
+ */
+const stack = inject('stack');
+const require = createRequire(join(repoRoot, 'package.json'));
+const CHANNEL = 'live-demo';
+const SEGMENT_SECONDS = 2;
+let browser: Browser;
+let operator: string;
+
+function ops(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${stack.edge}/v1/ops${path}`, { ...init, headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' } });
+}
+
+async function setCap(capBps: number | null): Promise<void> {
+  const response = await ops('/cdn/surge', { method: 'PUT', body: JSON.stringify({ capBps }) });
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+beforeAll(async () => {
+  operator = await devToken('e2e-surge-operator', 900, { role: 'operator' });
+  await setCap(null);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(`${stack.origin}/live/${CHANNEL}/master.m3u8`);
+    await response.body?.cancel();
+    if (response.status === 200 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  // The cap is control-plane state shared by the whole stack: never leave it set for the next test file.
+  await setCap(null);
+  await browser?.close();
+});
+
+interface SurgeLog {
+  fatal: string | null;
+  currentTime: number;
+  /** The levels hls.js parsed, lowest first. */
+  bitrates: number[];
+  /** Fragments of the main variant the player loaded: page time and level bitrate. */
+  loads: Array<{ t: number; bitrate: number }>;
+  errors: Array<{ t: number; details: string; status: number | null }>;
+  stalls: Array<{ t: number; ms: number }>;
+}
+
+async function openPlayer(src: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('surge page error:', error.message));
+  await page.setContent('<video id="v" muted autoplay playsinline></video>');
+  await page.addScriptTag({ path: require.resolve('hls.js/dist/hls.min.js') });
+  await page.evaluate(
+    ({ src, segmentSeconds }) => {
+      const video = (globalThis as unknown as { document: { getElementById(id: string): { currentTime: number; play(): Promise<void> } } }).document.getElementById('v');
+      const log: SurgeLog = { fatal: null, currentTime: 0, bitrates: [], loads: [], errors: [], stalls: [] };
+      (globalThis as unknown as { surgeLog: SurgeLog }).surgeLog = log;
+      let last = 0;
+      let lastAdvance = 0;
+      setInterval(() => {
+        const now = performance.now();
+        log.currentTime = video.currentTime;
+        if (video.currentTime > last) {
+          if (lastAdvance > 0 && now - lastAdvance > 250) log.stalls.push({ t: now, ms: now - lastAdvance });
+          lastAdvance = now;
+          last = video.currentTime;
+        }
+      }, 50);
+      const Hls = (globalThis as unknown as { Hls: any }).Hls;
+      // A high bandwidth estimate and the top level to start: the session plays the top variant, as a viewer
+      // on a good line does before the operator caps it. Default error handling otherwise.
+      const hls = new Hls({
+        startLevel: 2,
+        abrEwmaDefaultEstimate: 50_000_000,
+        testBandwidth: false,
+        liveSyncDuration: segmentSeconds * 1.5,
+        maxBufferLength: segmentSeconds * 3,
+      });
+      // BANDWIDTH as the playlist states it (what the cap compares), not hls.js's measured bitrate.
+      const bandwidth = (level: { attrs: { BANDWIDTH?: string } } | undefined) => Number(level?.attrs.BANDWIDTH ?? -1);
+      hls.on(Hls.Events.MANIFEST_PARSED, (_: unknown, data: { levels: Array<{ attrs: { BANDWIDTH?: string } }> }) => {
+        log.bitrates = data.levels.map(bandwidth);
+      });
+      hls.on(Hls.Events.FRAG_LOADED, (_: unknown, data: { frag: { type: string; level: number } }) => {
+        if (data.frag.type === 'main') log.loads.push({ t: performance.now(), bitrate: bandwidth(hls.levels[data.frag.level]) });
+      });
+      hls.on(Hls.Events.ERROR, (_: unknown, data: { fatal: boolean; details: string; response?: { code: number } }) => {
+        log.errors.push({ t: performance.now(), details: data.details, status: data.response?.code ?? null });
+        if (data.fatal) log.fatal = data.details;
+      });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      void video.play().catch(() => undefined);
+    },
+    { src, segmentSeconds: SEGMENT_SECONDS },
+  );
+  return page;
+}
+
+const surgeLog = (page: Page) => page.evaluate(() => (globalThis as unknown as { surgeLog: SurgeLog }).surgeLog);
+const pageNow = (page: Page) => page.evaluate(() => performance.now());
+
+async function waitFor(page: Page, what: string, done: (log: SurgeLog) => boolean, timeoutMs = 60_000): Promise<SurgeLog> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const log = await surgeLog(page);
+    if (log.fatal !== null) throw new Error(`fatal player error while waiting for ${what}: ${log.fatal}`);
+    if (done(log)) return log;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify({ ...log, loads: log.loads.slice(-8) })}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the operator’s surge cap reaches a playing hls.js session', () => {
+  it('moves hls.js from the top variant of live-demo to one under the cap within one reload, without a fatal error or a stall over one segment', async () => {
+    const src = `${stack.edge}/v1/play/${CHANNEL}/master.m3u8?token=${await devToken('e2e-surge-viewer')}`;
+    const page = await openPlayer(src);
+    try {
+      const top = await waitFor(page, 'playback on the top variant', (log) => log.bitrates.length >= 3 && log.currentTime >= 4 && log.loads.filter((l) => l.bitrate === Math.max(...log.bitrates)).length >= 2);
+      const bitrates = [...top.bitrates].sort((a, b) => a - b);
+      const highest = bitrates.at(-1)!;
+      // Under the top variant and over the lowest: the middle variant is the best the session may keep.
+      const cap = Math.floor((bitrates[1]! + highest) / 2);
+      const cappedAt = await pageNow(page);
+      const playedAtCap = top.currentTime;
+      await setCap(cap);
+
+      // The session steps down: loads under the cap, then ten more seconds of playback.
+      const after = await waitFor(page, 'playback under the cap', (log) => log.currentTime >= playedAtCap + 10 && log.loads.some((l) => l.t > cappedAt && l.bitrate <= cap), 60_000);
+      expect(after.fatal).toBeNull();
+      const loadsAfter = after.loads.filter((l) => l.t > cappedAt);
+      const firstUnder = loadsAfter.findIndex((l) => l.bitrate <= cap);
+      expect(firstUnder, JSON.stringify(loadsAfter)).toBeGreaterThanOrEqual(0);
+      // A fragment already requested when the cap landed may still arrive; at most one above it after that.
+      expect(loadsAfter.slice(0, firstUnder).length, JSON.stringify(loadsAfter)).toBeLessThanOrEqual(1);
+      // What refused the top variant is the edge's surge cap (403), not something else failing.
+      const refusals = after.errors.filter((e) => e.t > cappedAt);
+      expect(refusals.length, JSON.stringify(refusals)).toBeGreaterThan(0);
+      expect(refusals.every((e) => e.status === 403), JSON.stringify(refusals)).toBe(true);
+      const worst = Math.max(0, ...after.stalls.filter((s) => s.t > cappedAt).map((s) => s.ms));
+      expect(worst, `worst stall after the cap ${Math.round(worst)} ms`).toBeLessThanOrEqual(SEGMENT_SECONDS * 1000);
+
+      // A new session gets the filtered multivariant playlist.
+      const fresh = await (await fetch(`${stack.edge}/v1/play/${CHANNEL}/master.m3u8?token=${await devToken('e2e-surge-new')}`)).text();
+      const listed = [...fresh.matchAll(/#EXT-X-STREAM-INF:[^\n]*?(?:^|[:,])BANDWIDTH=(\d+)/gm)].map((m) => Number(m[1]));
+      expect(listed.length).toBeGreaterThan(0);
+      expect(Math.max(...listed)).toBeLessThanOrEqual(cap);
+    } finally {
+      await page.close();
+      await setCap(null);
+    }
+  }, 150_000);
+});
