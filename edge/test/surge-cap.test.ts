@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env.ts';
+import { dashLadder, segmentBandwidth } from '../src/steering/dash-ladder.ts';
 import { cappableBandwidth, variantLadder } from '../src/steering/variant-ladder.ts';
 import { call, makeIssuer, PERMISSIVE_RIGHTS, problemCode, putCatalogueEntry, testEnv, text } from './harness.ts';
 
@@ -72,6 +73,34 @@ describe('variantLadder (the BANDWIDTH a media playlist stands for)', () => {
   });
 });
 
+describe('dashLadder (the Representation a DASH segment belongs to)', () => {
+  // The origin's packaging: a SegmentTemplate per Representation with a zero-padded $Number$.
+  const mpd = `<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"><Period id="0">
+    <AdaptationSet id="0" contentType="video">
+      <Representation id="0" mimeType="video/mp4" bandwidth="2000000"><SegmentTemplate initialization="init-$RepresentationID$.mp4" media="seg-$RepresentationID$-$Number%05d$.m4s"/></Representation>
+      <Representation id="1" mimeType="video/mp4" bandwidth="800000"><SegmentTemplate initialization="init-$RepresentationID$.mp4" media="seg-$RepresentationID$-$Number%05d$.m4s"/></Representation>
+      <Representation id="2" mimeType="video/mp4" bandwidth="300000"><SegmentTemplate initialization="init-$RepresentationID$.mp4" media="seg-$RepresentationID$-$Number%05d$.m4s"/></Representation>
+    </AdaptationSet>
+    <AdaptationSet id="1" contentType="audio"><SegmentTemplate initialization="init-$RepresentationID$.mp4" media="seg-$RepresentationID$-$Number$.m4s"/>
+      <Representation id="3" mimeType="audio/mp4" bandwidth="64000"/>
+    </AdaptationSet>
+    <AdaptationSet id="2" mimeType="video/mp4"><SegmentTemplate media="v/$Bandwidth$/$Time$.m4s"/><Representation id="elsewhere" bandwidth="9000000"/></AdaptationSet>
+  </Period></MPD>`;
+
+  it('maps init and media segments to their video Representation’s bandwidth and never caps the lowest, audio or unknown files', () => {
+    const ladder = dashLadder(mpd);
+    expect(ladder.lowest).toBe(300000);
+    expect(segmentBandwidth(ladder, 'seg-0-00012.m4s')).toBe(2000000);
+    expect(segmentBandwidth(ladder, 'init-0.mp4')).toBe(2000000);
+    expect(segmentBandwidth(ladder, 'seg-1-00001.m4s')).toBe(800000);
+    expect(segmentBandwidth(ladder, 'seg-2-00001.m4s')).toBe(0);
+    expect(segmentBandwidth(ladder, 'seg-3-00001.m4s')).toBe(0);
+    expect(segmentBandwidth(ladder, 'seg-10-00001.m4s')).toBe(0);
+    expect(segmentBandwidth(ladder, 'seg-0-x.m4s')).toBe(0);
+    expect(segmentBandwidth(ladder, 'manifest.mpd')).toBe(0);
+  });
+});
+
 describe('the operator’s surge cap reaches sessions already playing', () => {
   it('refuses a VOD session’s next segment above the cap, keeps the lowest variant and audio, and lifts with the cap', async () => {
     await setCap(null);
@@ -79,9 +108,9 @@ describe('the operator’s surge cap reaches sessions already playing', () => {
     const high = await playlist(urls['video-720p.m3u8']!);
     const low = await playlist(urls['video-360p.m3u8']!);
     const audioUrl = urls['audio.m3u8']!;
-    // The segment tokens carry the variant's BANDWIDTH; the lowest variant's carry none.
+    // The segment tokens carry the variant's BANDWIDTH; the lowest variant's carry 0 (never capped).
     expect(claims(high.segments[0]!)['bw']).toBe(3000000);
-    expect(claims(low.segments[0]!)['bw']).toBeUndefined();
+    expect(claims(low.segments[0]!)['bw']).toBe(0);
     expect((await call(edgeEnv, high.segments[0]!)).status).toBe(200);
 
     await setCap(1_000_000);
@@ -115,6 +144,15 @@ describe('the operator’s surge cap reaches sessions already playing', () => {
     expect((await playlist(urls['video-360p.m3u8']!)).segments).toHaveLength(3);
     await setCap(null);
     expect((await call(edgeEnv, urls['video-720p.m3u8']!)).status).toBe(200);
+  });
+
+  it('keeps a DASH session’s lowest Representation playable under any cap (segments under the MPD’s token)', async () => {
+    const response = await call(edgeEnv, `/v1/play/demo/manifest.mpd?token=${await issuer.sign({ sub: 'surge-dash' })}`);
+    const mpd = await text(response);
+    const base = /\/v1\/media\/[^/]+\/vod\/demo\//.exec(mpd)![0];
+    await setCap(100_000);
+    expect((await call(edgeEnv, `http://edge.test${base}seg-360p-1.m4s`)).status).toBe(200);
+    await setCap(null);
   });
 
   it('gives new sessions the filtered multivariant playlist', async () => {

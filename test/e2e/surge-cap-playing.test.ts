@@ -57,13 +57,20 @@ interface SurgeLog {
   stalls: Array<{ t: number; ms: number }>;
 }
 
-async function openPlayer(src: string): Promise<Page> {
+/** Every media request the edge refused, as the browser saw it (wall-clock time, status). */
+let refused: Array<{ at: number; status: number; url: string }> = [];
+
+async function openPlayer(kind: 'hls' | 'shaka', src: string): Promise<Page> {
   const page = await browser.newPage();
+  refused = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.url().includes('/v1/media/')) refused.push({ at: Date.now(), status: response.status(), url: response.url() });
+  });
   page.on('pageerror', (error) => console.error('surge page error:', error.message));
   await page.setContent('<video id="v" muted autoplay playsinline></video>');
-  await page.addScriptTag({ path: require.resolve('hls.js/dist/hls.min.js') });
+  await page.addScriptTag({ path: require.resolve(kind === 'hls' ? 'hls.js/dist/hls.min.js' : 'shaka-player/dist/shaka-player.compiled.js') });
   await page.evaluate(
-    ({ src, segmentSeconds }) => {
+    ({ kind, src, segmentSeconds }) => {
       const video = (globalThis as unknown as { document: { getElementById(id: string): { currentTime: number; play(): Promise<void> } } }).document.getElementById('v');
       const log: SurgeLog = { fatal: null, currentTime: 0, bitrates: [], loads: [], errors: [], stalls: [] };
       (globalThis as unknown as { surgeLog: SurgeLog }).surgeLog = log;
@@ -78,6 +85,35 @@ async function openPlayer(src: string): Promise<Page> {
           last = video.currentTime;
         }
       }, 50);
+      if (kind === 'shaka') {
+        const shaka = (globalThis as unknown as { shaka: any }).shaka;
+        shaka.polyfill.installAll();
+        const player = new shaka.Player();
+        // A high first estimate: the session starts on the top Representation. Default failure handling
+        // otherwise (a refused segment disables its stream for streaming.maxDisabledTime).
+        player.configure({ abr: { defaultBandwidthEstimate: 50_000_000 }, streaming: { bufferingGoal: segmentSeconds * 3 } });
+        const byRepresentation = new Map<string, number>();
+        player.addEventListener('trackschanged', () => {
+          const tracks = player.getVariantTracks() as Array<{ originalVideoId: string | null; videoBandwidth: number | null }>;
+          for (const t of tracks) if (t.originalVideoId !== null && t.videoBandwidth !== null) byRepresentation.set(t.originalVideoId, t.videoBandwidth);
+          log.bitrates = [...new Set(byRepresentation.values())].sort((a, b) => a - b);
+        });
+        player.getNetworkingEngine().registerResponseFilter((type: number, response: { uri: string }) => {
+          if (type !== shaka.net.NetworkingEngine.RequestType.SEGMENT) return;
+          // VOD files are seg-{id}-{n}.m4s / init-{id}.mp4, live ones {id}-t{time}.m4s / {id}-init….mp4.
+          const file = response.uri.slice(response.uri.lastIndexOf('/') + 1);
+          const id = [...byRepresentation.keys()].find((r) => file.startsWith(`${r}-`) || file.startsWith(`seg-${r}-`) || file.startsWith(`init-${r}.`));
+          const bitrate = id === undefined ? undefined : byRepresentation.get(id);
+          if (bitrate !== undefined) log.loads.push({ t: performance.now(), bitrate });
+        });
+        player.addEventListener('error', (event: { detail: { severity: number; code: number; data: unknown[] } }) => {
+          const status = event.detail.code === 1001 ? Number(event.detail.data[1]) : null;
+          log.errors.push({ t: performance.now(), details: `shaka ${event.detail.code}`, status });
+          if (event.detail.severity === 2) log.fatal = `shaka ${event.detail.code}`;
+        });
+        void player.attach(video).then(() => player.load(src)).then(() => video.play()).catch((error: { code?: number }) => (log.fatal = `shaka load ${error.code}`));
+        return;
+      }
       const Hls = (globalThis as unknown as { Hls: any }).Hls;
       // A high bandwidth estimate and the top level to start: the session plays the top variant, as a viewer
       // on a good line does before the operator caps it. Default error handling otherwise.
@@ -85,8 +121,6 @@ async function openPlayer(src: string): Promise<Page> {
         startLevel: 2,
         abrEwmaDefaultEstimate: 50_000_000,
         testBandwidth: false,
-        liveSyncDuration: segmentSeconds * 1.5,
-        maxBufferLength: segmentSeconds * 3,
       });
       // BANDWIDTH as the playlist states it (what the cap compares), not hls.js's measured bitrate.
       const bandwidth = (level: { attrs: { BANDWIDTH?: string } } | undefined) => Number(level?.attrs.BANDWIDTH ?? -1);
@@ -104,7 +138,7 @@ async function openPlayer(src: string): Promise<Page> {
       hls.attachMedia(video);
       void video.play().catch(() => undefined);
     },
-    { src, segmentSeconds: SEGMENT_SECONDS },
+    { kind, src, segmentSeconds: SEGMENT_SECONDS },
   );
   return page;
 }
@@ -123,43 +157,58 @@ async function waitFor(page: Page, what: string, done: (log: SurgeLog) => boolea
   }
 }
 
-describe('the operator’s surge cap reaches a playing hls.js session', () => {
+/** Plays the top variant, caps under it through the ops API, and checks the session steps down cleanly. */
+async function capWhilePlaying(kind: 'hls' | 'shaka'): Promise<void> {
+  const file = kind === 'hls' ? 'master.m3u8' : 'manifest.mpd';
+  const src = `${stack.edge}/v1/play/${CHANNEL}/${file}?token=${await devToken(`e2e-surge-${kind}`)}`;
+  const page = await openPlayer(kind, src);
+  try {
+    const top = await waitFor(page, 'playback on the top variant', (log) => log.bitrates.length >= 3 && log.currentTime >= 4 && log.loads.filter((l) => l.bitrate === Math.max(...log.bitrates)).length >= 2);
+    const bitrates = [...top.bitrates].sort((a, b) => a - b);
+    const highest = bitrates.at(-1)!;
+    // Under the top variant and over the lowest: the middle variant is the best the session may keep.
+    const cap = Math.floor((bitrates[1]! + highest) / 2);
+    const requestedAt = await pageNow(page);
+    const requestedAtWall = Date.now();
+    const playedAtCap = top.currentTime;
+    await setCap(cap);
+    // The ops API answers once the change is in the control plane and this edge's view is refreshed.
+    const cappedAt = await pageNow(page);
+
+    // The session steps down: loads under the cap, then ten more seconds of playback.
+    const after = await waitFor(page, 'playback under the cap', (log) => log.currentTime >= playedAtCap + 10 && log.loads.some((l) => l.t > requestedAt && l.bitrate <= cap), 60_000);
+    expect(after.fatal).toBeNull();
+    const loadsAfter = after.loads.filter((l) => l.t > cappedAt);
+    const firstUnder = loadsAfter.findIndex((l) => l.bitrate <= cap);
+    expect(firstUnder, JSON.stringify(loadsAfter)).toBeGreaterThanOrEqual(0);
+    // A fragment already requested when the cap landed may still arrive; at most one above it after that.
+    expect(loadsAfter.slice(0, firstUnder).length, JSON.stringify(loadsAfter)).toBeLessThanOrEqual(1);
+    // What refused the top variant is the edge's surge cap (403), and nothing else failed.
+    expect(refused.filter((r) => r.at < requestedAtWall), JSON.stringify(refused)).toEqual([]);
+    expect(refused.length, JSON.stringify(after.errors)).toBeGreaterThan(0);
+    expect(refused.every((r) => r.status === 403), JSON.stringify(refused)).toBe(true);
+    const worst = Math.max(0, ...after.stalls.filter((s) => s.t > requestedAt).map((s) => s.ms));
+    expect(worst, `worst stall after the cap ${Math.round(worst)} ms (cap at ${Math.round(requestedAt)}; stalls ${JSON.stringify(after.stalls)}; errors ${JSON.stringify(after.errors)})`).toBeLessThanOrEqual(SEGMENT_SECONDS * 1000);
+
+    // A new session gets the filtered manifest.
+    const fresh = await (await fetch(`${stack.edge}/v1/play/${CHANNEL}/${file}?token=${await devToken(`e2e-surge-new-${kind}`)}`)).text();
+    const listed = kind === 'hls'
+      ? [...fresh.matchAll(/#EXT-X-STREAM-INF:(?:[^\n]*,)?BANDWIDTH=(\d+)/g)].map((m) => Number(m[1]))
+      : [...fresh.matchAll(/<Representation\b[^>]*>/g)].map((m) => m[0]).filter((tag) => /\bwidth="/.test(tag)).map((tag) => Number(/bandwidth="(\d+)"/.exec(tag)![1]));
+    expect(listed.length).toBeGreaterThan(0);
+    expect(Math.max(...listed)).toBeLessThanOrEqual(cap);
+  } finally {
+    await page.close();
+    await setCap(null);
+  }
+}
+
+describe('the operator’s surge cap reaches a playing session', () => {
   it('moves hls.js from the top variant of live-demo to one under the cap within one reload, without a fatal error or a stall over one segment', async () => {
-    const src = `${stack.edge}/v1/play/${CHANNEL}/master.m3u8?token=${await devToken('e2e-surge-viewer')}`;
-    const page = await openPlayer(src);
-    try {
-      const top = await waitFor(page, 'playback on the top variant', (log) => log.bitrates.length >= 3 && log.currentTime >= 4 && log.loads.filter((l) => l.bitrate === Math.max(...log.bitrates)).length >= 2);
-      const bitrates = [...top.bitrates].sort((a, b) => a - b);
-      const highest = bitrates.at(-1)!;
-      // Under the top variant and over the lowest: the middle variant is the best the session may keep.
-      const cap = Math.floor((bitrates[1]! + highest) / 2);
-      const cappedAt = await pageNow(page);
-      const playedAtCap = top.currentTime;
-      await setCap(cap);
+    await capWhilePlaying('hls');
+  }, 150_000);
 
-      // The session steps down: loads under the cap, then ten more seconds of playback.
-      const after = await waitFor(page, 'playback under the cap', (log) => log.currentTime >= playedAtCap + 10 && log.loads.some((l) => l.t > cappedAt && l.bitrate <= cap), 60_000);
-      expect(after.fatal).toBeNull();
-      const loadsAfter = after.loads.filter((l) => l.t > cappedAt);
-      const firstUnder = loadsAfter.findIndex((l) => l.bitrate <= cap);
-      expect(firstUnder, JSON.stringify(loadsAfter)).toBeGreaterThanOrEqual(0);
-      // A fragment already requested when the cap landed may still arrive; at most one above it after that.
-      expect(loadsAfter.slice(0, firstUnder).length, JSON.stringify(loadsAfter)).toBeLessThanOrEqual(1);
-      // What refused the top variant is the edge's surge cap (403), not something else failing.
-      const refusals = after.errors.filter((e) => e.t > cappedAt);
-      expect(refusals.length, JSON.stringify(refusals)).toBeGreaterThan(0);
-      expect(refusals.every((e) => e.status === 403), JSON.stringify(refusals)).toBe(true);
-      const worst = Math.max(0, ...after.stalls.filter((s) => s.t > cappedAt).map((s) => s.ms));
-      expect(worst, `worst stall after the cap ${Math.round(worst)} ms`).toBeLessThanOrEqual(SEGMENT_SECONDS * 1000);
-
-      // A new session gets the filtered multivariant playlist.
-      const fresh = await (await fetch(`${stack.edge}/v1/play/${CHANNEL}/master.m3u8?token=${await devToken('e2e-surge-new')}`)).text();
-      const listed = [...fresh.matchAll(/#EXT-X-STREAM-INF:[^\n]*?(?:^|[:,])BANDWIDTH=(\d+)/gm)].map((m) => Number(m[1]));
-      expect(listed.length).toBeGreaterThan(0);
-      expect(Math.max(...listed)).toBeLessThanOrEqual(cap);
-    } finally {
-      await page.close();
-      await setCap(null);
-    }
+  it('moves Shaka Player (DASH) from the top Representation to one under the cap at its next segment, without a fatal error or a stall over one segment', async () => {
+    await capWhilePlaying('shaka');
   }, 150_000);
 });

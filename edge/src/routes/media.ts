@@ -9,7 +9,7 @@ import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
 import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
-import { checkSurgeCap, currentSurgeCap, playlistBandwidth } from '../steering/surge-cap.ts';
+import { checkDashSegment, checkSurgeCap, currentSurgeCap, playlistBandwidth } from '../steering/surge-cap.ts';
 
 /** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
 const BLOCKING_RELOAD_TIMEOUT_MS = 15_000;
@@ -81,6 +81,7 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
     const path = parseMediaPath(rawPath).join('/');
     // A segment of a variant above the operator's surge cap: the player steps down at its next segment.
     if (claims.bw !== undefined) checkSurgeCap(claims.bw, await currentSurgeCap(services), `segment ${path.slice(claims.scope.length)}`);
+    else if (claims.ad === undefined) await checkDashSegment(services, url, claims.scope, path.slice(claims.scope.length), (p) => c.executionCtx.waitUntil(p));
     // QoE for steering: CMCD on a segment fetched through this edge describes the edge's own pathway.
     const selfPathway = services.steering.selfPathwayId;
     if (selfPathway !== undefined && hasCmcd(c.req.raw, url)) {
@@ -123,8 +124,8 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   // Surge cap (README "Surge cap"): a variant above the cap is refused at its next reload, and its segment
   // tokens carry its BANDWIDTH so a VOD player that never reloads is refused at its next segment.
-  const bandwidth = claims.ad === undefined ? await playlistBandwidth(services, url, claims.scope, file, waitUntil) : 0;
-  if (bandwidth > 0) checkSurgeCap(bandwidth, await currentSurgeCap(services), `playlist ${file}`);
+  const bandwidth = claims.ad === undefined ? await playlistBandwidth(services, url, claims.scope, file, waitUntil) : undefined;
+  if (bandwidth) checkSurgeCap(bandwidth, await currentSurgeCap(services), `playlist ${file}`);
   // LL-HLS blocking reloads and delta updates travel to the origin (live playlists only).
   const query = entry.kind === 'live' ? hlsDeliveryQuery(url.searchParams) : '';
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {}, {
@@ -137,9 +138,9 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const keep = claims.exp * 1000 - Date.now() > (config.sessionToken.ttlSeconds * 1000) / 2;
   // A kept token gains the variant's BANDWIDTH under its own expiry: the same claims sign to the same token,
   // so segment URIs stay stable across reloads.
-  const fresh = keep && (claims.bw ?? 0) === bandwidth
+  const fresh = keep && claims.bw === bandwidth
     ? token
-    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), ...(keep && { exp: claims.exp }), bw: bandwidth });
+    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), ...(keep && { exp: claims.exp }), ...(bandwidth !== undefined && { bw: bandwidth }) });
   let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),

@@ -28,7 +28,8 @@ export interface SessionClaims {
   ad?: string;
   /**
    * Media-playlist tokens only: the variant's BANDWIDTH (bit/s) that the segments under this token belong to,
-   * so a segment above the operator's surge cap is refused (README "Surge cap"); absent or 0: never capped.
+   * so a segment above the operator's surge cap is refused (README "Surge cap"); 0: never capped. Absent: a
+   * manifest's token (DASH segments use the MPD's), whose segments the edge looks up in the MPD.
    */
   bw?: number;
 }
@@ -46,7 +47,7 @@ export interface SessionGrant {
   ttlSeconds: number;
   /** Ad segments only: which ad of the session's plan the scope's segments play. */
   ad?: string;
-  /** Variant BANDWIDTH for the surge cap (see SessionClaims.bw); 0 or absent: none. */
+  /** Variant BANDWIDTH for the surge cap (see SessionClaims.bw); media-playlist tokens only. */
   bw?: number;
   /** Expiry (epoch seconds) instead of now + ttlSeconds: the same claims then sign to the same token. */
   exp?: number;
@@ -109,9 +110,9 @@ export class SessionTokens {
       exp: grant.exp ?? now + grant.ttlSeconds,
       kid: this.#signingKid,
       ...(grant.ad !== undefined && { ad: grant.ad }),
-      ...(grant.bw !== undefined && grant.bw > 0 && { bw: grant.bw }),
+      ...(grant.bw !== undefined && { bw: grant.bw }),
     };
-    if (claims.bw !== undefined && !Number.isSafeInteger(claims.bw)) throw new RangeError(`bw: expected a positive integer, received ${claims.bw}`);
+    if (claims.bw !== undefined && !(Number.isSafeInteger(claims.bw) && claims.bw >= 0)) throw new RangeError(`bw: expected a non-negative integer, received ${claims.bw}`);
     if (claims.ad !== undefined && !AD_CLAIM.test(claims.ad)) throw new RangeError(`ad: expected "break.ad.segments", received ${JSON.stringify(claims.ad)}`);
     const payload = bytesToBase64url(this.#encoder.encode(JSON.stringify(claims)));
     const key = await this.#key(this.#signingKid);
@@ -189,7 +190,7 @@ export class SessionTokens {
       typeof claims.ctry !== 'string' || typeof claims.scope !== 'string' || !SCOPE.test(claims.scope) ||
       !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat) || !Number.isInteger(claims.mh) ||
       (claims.ad !== undefined && (typeof claims.ad !== 'string' || !AD_CLAIM.test(claims.ad))) ||
-      (claims.bw !== undefined && (!Number.isSafeInteger(claims.bw) || claims.bw <= 0))
+      (claims.bw !== undefined && (!Number.isSafeInteger(claims.bw) || claims.bw < 0))
     ) {
       throw new ProblemError('session-token-invalid', 'malformed session token');
     }
