@@ -9,6 +9,10 @@ import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
 import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
+import type { UrlRewriter } from '@cascade/manifest-rewriter';
+import { cdnQuery } from '../steering/cdn-query.ts';
+import { cdnUrlRewriter } from '../steering/cdn-url-rewriter.ts';
+import { isQueryTokenPathway } from '../steering/pathway.ts';
 import { checkDashSegment, checkSurgeCap, currentSurgeCap, playlistBandwidth } from '../steering/surge-cap.ts';
 
 /** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
@@ -138,16 +142,19 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const keep = claims.exp * 1000 - Date.now() > (config.sessionToken.ttlSeconds * 1000) / 2;
   // A kept token gains the variant's BANDWIDTH under its own expiry: the same claims sign to the same token,
   // so segment URIs stay stable across reloads.
+  const freshExp = keep ? claims.exp : Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds;
   const fresh = keep && claims.bw === bandwidth
     ? token
-    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), ...(keep && { exp: claims.exp }), ...(bandwidth !== undefined && { bw: bandwidth }) });
+    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp, ...(bandwidth !== undefined && { bw: bandwidth }) });
+  const shieldScope = new URL(claims.scope, config.shieldUrl);
   let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),
-    shieldScope: new URL(claims.scope, config.shieldUrl),
+    shieldScope,
     edgeOrigin: url.origin,
     scope: claims.scope,
     token: fresh,
+    ...(await cdnUrls(services, claims, shieldScope, `${url.origin}/v1/media/${fresh}/${claims.scope}`, freshExp)),
   });
   if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
     body = await services.ads.stitchVod(claims, fresh, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
@@ -163,7 +170,23 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
 function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
   // An ad's playlists (HLS Interstitials assets) keep the ad claim, so their segments still fire beacons.
   const ad = claims.ad !== undefined && scope === claims.scope ? { ad: claims.ad } : {};
-  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds, ...ad };
+  // A query-token pathway's playlists stay on that pathway.
+  const pw = claims.pw !== undefined && scope === claims.scope ? { pw: claims.pw } : {};
+  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds, ...ad, ...pw };
+}
+
+/**
+ * A media playlist under a token bound to a query-token pathway (Akamai, CloudFront): its URIs absolute on
+ * that CDN with a CDN token expiring with the session token written into it (the same token, and so the
+ * same URIs, on every reload until the session token is renewed). A pathway no longer configured as such
+ * falls back to this edge.
+ */
+async function cdnUrls(services: AccessServices, claims: SessionClaims, shieldScope: URL, edgePrefix: string, expires: number): Promise<{ urls?: UrlRewriter }> {
+  const pathway = claims.pw === undefined ? undefined : services.steering.pathway(claims.pw);
+  if (pathway === undefined || !isQueryTokenPathway(pathway) || pathway.baseUrl === 'self') return {};
+  return {
+    urls: cdnUrlRewriter({ upstreamPrefix: shieldScope.href, cdnPrefix: `${pathway.baseUrl.href}${claims.scope}`, query: await cdnQuery(pathway, claims.scope, expires), edgePrefix }),
+  };
 }
 
 /**
