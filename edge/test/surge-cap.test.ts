@@ -84,7 +84,8 @@ describe('dashLadder (the Representation a DASH segment belongs to)', () => {
     <AdaptationSet id="1" contentType="audio"><SegmentTemplate initialization="init-$RepresentationID$.mp4" media="seg-$RepresentationID$-$Number$.m4s"/>
       <Representation id="3" mimeType="audio/mp4" bandwidth="64000"/>
     </AdaptationSet>
-    <AdaptationSet id="2" mimeType="video/mp4"><SegmentTemplate media="v/$Bandwidth$/$Time$.m4s"/><Representation id="elsewhere" bandwidth="9000000"/></AdaptationSet>
+    <AdaptationSet id="2" mimeType="video/mp4"><SegmentTemplate media="v/$Bandwidth$/$Time$.m4s"/><Representation id="sub" bandwidth="9000000"/></AdaptationSet>
+    <AdaptationSet id="3" mimeType="video/mp4"><SegmentTemplate media="../up/$Number$.m4s"/><Representation id="up" bandwidth="7000000"/></AdaptationSet>
   </Period></MPD>`;
 
   it('maps init and media segments to their video Representation’s bandwidth and never caps the lowest, audio or unknown files', () => {
@@ -98,6 +99,10 @@ describe('dashLadder (the Representation a DASH segment belongs to)', () => {
     expect(segmentBandwidth(ladder, 'seg-10-00001.m4s')).toBe(0);
     expect(segmentBandwidth(ladder, 'seg-0-x.m4s')).toBe(0);
     expect(segmentBandwidth(ladder, 'manifest.mpd')).toBe(0);
+    expect(ladder.representations.map((r) => r.bandwidth)).not.toContain(7000000);
+    // Templates below the MPD's directory count; $Bandwidth$ is filled in.
+    expect(segmentBandwidth(ladder, 'v/9000000/123.m4s')).toBe(9000000);
+    expect(segmentBandwidth(ladder, 'v/800000/123.m4s')).toBe(0);
   });
 });
 

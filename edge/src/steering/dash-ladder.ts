@@ -19,10 +19,10 @@ function escapeRegExp(text: string): string {
 /**
  * A SegmentTemplate @media or @initialization (ISO/IEC 23009-1 5.3.9.4.4) as an anchored pattern for one
  * Representation: its id and bandwidth filled in, $Number$ and $Time$ (any width) as digits. Only templates
- * naming files in the MPD's own directory are kept: that is how the packager writes them.
+ * relative to the MPD's directory, without a query, are kept (segment paths are checked below the title's scope).
  */
 function templatePattern(template: string, id: string, bandwidth: number): string | undefined {
-  if (template.includes('/') || template.includes('?')) return undefined;
+  if (template.startsWith('/') || template.includes('?') || template.includes('#') || template.includes(':') || template.split('/').includes('..')) return undefined;
   let pattern = '';
   let rest = template;
   for (;;) {
