@@ -94,7 +94,7 @@ async function openPlayer(kind: 'hls' | 'shaka', src: string): Promise<Page> {
         const player = new shaka.Player();
         // A high first estimate: the session starts on the top Representation. Default failure handling
         // otherwise (a refused segment disables its stream for streaming.maxDisabledTime).
-        player.configure({ abr: { defaultBandwidthEstimate: 50_000_000 }, streaming: { bufferingGoal: segmentSeconds * 3 } });
+        player.configure({ abr: { defaultBandwidthEstimate: 50_000_000, switchInterval: 2 }, streaming: { bufferingGoal: segmentSeconds * 3 } });
         const byRepresentation = new Map<string, number>();
         player.addEventListener('trackschanged', () => {
           const tracks = player.getVariantTracks() as Array<{ originalVideoId: string | null; videoBandwidth: number | null }>;
@@ -178,8 +178,8 @@ async function capWhilePlaying(kind: 'hls' | 'shaka'): Promise<void> {
     // The ops API answers once the change is in the control plane and this edge's view is refreshed.
     const cappedAt = await pageNow(page);
 
-    // The session steps down: loads under the cap, then ten more seconds of playback.
-    const after = await waitFor(page, 'playback under the cap', (log) => log.currentTime >= playedAtCap + 10 && log.loads.some((l) => l.t > requestedAt && l.bitrate <= cap), 60_000);
+    // The session steps down: loads under the cap, then four more segments of playback.
+    const after = await waitFor(page, 'playback under the cap', (log) => log.currentTime >= playedAtCap + 4 * SEGMENT_SECONDS && log.loads.some((l) => l.t > requestedAt && l.bitrate <= cap), 60_000);
     expect(after.fatal).toBeNull();
     const loadsAfter = after.loads.filter((l) => l.t > cappedAt);
     const firstUnder = loadsAfter.findIndex((l) => l.bitrate <= cap);
