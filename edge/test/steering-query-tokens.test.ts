@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Env } from '../src/env.ts';
+import { parseConfig } from '../src/config.ts';
 import { parseSteeringConfig } from '../src/steering/parse-steering-config.ts';
+import { probePathways } from '../src/steering/probe-pathways.ts';
 import { call, makeIssuer, problemCode, testEnv, text } from './harness.ts';
 
 /**
@@ -134,6 +136,21 @@ describe('query-token pathways (Akamai, CloudFront)', () => {
     expect(await akamaiAccepts(akamaiMedia.at(-1)!)).toBe(true);
     const cloudFrontMedia = uris(await text(await call(edgeEnv, clones['cloudfront']!)));
     expect(await cloudFrontAccepts(cloudFrontMedia.at(-1)!)).toBe(true);
+  });
+
+  it('probes a query-token pathway at the CDN itself with a fresh token the CDN accepts', async () => {
+    const config = parseConfig(envWith({ akamai: 1, cloudfront: 1, edge: 1 }));
+    const fetched: string[] = [];
+    const results = await probePathways(config, (async (input: RequestInfo | URL) => {
+      fetched.push(String(input));
+      return new Response('ok', { status: 200 });
+    }) as typeof fetch);
+    expect(results.map((r) => [r.pathway, r.ok])).toEqual([['edge', true], ['akamai', true], ['cloudfront', true]]);
+    const akamaiProbe = fetched.find((u) => u.startsWith('http://akamai.test/ak/'))!;
+    const cloudFrontProbe = fetched.find((u) => u.startsWith('http://cloudfront.test/cf/'))!;
+    expect(new URL(akamaiProbe).pathname).toBe(`/ak/${config.steering.probePath}`);
+    expect(await akamaiAccepts(akamaiProbe)).toBe(true);
+    expect(await cloudFrontAccepts(cloudFrontProbe)).toBe(true);
   });
 
   it('keeps query-token pathways out of DASH (one SegmentTemplate cannot carry two CDNs’ query tokens)', async () => {
