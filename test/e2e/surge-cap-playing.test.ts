@@ -51,6 +51,9 @@ interface SurgeLog {
   currentTime: number;
   /** currentTime when playback first advanced (live players start far from 0). */
   firstTime: number | null;
+  /** Page time since which playback has advanced without a stall, and the page time of the last sample. */
+  playingSince: number | null;
+  now: number;
   /** The levels hls.js parsed, lowest first. */
   bitrates: number[];
   /** Fragments of the main variant the player loaded: page time and level bitrate. */
@@ -74,15 +77,17 @@ async function openPlayer(kind: 'hls' | 'shaka', src: string): Promise<Page> {
   await page.evaluate(
     ({ kind, src, segmentSeconds }) => {
       const video = (globalThis as unknown as { document: { getElementById(id: string): { currentTime: number; play(): Promise<void> } } }).document.getElementById('v');
-      const log: SurgeLog = { fatal: null, currentTime: 0, firstTime: null, bitrates: [], loads: [], errors: [], stalls: [] };
+      const log: SurgeLog = { fatal: null, currentTime: 0, firstTime: null, playingSince: null, now: 0, bitrates: [], loads: [], errors: [], stalls: [] };
       (globalThis as unknown as { surgeLog: SurgeLog }).surgeLog = log;
       let last = 0;
       let lastAdvance = 0;
       setInterval(() => {
         const now = performance.now();
         log.currentTime = video.currentTime;
+        log.now = now;
         if (video.currentTime > last) {
           log.firstTime ??= video.currentTime;
+          if (lastAdvance === 0 || now - lastAdvance > 250) log.playingSince = now;
           if (lastAdvance > 0 && now - lastAdvance > 250) log.stalls.push({ t: now, ms: now - lastAdvance });
           lastAdvance = now;
           last = video.currentTime;
@@ -92,9 +97,11 @@ async function openPlayer(kind: 'hls' | 'shaka', src: string): Promise<Page> {
         const shaka = (globalThis as unknown as { shaka: any }).shaka;
         shaka.polyfill.installAll();
         const player = new shaka.Player();
-        // A high first estimate: the session starts on the top Representation. Default failure handling
-        // otherwise (a refused segment disables its stream for streaming.maxDisabledTime).
-        player.configure({ abr: { defaultBandwidthEstimate: 50_000_000, switchInterval: 2 }, streaming: { bufferingGoal: segmentSeconds * 3 } });
+        // A high estimate that Shaka keeps (it trusts its own samples only after minTotalBytes): the session
+        // plays the top Representation until the cap moves it, rather than whatever a loaded test machine's
+        // throughput suggests. Default failure handling otherwise (a refused segment disables its stream for
+        // streaming.maxDisabledTime; that needs ABR enabled, which it is).
+        player.configure({ abr: { defaultBandwidthEstimate: 50_000_000, advanced: { minTotalBytes: 1e12 } }, streaming: { bufferingGoal: segmentSeconds * 3 } });
         const byRepresentation = new Map<string, number>();
         player.addEventListener('trackschanged', () => {
           const tracks = player.getVariantTracks() as Array<{ originalVideoId: string | null; videoBandwidth: number | null }>;
@@ -166,7 +173,7 @@ async function capWhilePlaying(kind: 'hls' | 'shaka'): Promise<void> {
   const src = `${stack.edge}/v1/play/${CHANNEL}/${file}?token=${await devToken(`e2e-surge-${kind}`)}`;
   const page = await openPlayer(kind, src);
   try {
-    const top = await waitFor(page, 'playback on the top variant', (log) => log.bitrates.length >= 3 && log.firstTime !== null && log.currentTime - log.firstTime >= 6 && log.loads.length >= 2 && log.loads.slice(-2).every((l) => l.bitrate === Math.max(...log.bitrates)));
+    const top = await waitFor(page, 'playback on the top variant', (log) => log.bitrates.length >= 3 && log.playingSince !== null && log.now - log.playingSince >= 3 * SEGMENT_SECONDS * 1000 && log.loads.length >= 2 && log.loads.slice(-2).every((l) => l.bitrate === Math.max(...log.bitrates)));
     const bitrates = [...top.bitrates].sort((a, b) => a - b);
     const highest = bitrates.at(-1)!;
     // Under the top variant and over the lowest: the middle variant is the best the session may keep.
