@@ -68,6 +68,8 @@ export const ErrorCodes = {
   'manifest-format-unavailable': { status: 404, title: 'The title is not offered in this manifest format' },
   // Edge upstream reads under load (issue 11).
   'upstream-truncated': { status: 502, title: 'The upstream tier’s answer ended before its body was complete' },
+  // Multi-CDN steering: the surge cap reaches playing sessions (issue 9).
+  'surge-capped': { status: 403, title: 'The variant is above the operator’s surge cap; play a lower one' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

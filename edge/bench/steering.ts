@@ -5,6 +5,9 @@
 //   steering_manifest_dash_us:    the same for DASH (no clones)
 //   hls_rewrite_steered_vs_plain: a multivariant rewrite (tokens, filter) with steering (tag, PATHWAY-ID and stable ids)
 //                                 over the same rewrite without, measured interleaved in this run; also for a DASH MPD
+//   surge_*:                      the surge cap on playing sessions: reading a title's ladder from its multivariant
+//                                 playlist / MPD (once a minute per isolate and title), and the per-segment lookup of a
+//                                 DASH segment's Representation while a cap is in force
 import { personalizeDash, personalizeHls, tokenUrlRewriter } from '@cascade/manifest-rewriter';
 import { multivariantPlaylist, segmentTimelineMpd } from '../../manifest-rewriter/bench/bench-corpus.ts';
 import { writeBenchReport } from '../../scripts/bench/bench-report.ts';
@@ -12,6 +15,8 @@ import { compareSync } from '../../scripts/bench/measure.ts';
 import { decidePathways, qualityFactor } from '../src/steering/decide-pathways.ts';
 import { steeringManifest } from '../src/steering/steering-manifest.ts';
 import type { PathwayView } from '../src/steering/steering-state.ts';
+import { dashLadder, segmentBandwidth } from '../src/steering/dash-ladder.ts';
+import { variantLadder } from '../src/steering/variant-ladder.ts';
 
 const pathways: PathwayView[] = [
   { id: 'edge', weight: 40, regions: [], cost: 1, state: 'active', healthy: true },
@@ -41,6 +46,12 @@ const filter = { maxHeight: 1080 };
 const hlsSteering = { serverUri: `https://play.example/v1/steering/${token}/hls/edge`, defaultPathway: 'edge', variantPathway: 'edge' };
 const dashSteering = { serverUri: `https://play.example/v1/steering/${token}/dash`, defaultPathway: 'edge', serviceLocations: bases.map((b) => ({ id: b.id, baseUrl: b.base })) };
 
+const heldLadder = dashLadder(mpd);
+// A segment of the top video Representation of the corpus MPD (`video/$RepresentationID$/$Time$.m4s`).
+const top = [...mpd.matchAll(/<Representation id="(v\d+)" bandwidth="(\d+)"/g)].sort((a, b) => Number(b[2]) - Number(a[2]))[0]?.[1] ?? 'v0';
+const segmentFile = `video/${top}/90000.m4s`;
+if (segmentBandwidth(heldLadder, segmentFile) === 0) throw new Error(`bench: the lookup found no capped Representation for ${segmentFile}`);
+
 const m = compareSync(
   {
     decision: decide,
@@ -50,6 +61,9 @@ const m = compareSync(
     hls_steered: () => personalizeHls(master, hlsUrl, { urls, filter, steering: hlsSteering }),
     dash_plain: () => personalizeDash(mpd, dashUrl, { urls, filter }),
     dash_steered: () => personalizeDash(mpd, dashUrl, { urls, filter, steering: dashSteering }),
+    hls_ladder: () => variantLadder(master),
+    dash_ladder: () => dashLadder(mpd),
+    dash_lookup: () => segmentBandwidth(heldLadder, segmentFile),
   },
   { rounds: 15, batchMs: 40 },
 );
@@ -67,6 +81,9 @@ writeBenchReport(
     { name: 'dash_mpd_rewrite_plain_us', value: us('dash_plain'), unit: 'µs/op' },
     { name: 'dash_mpd_rewrite_steered_us', value: us('dash_steered'), unit: 'µs/op' },
     { name: 'dash_rewrite_steered_vs_plain', value: us('dash_steered') / us('dash_plain'), unit: 'ratio' },
+    { name: 'surge_hls_ladder_parse_us', value: us('hls_ladder'), unit: 'µs/op' },
+    { name: 'surge_dash_ladder_parse_us', value: us('dash_ladder'), unit: 'µs/op' },
+    { name: 'surge_dash_segment_lookup_us', value: us('dash_lookup'), unit: 'µs/op' },
   ],
   {
     runtime: 'Node (the same code the Worker runs; workerd has no benchmark harness)',

@@ -72,7 +72,7 @@ export function accessServices(config: EdgeConfig, env: Env): AccessServices {
     }),
     qoe: new QoeAggregator({
       flush: async (batch) => {
-        if (env.STEERING_CONTROL) await steeringControl(env).recordQoe(batch);
+        if (env.STEERING_CONTROL) await steeringControl(env).recordQoe(batch, config.steering.probeFailures, config.steering.probeRecoveries);
       },
       analytics: env.STEERING_QOE,
       // At most every 5 s (one control-plane write per isolate), sooner with a shorter steering TTL.

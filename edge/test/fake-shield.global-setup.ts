@@ -238,6 +238,8 @@ export async function setup(project: TestProject): Promise<void> {
       return send(200, 'application/vnd.apple.mpegurl', MEDIA.replace('#EXT-X-MAP', `${tag('1')}\n#EXT-X-MAP`).replace('#EXTINF', `${tag('2')}\n#EXTINF`));
     }
     if (mirrored && file === 'video-360p.m3u8') return send(200, 'application/vnd.apple.mpegurl', media[1] === 'live' ? LIVE_MEDIA : MEDIA, media[1] === 'live' ? 'public, max-age=1' : 'public, max-age=10');
+    // The ladder's upper variant (surge-cap tests): the same media under its own names.
+    if (mirrored && file === 'video-720p.m3u8') return send(200, 'application/vnd.apple.mpegurl', (media[1] === 'live' ? LIVE_MEDIA : MEDIA).replaceAll('360p', '720p'), media[1] === 'live' ? 'public, max-age=1' : 'public, max-age=10');
     if (mirrored && /^(seg|slate)-[a-z0-9-]+\.m4s$/.test(file)) {
       const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
       if (range) {

@@ -72,7 +72,7 @@ describe('steering configuration', () => {
     expect(parseSteeringConfig({ STEERING_PATHWAYS: PATHWAYS, STEERING_TOKEN_SECRETS: JSON.stringify({ 'cdn-b': NGINX_SECRET }) }, 'development').pathways.map((p) => p.id)).toEqual(['edge', 'cdn-b']);
     expect(parseSteeringConfig({}, 'development').pathways).toEqual([]);
     expect(parse({ STEERING_PATHWAYS: '[{"id":"a b","baseUrl":"self","tokenFormat":"edge"}]' })).toThrow(/STEERING_PATHWAYS\[0\]\.id: expected/);
-    expect(parse({ STEERING_PATHWAYS: '[{"id":"a","baseUrl":"self","tokenFormat":"akamai-v3"}]' })).toThrow(/tokenFormat: expected edge or nginx-secure-link, received "akamai-v3"/);
+    expect(parse({ STEERING_PATHWAYS: '[{"id":"a","baseUrl":"self","tokenFormat":"akamai-v3"}]' })).toThrow(/tokenFormat: expected edge or nginx-secure-link or akamai or cloudfront, received "akamai-v3"/);
     expect(parse({ STEERING_PATHWAYS: '[{"id":"a","baseUrl":"http://x/t","tokenFormat":"nginx-secure-link"}]', STEERING_TOKEN_SECRETS: '{"a":"0123456789abcdef0"}' })).toThrow(/baseUrl: expected an absolute/);
     expect(parse({ STEERING_PATHWAYS: '[{"id":"a","baseUrl":"http://x/t/","tokenFormat":"nginx-secure-link"}]' })).toThrow(/STEERING_TOKEN_SECRETS\.a: .*received "\(redacted\)"/);
     expect(parse({ STEERING_PATHWAYS: '[{"id":"a","baseUrl":"self","tokenFormat":"edge","weight":0}]' })).toThrow(/at least one pathway with weight > 0/);

@@ -9,6 +9,11 @@ import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
 import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
+import type { UrlRewriter } from '@cascade/manifest-rewriter';
+import { cdnQuery } from '../steering/cdn-query.ts';
+import { cdnUrlRewriter } from '../steering/cdn-url-rewriter.ts';
+import { isQueryTokenPathway } from '../steering/pathway.ts';
+import { checkDashSegment, checkSurgeCap, currentSurgeCap, playlistBandwidth } from '../steering/surge-cap.ts';
 
 /** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
 const BLOCKING_RELOAD_TIMEOUT_MS = 15_000;
@@ -78,6 +83,9 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
     }
     const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
+    // A segment of a variant above the operator's surge cap: the player steps down at its next segment.
+    if (claims.bw !== undefined) checkSurgeCap(claims.bw, await currentSurgeCap(services), `segment ${path.slice(claims.scope.length)}`);
+    else if (claims.ad === undefined) await checkDashSegment(services, url, claims.scope, path.slice(claims.scope.length), (p) => c.executionCtx.waitUntil(p));
     // QoE for steering: CMCD on a segment fetched through this edge describes the edge's own pathway.
     const selfPathway = services.steering.selfPathwayId;
     if (selfPathway !== undefined && hasCmcd(c.req.raw, url)) {
@@ -117,6 +125,11 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   }
 
   const url = new URL(c.req.url);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  // Surge cap (README "Surge cap"): a variant above the cap is refused at its next reload, and its segment
+  // tokens carry its BANDWIDTH so a VOD player that never reloads is refused at its next segment.
+  const bandwidth = claims.ad === undefined ? await playlistBandwidth(services, url, claims.scope, file, waitUntil) : undefined;
+  if (bandwidth) checkSurgeCap(bandwidth, await currentSurgeCap(services), `playlist ${file}`);
   // LL-HLS blocking reloads and delta updates travel to the origin (live playlists only).
   const query = entry.kind === 'live' ? hlsDeliveryQuery(url.searchParams) : '';
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {}, {
@@ -127,14 +140,21 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   // across reloads (hls.js reports "media sequence mismatch" when they change), so they change only
   // when the token is renewed, once per half TTL.
   const keep = claims.exp * 1000 - Date.now() > (config.sessionToken.ttlSeconds * 1000) / 2;
-  const fresh = keep ? token : await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
+  // A kept token gains the variant's BANDWIDTH under its own expiry: the same claims sign to the same token,
+  // so segment URIs stay stable across reloads.
+  const freshExp = keep ? claims.exp : Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds;
+  const fresh = keep && claims.bw === bandwidth
+    ? token
+    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp, ...(bandwidth !== undefined && { bw: bandwidth }) });
+  const shieldScope = new URL(claims.scope, config.shieldUrl);
   let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),
-    shieldScope: new URL(claims.scope, config.shieldUrl),
+    shieldScope,
     edgeOrigin: url.origin,
     scope: claims.scope,
     token: fresh,
+    ...(await cdnUrls(services, claims, shieldScope, `${url.origin}/v1/media/${fresh}/${claims.scope}`, freshExp)),
   });
   if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
     body = await services.ads.stitchVod(claims, fresh, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
@@ -150,7 +170,23 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
 function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
   // An ad's playlists (HLS Interstitials assets) keep the ad claim, so their segments still fire beacons.
   const ad = claims.ad !== undefined && scope === claims.scope ? { ad: claims.ad } : {};
-  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds, ...ad };
+  // A query-token pathway's playlists stay on that pathway.
+  const pw = claims.pw !== undefined && scope === claims.scope ? { pw: claims.pw } : {};
+  return { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds, ...ad, ...pw };
+}
+
+/**
+ * A media playlist under a token bound to a query-token pathway (Akamai, CloudFront): its URIs absolute on
+ * that CDN with a CDN token expiring with the session token written into it (the same token, and so the
+ * same URIs, on every reload until the session token is renewed). A pathway no longer configured as such
+ * falls back to this edge.
+ */
+async function cdnUrls(services: AccessServices, claims: SessionClaims, shieldScope: URL, edgePrefix: string, expires: number): Promise<{ urls?: UrlRewriter }> {
+  const pathway = claims.pw === undefined ? undefined : services.steering.pathway(claims.pw);
+  if (pathway === undefined || !isQueryTokenPathway(pathway) || pathway.baseUrl === 'self') return {};
+  return {
+    urls: cdnUrlRewriter({ upstreamPrefix: shieldScope.href, cdnPrefix: `${pathway.baseUrl.href}${claims.scope}`, query: await cdnQuery(pathway, claims.scope, expires), edgePrefix }),
+  };
 }
 
 /**

@@ -66,7 +66,7 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
       const sid = crypto.randomUUID();
       // After the upstream answered, so a failing shield never holds one of the account's slots.
       await streams.acquire(viewer.account, viewer.plan, sid, deviceId, titleId);
-      const token = await sessions.sign({
+      const grant = {
         sid,
         sub: viewer.sub,
         acct: viewer.account,
@@ -74,7 +74,8 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         scope,
         mh: maxHeight ?? 0,
         ttlSeconds: config.sessionToken.ttlSeconds,
-      });
+      };
+      const token = await sessions.sign(grant);
       // Ad decisions are made once per session, bounded by the ad server's timeout, and kept with the session.
       if (services.ads.enabledFor(titleId)) {
         const viewerContext = { sid, titleId, device: deviceId, region: country ?? '', consent: consentString(c.req.query('gdpr_consent')) };
@@ -92,6 +93,8 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
         scope,
         format: manifest.format,
         expires: Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds,
+        // Media playlists of a query-token pathway (Akamai, CloudFront) come from this edge under a pathway-bound token.
+        pathwayToken: (pw) => sessions.sign({ ...grant, pw }),
       });
       const surgeCap = steered.surgeCapBps ?? config.surgeCapBps;
       let body = rewriteForSession(await upstream.arrayBuffer(), {

@@ -1,7 +1,7 @@
 import { ProblemError } from '@cascade/common';
 import { Hono, type Context } from 'hono';
 import type { AccessServices } from '../access-services.ts';
-import { PATHWAY_ID } from '../steering/pathway.ts';
+import { isQueryTokenPathway, PATHWAY_ID } from '../steering/pathway.ts';
 import { pathwayPrefix } from '../steering/pathway-base.ts';
 import { steeringManifest, type CloneSource } from '../steering/steering-manifest.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
@@ -49,7 +49,9 @@ export function steeringRoutes(services: AccessServices): Hono {
     const report = playerReport(c, format === 'hls' ? '_HLS_' : '_DASH_');
     const country = claims.ctry === '' ? undefined : claims.ctry;
     const current = report.pathway !== undefined && steering.pathway(report.pathway) !== undefined ? report.pathway : undefined;
-    const { priority } = await steering.decide(claims.sid, country, current);
+    const decided = (await steering.decide(claims.sid, country, current)).priority;
+    // Query-token pathways (Akamai, CloudFront) are not in a DASH session's MPD (steer-manifest.ts).
+    const priority = format === 'dash' ? decided.filter((id) => !isQueryTokenPathway(steering.pathway(id)!)) : decided;
     if (current !== undefined) {
       const url = new URL(c.req.url);
       const cmcd = hasCmcd(c.req.raw, url) ? cmcdReport(c.req.raw, url) : undefined;
@@ -65,7 +67,8 @@ export function steeringRoutes(services: AccessServices): Hono {
 
     const now = Math.floor(Date.now() / 1000);
     const ttlSeconds = config.sessionToken.ttlSeconds;
-    const fresh = await sessions.sign({ sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope: claims.scope, mh: claims.mh, iat: claims.iat, ttlSeconds });
+    const grant = { sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope: claims.scope, mh: claims.mh, iat: claims.iat, ttlSeconds };
+    const fresh = await sessions.sign(grant);
     const origin = new URL(c.req.url).origin;
     const reloadUri = `${origin}/v1/steering/${fresh}/${format}${basePathway === undefined ? '' : `/${basePathway}`}`;
     let clones: Parameters<typeof steeringManifest>[0]['clones'];
@@ -76,7 +79,13 @@ export function steeringRoutes(services: AccessServices): Hono {
       const sources: CloneSource[] = [];
       for (const pathway of steering.config.pathways) {
         if (pathway.id === basePathway) continue;
-        const prefix = await pathwayPrefix(pathway, { edgeOrigin: origin, token: fresh, scope: claims.scope, expires: now + ttlSeconds });
+        const prefix = await pathwayPrefix(pathway, {
+          edgeOrigin: origin,
+          token: fresh,
+          scope: claims.scope,
+          expires: now + ttlSeconds,
+          pathwayToken: (pw) => sessions.sign({ ...grant, pw }),
+        });
         sources.push({ id: pathway.id, base: prefix.base });
       }
       clones = { basePathway, pathways: sources, stableIds };

@@ -26,6 +26,17 @@ export interface SessionClaims {
   kid: string;
   /** Ad segments only (README "Ad insertion"): `{break}.{ad}.{segmentCount}` of the session's ad plan, for beacons. */
   ad?: string;
+  /**
+   * Media-playlist tokens only: the variant's BANDWIDTH (bit/s) that the segments under this token belong to,
+   * so a segment above the operator's surge cap is refused (README "Surge cap"); 0: never capped. Absent: a
+   * manifest's token (DASH segments use the MPD's), whose segments the edge looks up in the MPD.
+   */
+  bw?: number;
+  /**
+   * Media playlists of a query-token pathway (Akamai, CloudFront; README "Query-token pathways"): the pathway
+   * whose CDN the playlist's segment URIs point at, with that CDN's token.
+   */
+  pw?: string;
 }
 
 export interface SessionGrant {
@@ -41,6 +52,12 @@ export interface SessionGrant {
   ttlSeconds: number;
   /** Ad segments only: which ad of the session's plan the scope's segments play. */
   ad?: string;
+  /** Variant BANDWIDTH for the surge cap (see SessionClaims.bw); media-playlist tokens only. */
+  bw?: number;
+  /** Expiry (epoch seconds) instead of now + ttlSeconds: the same claims then sign to the same token. */
+  exp?: number;
+  /** The query-token pathway the media playlists under this token are written for. */
+  pw?: string;
 }
 
 /** A session-token secret and the key id tokens name it by (SESSION_TOKEN_KEYS). */
@@ -55,6 +72,7 @@ type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 const MAX_TOKEN_LENGTH = 1024;
 const SCOPE = /^(vod|live)\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/$/;
 const AD_CLAIM = /^\d{1,3}\.\d{1,2}\.\d{1,5}$/;
+const PATHWAY_CLAIM = /^[A-Za-z0-9._~-]{1,32}$/;
 
 export interface SessionTokenOptions {
   keys: SessionKey[];
@@ -97,10 +115,14 @@ export class SessionTokens {
       scope: grant.scope,
       mh: grant.mh ?? 0,
       iat: grant.iat ?? now,
-      exp: now + grant.ttlSeconds,
+      exp: grant.exp ?? now + grant.ttlSeconds,
       kid: this.#signingKid,
       ...(grant.ad !== undefined && { ad: grant.ad }),
+      ...(grant.bw !== undefined && { bw: grant.bw }),
+      ...(grant.pw !== undefined && { pw: grant.pw }),
     };
+    if (claims.pw !== undefined && !PATHWAY_CLAIM.test(claims.pw)) throw new RangeError(`pw: expected a pathway id, received ${JSON.stringify(claims.pw)}`);
+    if (claims.bw !== undefined && !(Number.isSafeInteger(claims.bw) && claims.bw >= 0)) throw new RangeError(`bw: expected a non-negative integer, received ${claims.bw}`);
     if (claims.ad !== undefined && !AD_CLAIM.test(claims.ad)) throw new RangeError(`ad: expected "break.ad.segments", received ${JSON.stringify(claims.ad)}`);
     const payload = bytesToBase64url(this.#encoder.encode(JSON.stringify(claims)));
     const key = await this.#key(this.#signingKid);
@@ -177,7 +199,9 @@ export class SessionTokens {
       typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || typeof claims.acct !== 'string' ||
       typeof claims.ctry !== 'string' || typeof claims.scope !== 'string' || !SCOPE.test(claims.scope) ||
       !Number.isInteger(claims.exp) || !Number.isInteger(claims.iat) || !Number.isInteger(claims.mh) ||
-      (claims.ad !== undefined && (typeof claims.ad !== 'string' || !AD_CLAIM.test(claims.ad)))
+      (claims.ad !== undefined && (typeof claims.ad !== 'string' || !AD_CLAIM.test(claims.ad))) ||
+      (claims.bw !== undefined && (!Number.isSafeInteger(claims.bw) || claims.bw < 0)) ||
+      (claims.pw !== undefined && (typeof claims.pw !== 'string' || !PATHWAY_CLAIM.test(claims.pw)))
     ) {
       throw new ProblemError('session-token-invalid', 'malformed session token');
     }

@@ -1,4 +1,4 @@
-import { ManifestError, personalizeDash, personalizeHls, tokenUrlRewriter, type PersonalizeOptions } from '@cascade/manifest-rewriter';
+import { ManifestError, personalizeDash, personalizeHls, tokenUrlRewriter, type PersonalizeOptions, type UrlRewriter } from '@cascade/manifest-rewriter';
 import { ProblemError } from '@cascade/common';
 
 // Manifests are UTF-8 (RFC 8216 §4.1, ISO/IEC 23009-1 XML); anything else is an upstream fault.
@@ -23,6 +23,8 @@ export interface SessionRewrite {
    * Content steering points them at the session's first pathway instead.
    */
   publicPrefix?: string;
+  /** Instead of the token URL rewriter: how URLs are written (a query-token CDN pathway's media playlists). */
+  urls?: UrlRewriter;
   /** The viewer's transforms: rendition filter, surge cap, language defaults. */
   personalization?: Omit<PersonalizeOptions, 'urls'>;
 }
@@ -40,7 +42,7 @@ export function rewriteForSession(bytes: ArrayBuffer, options: SessionRewrite): 
   } catch {
     throw new ProblemError('upstream-error', `the upstream ${what} is not UTF-8`);
   }
-  const urls = tokenUrlRewriter({
+  const urls = options.urls ?? tokenUrlRewriter({
     upstreamPrefix: options.shieldScope.href,
     publicPrefix: options.publicPrefix ?? `${options.edgeOrigin}/v1/media/{token}/${options.scope}`,
     token: options.token,

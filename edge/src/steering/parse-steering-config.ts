@@ -33,7 +33,7 @@ function parseJson(name: string, raw: string): unknown {
 
 const KEYS = new Set(['id', 'baseUrl', 'tokenFormat', 'weight', 'regions', 'cost', 'state']);
 
-function parsePathway(value: unknown, i: number, secrets: Record<string, string>, environment: string): Pathway {
+function parsePathway(value: unknown, i: number, secrets: Record<string, unknown>, environment: string): Pathway {
   const at = `STEERING_PATHWAYS[${i}]`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(at, 'an object', value);
   const entry = value as Record<string, unknown>;
@@ -69,10 +69,23 @@ function parsePathway(value: unknown, i: number, secrets: Record<string, string>
   const state = entry['state'] ?? 'active';
   if (!(PATHWAY_STATES as readonly unknown[]).includes(state)) throw invalid(`${at}.state`, PATHWAY_STATES.join(', '), state);
   const pathway: Pathway = { id, baseUrl, tokenFormat: tokenFormat as TokenFormat, weight: weight as number, regions: [...new Set(regions as string[])], cost, state: state as PathwayState };
+  const secret = secrets[id];
   if (tokenFormat === 'nginx-secure-link') {
-    const secret = secrets[id];
-    if (secret === undefined || secret.length < 16 || /[\s"]/.test(secret)) throw invalid(`STEERING_TOKEN_SECRETS.${id}`, 'a secret of at least 16 characters without spaces or quotes', '(redacted)');
+    if (typeof secret !== 'string' || secret.length < 16 || /[\s"]/.test(secret)) throw invalid(`STEERING_TOKEN_SECRETS.${id}`, 'a secret of at least 16 characters without spaces or quotes', '(redacted)');
     pathway.secret = secret;
+  } else if (tokenFormat === 'akamai') {
+    // Akamai shows the token key as hex; at least 128 bits.
+    if (typeof secret !== 'string' || !/^(?:[0-9a-fA-F]{2}){16,}$/.test(secret)) throw invalid(`STEERING_TOKEN_SECRETS.${id}`, 'the Akamai token key: an even-length hex string of at least 32 digits', '(redacted)');
+    pathway.secret = secret;
+  } else if (tokenFormat === 'cloudfront') {
+    const key = secret as { keyPairId?: unknown; privateKeyPem?: unknown } | undefined;
+    if (
+      typeof key !== 'object' || key === null || typeof key.keyPairId !== 'string' || !/^[A-Z0-9]{1,64}$/.test(key.keyPairId) ||
+      typeof key.privateKeyPem !== 'string' || !key.privateKeyPem.includes('-----BEGIN PRIVATE KEY-----')
+    ) {
+      throw invalid(`STEERING_TOKEN_SECRETS.${id}`, '{"keyPairId": "K…" (A-Z, 0-9), "privateKeyPem": a PKCS#8 "BEGIN PRIVATE KEY" PEM}', '(redacted)');
+    }
+    pathway.cloudFront = { keyPairId: key.keyPairId, privateKeyPem: key.privateKeyPem };
   }
   return pathway;
 }
@@ -101,10 +114,10 @@ export function parseSteeringConfig(env: SteeringEnv, environment: string): Stee
   if (!Array.isArray(list) || list.length === 0 || list.length > 16) throw invalid('STEERING_PATHWAYS', 'a JSON list of 1..16 pathways', raw);
   const rawSecrets = env.STEERING_TOKEN_SECRETS?.trim();
   const secrets = rawSecrets ? parseJson('STEERING_TOKEN_SECRETS', rawSecrets) : {};
-  if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets) || !Object.values(secrets).every((s) => typeof s === 'string')) {
-    throw invalid('STEERING_TOKEN_SECRETS', 'a JSON object of pathway id to secret string', '(redacted)');
+  if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets) || !Object.values(secrets).every((s) => typeof s === 'string' || (typeof s === 'object' && s !== null && !Array.isArray(s)))) {
+    throw invalid('STEERING_TOKEN_SECRETS', 'a JSON object of pathway id to secret string (CloudFront: {keyPairId, privateKeyPem})', '(redacted)');
   }
-  const pathways = list.map((entry, i) => parsePathway(entry, i, secrets as Record<string, string>, environment));
+  const pathways = list.map((entry, i) => parsePathway(entry, i, secrets as Record<string, unknown>, environment));
   const ids = new Set<string>();
   for (const pathway of pathways) {
     if (ids.has(pathway.id)) throw invalid('STEERING_PATHWAYS', 'distinct pathway ids', pathway.id);

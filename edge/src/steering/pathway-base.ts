@@ -1,5 +1,5 @@
 import { nginxSecureLinkHash } from '../cdn-tokens/nginx-secure-link.ts';
-import type { Pathway } from './pathway.ts';
+import { isQueryTokenPathway, type Pathway } from './pathway.ts';
 
 export interface SessionOnPathway {
   /** The edge's public origin (`https://play.example.com`). */
@@ -10,6 +10,11 @@ export interface SessionOnPathway {
   scope: string;
   /** When a CDN token minted now expires (epoch seconds). */
   expires: number;
+  /**
+   * A session token for the edge-served media playlists of a query-token pathway (the session's claims plus
+   * the pathway id). Needed only when such pathways are configured.
+   */
+  pathwayToken?: (pathwayId: string) => Promise<string>;
 }
 
 /** A session's URL prefix on a pathway: `template` holds `{token}` once, `base` has it filled in. */
@@ -22,9 +27,18 @@ export interface PathwayPrefix {
 /**
  * The URL prefix under which this session's title is served on a pathway, with the pathway's token in the
  * path so relative segment URIs inherit it: our edge `…/v1/media/{sessionToken}/{scope}`; nginx secure_link
- * `{baseUrl}{md5}/{expires}/{scope}` (README "CDN tokens": the hash covers `/{scope}`).
+ * `{baseUrl}{md5}/{expires}/{scope}` (README "CDN tokens": the hash covers `/{scope}`); Akamai and CloudFront:
+ * this edge under a session token bound to the pathway (their tokens are query parameters).
  */
 export async function pathwayPrefix(pathway: Pathway, session: SessionOnPathway): Promise<PathwayPrefix> {
+  if (isQueryTokenPathway(pathway)) {
+    // Akamai, CloudFront: media playlists from this edge under a pathway-bound session token; their segment
+    // URIs point at the CDN with its token (README "Query-token pathways").
+    if (session.pathwayToken === undefined) throw new RangeError(`pathway ${pathway.id}: no pathwayToken to sign its playlist URLs with`);
+    const token = await session.pathwayToken(pathway.id);
+    const template = `${session.edgeOrigin}/v1/media/{token}/${session.scope}`;
+    return { template, token, base: template.replace('{token}', token) };
+  }
   if (pathway.baseUrl === 'self') {
     const template = `${session.edgeOrigin}/v1/media/{token}/${session.scope}`;
     return { template, token: session.token, base: template.replace('{token}', session.token) };

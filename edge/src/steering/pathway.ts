@@ -17,12 +17,22 @@ export interface Pathway {
   cost: number;
   /** Configured state; operators override it at run time. */
   state: PathwayState;
-  /** Secret for the CDN token (nginx secure_link), from STEERING_TOKEN_SECRETS; never logged. */
+  /** Secret for the CDN token (nginx secure_link; Akamai: the hex key), from STEERING_TOKEN_SECRETS; never logged. */
   secret?: string;
+  /** CloudFront signing key (key pair id and PKCS#8 PEM), from STEERING_TOKEN_SECRETS; never logged. */
+  cloudFront?: { keyPairId: string; privateKeyPem: string };
 }
 
-export const TOKEN_FORMATS = ['edge', 'nginx-secure-link'] as const;
+export const TOKEN_FORMATS = ['edge', 'nginx-secure-link', 'akamai', 'cloudfront'] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+
+/**
+ * Token formats that travel in the query string, which relative URIs do not inherit: the edge serves such a
+ * pathway's HLS media playlists itself, with every segment URI absolute on the CDN and tokenized.
+ */
+export function isQueryTokenPathway(pathway: Pathway): boolean {
+  return pathway.tokenFormat === 'akamai' || pathway.tokenFormat === 'cloudfront';
+}
 
 export const PATHWAY_STATES = ['active', 'draining', 'down'] as const;
 /** active: takes sessions; draining: takes none and sessions leave it at their next steering reload; down: removed. */

@@ -1,4 +1,6 @@
 import type { EdgeConfig } from '../config.ts';
+import { cdnQuery } from './cdn-query.ts';
+import { isQueryTokenPathway } from './pathway.ts';
 import { pathwayPrefix } from './pathway-base.ts';
 import type { ProbeResult } from './steering-control.ts';
 
@@ -20,6 +22,9 @@ export async function probePathways(config: EdgeConfig, fetcher: typeof fetch = 
       if (pathway.baseUrl === 'self') {
         url = new URL(steering.probePath, config.shieldUrl).href;
         headers['x-cascade-shield-auth'] = config.shieldAuthSecret;
+      } else if (isQueryTokenPathway(pathway)) {
+        // The CDN itself, as a player's segment request reaches it.
+        url = `${pathway.baseUrl}${steering.probePath}?${await cdnQuery(pathway, scope, Math.floor(Date.now() / 1000) + 300)}`;
       } else {
         const prefix = await pathwayPrefix(pathway, { edgeOrigin: '', token: '', scope, expires: Math.floor(Date.now() / 1000) + 300 });
         url = prefix.base + file;

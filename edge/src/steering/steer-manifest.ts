@@ -1,4 +1,5 @@
 import type { ContentSteering } from '@cascade/manifest-rewriter';
+import { isQueryTokenPathway } from './pathway.ts';
 import { pathwayPrefix, type PathwayPrefix } from './pathway-base.ts';
 import type { SteeringService } from './steering-service.ts';
 
@@ -19,9 +20,13 @@ export interface ManifestSteering {
  */
 export async function steerManifest(
   steering: SteeringService,
-  session: { sid: string; country: string | undefined; edgeOrigin: string; token: string; scope: string; format: 'hls' | 'dash'; expires: number },
+  session: { sid: string; country: string | undefined; edgeOrigin: string; token: string; scope: string; format: 'hls' | 'dash'; expires: number; pathwayToken?: (pathwayId: string) => Promise<string> },
 ): Promise<ManifestSteering> {
-  const { priority, state } = await steering.decide(session.sid, session.country);
+  const decision = await steering.decide(session.sid, session.country);
+  const { state } = decision;
+  // DASH segment URLs resolve against one shared SegmentTemplate, so a query token of one CDN cannot be
+  // added per BaseURL: query-token pathways (Akamai, CloudFront) serve HLS only.
+  const priority = session.format === 'dash' ? decision.priority.filter((id) => !isQueryTokenPathway(steering.pathway(id)!)) : decision.priority;
   const first = priority[0] === undefined ? undefined : steering.pathway(priority[0]);
   if (first === undefined) return { token: session.token, surgeCapBps: state.surgeCapBps };
   const prefix = await pathwayPrefix(first, session);
@@ -35,7 +40,7 @@ export async function steerManifest(
       surgeCapBps: state.surgeCapBps,
     };
   }
-  const ordered = [...priority, ...steering.config.pathways.map((p) => p.id).filter((id) => !priority.includes(id))];
+  const ordered = [...priority, ...steering.config.pathways.filter((p) => !isQueryTokenPathway(p)).map((p) => p.id).filter((id) => !priority.includes(id))];
   const locations: { id: string; baseUrl: string }[] = [];
   for (const id of ordered) {
     const pathway = steering.pathway(id)!;

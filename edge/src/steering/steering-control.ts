@@ -13,6 +13,15 @@ export interface QoeBatch {
 }
 
 const MAX_AUDIT = 1000;
+/**
+ * Player error reports (CMCD error events on segments through the edge and on steering reloads) judge a
+ * pathway per flushed batch: at least PLAYER_MIN_REPORTS reports, of which PLAYER_FAILING_RATIO or more are
+ * errors, is a failing batch; under PLAYER_HEALTHY_RATIO a healthy one; in between counts as neither, so a
+ * pathway near the line does not flap.
+ */
+const PLAYER_MIN_REPORTS = 5;
+const PLAYER_FAILING_RATIO = 0.5;
+const PLAYER_HEALTHY_RATIO = 0.1;
 // QoE reflects the last few minutes: older aggregates decay towards the new reports.
 const QOE_HALF_LIFE_MS = 120_000;
 
@@ -115,9 +124,15 @@ export class SteeringControl extends DurableObject {
     return this.#state.health;
   }
 
-  /** Folds one isolate's QoE sums into the per pathway and country aggregates (exponential decay). */
-  recordQoe(batch: QoeBatch): void {
+  /**
+   * Folds one isolate's QoE sums into the per pathway and country aggregates (exponential decay), and judges
+   * each pathway's health from its players' error reports with the same hysteresis as the probes:
+   * `failures` consecutive failing batches drain it (audited as actor `player-reports`), `recoveries`
+   * consecutive healthy batches, or `recoveries` consecutive good probes, bring it back.
+   */
+  recordQoe(batch: QoeBatch, failures = 2, recoveries = 3): void {
     const now = Date.now();
+    this.#judgePlayers(batch, failures, recoveries, now);
     for (const [key, sums] of Object.entries(batch)) {
       if (!/^[A-Za-z0-9._~-]{1,32}\|([A-Z]{2}|--)$/.test(key) || sums.reports <= 0) continue;
       const old: PathwayQoe | undefined = this.#state.qoe[key];
@@ -145,6 +160,46 @@ export class SteeringControl extends DurableObject {
       };
     }
     this.#save();
+  }
+
+  #judgePlayers(batch: QoeBatch, failures: number, recoveries: number, now: number): void {
+    const totals = new Map<string, { reports: number; errors: number }>();
+    for (const [key, sums] of Object.entries(batch)) {
+      if (!/^[A-Za-z0-9._~-]{1,32}\|([A-Z]{2}|--)$/.test(key) || !(sums.reports > 0) || !(sums.errors >= 0)) continue;
+      const pathway = key.slice(0, key.indexOf('|'));
+      const total = totals.get(pathway) ?? { reports: 0, errors: 0 };
+      total.reports += sums.reports;
+      total.errors += Math.min(sums.errors, sums.reports);
+      totals.set(pathway, total);
+    }
+    for (const [pathway, { reports, errors }] of totals) {
+      if (reports < PLAYER_MIN_REPORTS) continue;
+      const ratio = errors / reports;
+      const health = (this.#state.health[pathway] ??= { up: true, failures: 0, successes: 0, checkedAt: null, detail: '' });
+      const detail = `players: ${errors} of ${reports} reports were errors`;
+      if (ratio >= PLAYER_FAILING_RATIO) {
+        health.playerFailures = (health.playerFailures ?? 0) + 1;
+        health.playerSuccesses = 0;
+        if (health.up && health.playerFailures >= failures) {
+          health.up = false;
+          // Good probes must start counting again from here.
+          health.successes = 0;
+          health.checkedAt = now;
+          health.detail = detail;
+          this.#audit('player-reports', 'health', pathway, 'up', 'down');
+        }
+      } else if (ratio < PLAYER_HEALTHY_RATIO) {
+        health.playerSuccesses = (health.playerSuccesses ?? 0) + 1;
+        health.playerFailures = 0;
+        if (!health.up && health.playerSuccesses >= recoveries) {
+          health.up = true;
+          health.failures = 0;
+          health.checkedAt = now;
+          health.detail = detail;
+          this.#audit('player-reports', 'health', pathway, 'down', 'up');
+        }
+      }
+    }
   }
 
   #save(): void {

@@ -14,6 +14,9 @@ export interface PathwayHealth {
   successes: number;
   checkedAt: number | null;
   detail: string;
+  /** Consecutive failing / healthy batches of player reports (README "Health"); absent before the first. */
+  playerFailures?: number;
+  playerSuccesses?: number;
 }
 
 /** Aggregated player experience of one pathway in one country over the current window (from CMCD and steering reloads). */
