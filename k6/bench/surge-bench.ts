@@ -23,7 +23,7 @@ import { cpuSeconds, machineBusySeconds, treeCpuSeconds } from './proc-cpu.ts';
 import { surgeChart, type SurgeSecond } from './surge-chart.ts';
 import { TierAccessLog, type AccessEntry } from './tier-access-log.ts';
 
-const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S]';
+const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard]';
 let args;
 try {
   ({ values: args } = parseArgs({
@@ -38,6 +38,8 @@ try {
       max: { type: 'string', default: '8000' },
       'heartbeat-seconds': { type: 'string', default: '30' },
       'max-height': { type: 'string' },
+      'segment-seconds': { type: 'string', default: '6' },
+      ladder: { type: 'string', default: 'light' },
     },
     strict: true,
   }));
@@ -67,6 +69,18 @@ const MAX = int('max', args.max, HOLD, 200_000);
 const HEARTBEAT_S = int('heartbeat-seconds', args['heartbeat-seconds'], 0, 3600);
 /** A device ceiling for every viewer's ABR rule: fewer bytes per viewer, more viewers per core. */
 const MAX_HEIGHT = args['max-height'] === undefined ? undefined : int('max-height', args['max-height'], 144, 4320);
+/**
+ * The live-demo channel's segment duration (ORIGIN_LIVE_SEGMENT_SECONDS), 6 s by default as many
+ * platforms use (Apple's authoring spec says 6 s): a viewer's request rate is set by it (one reload and
+ * one segment per track per segment duration), and the planner is given the same figure.
+ */
+const SEGMENT_S = int('segment-seconds', args['segment-seconds'], 1, 10);
+if (args.ladder !== 'light' && args.ladder !== 'standard') {
+  process.stderr.write(`bench:surge: --ladder: expected light or standard, received ${args.ladder}\n${USAGE}\n`);
+  process.exit(2);
+}
+/** live-demo's encoding ladder: `light` (180p/144p/108p, 15 fps) leaves the 2 cores to the tiers under test. */
+const LADDER = args.ladder;
 /** Windows skip their first seconds: viewers just added are still starting up. */
 const SETTLE_S = 8;
 
@@ -99,7 +113,17 @@ function startNode(tier: 'origin' | 'shield', env: Record<string, string>): Chil
 }
 
 const ports = { origin: await freePort(), shield: await freePort(), edge: await freePort() };
-const origin = startNode('origin', { ORIGIN_PORT: String(ports.origin), ORIGIN_DATA_DIR: join(repoRoot, '.cache', 'bench-surge-origin'), ORIGIN_API_TOKENS: identity.serviceSecrets.originApiToken });
+// One data directory per channel shape: the stored channel keeps the segment duration it was made with.
+const origin = startNode('origin', {
+  ORIGIN_PORT: String(ports.origin),
+  ORIGIN_DATA_DIR: join(repoRoot, '.cache', `bench-surge-origin-${LADDER}-${SEGMENT_S}s`),
+  ORIGIN_API_TOKENS: identity.serviceSecrets.originApiToken,
+  ORIGIN_LIVE_DEMO: LADDER,
+  ORIGIN_LIVE_LADDER: LADDER,
+  ORIGIN_LIVE_SEGMENT_SECONDS: String(SEGMENT_S),
+  // The VOD sample is not played here: keep its first-start encode short.
+  ORIGIN_SAMPLE_SECONDS: '4',
+});
 const shield = startNode('shield', { SHIELD_PORT: String(ports.shield), ORIGIN_URL: `http://127.0.0.1:${ports.origin}`, SHIELD_AUTH_SECRETS: identity.serviceSecrets.shieldSecret });
 const port = new BenchViewerPort();
 const viewers: Array<Promise<ViewerStats>> = [];
@@ -432,6 +456,7 @@ try {
   });
 } finally {
   port.end();
+  await port.close().catch(() => {});
   await edgeDispose?.().catch(() => {});
   for (const child of children) child.kill('SIGTERM');
 }
