@@ -185,6 +185,14 @@ try {
     if (media.segments[0]) variantPrefixes.set(prefixOf(media.segments[0].uri), v.bandwidth);
   }
   const audioTracks = master.audio.length > 0 ? 1 : 0;
+  // How long the edge keeps a media playlist: the shield's answer's own lifetime (max-age less Age),
+  // which the origin sets for live playlists (1 s), not half the target duration; the shield keeps it
+  // no longer (it caps live playlists at half a target duration). The planner is given this figure.
+  const mediaPath = /\/v1\/media\/[^/]+\/([^?]+)/.exec(master.variants[0]!.uri)?.[1];
+  const shieldPlaylist = await fetch(`http://127.0.0.1:${ports.shield}/${mediaPath}`, { headers: { 'x-cascade-shield-auth': identity.serviceSecrets.shieldSecret } });
+  await shieldPlaylist.body?.cancel();
+  const maxAge = Number(/(?:s-maxage|max-age)=(\d+)/.exec(shieldPlaylist.headers.get('cache-control') ?? '')?.[1] ?? NaN);
+  const playlistTtlSeconds = Number.isFinite(maxAge) && maxAge > 0 ? Math.min(maxAge, firstMedia.targetDuration / 2) : firstMedia.targetDuration / 2;
 
   const tokens: string[] = [];
   const run = Date.now().toString(36);
@@ -274,7 +282,7 @@ try {
       timeline: [[0, w.activeAtEnd]],
       segmentSeconds,
       reloadSeconds: live ? firstMedia.targetDuration : 1e9,
-      playlistTtlSeconds: firstMedia.targetDuration / 2,
+      playlistTtlSeconds,
       ladder: ladderShares(w),
       audioTracks,
       heartbeatSeconds: HEARTBEAT_S,
