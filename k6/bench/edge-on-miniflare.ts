@@ -24,7 +24,7 @@ export interface RunningEdge {
  * cost workerd 0.28–0.45 ms of CPU per request here (0.40 ms against 0.125 ms for a trivial answer),
  * more than most of the edge's own routes. The Cache API and the Durable Objects are miniflare's.
  */
-export async function startEdgeOnMiniflare(options: { identity: DevIdentity; shieldUrl: string; port: number; vars?: Record<string, string> }): Promise<RunningEdge> {
+export async function startEdgeOnMiniflare(options: { identity: DevIdentity; shieldUrl: string; port: number; vars?: Record<string, string>; inspectorPort?: number }): Promise<RunningEdge> {
   const toml = parseToml(readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8')) as { vars: Record<string, string>; compatibility_date: string };
   const bundled = await build({
     entryPoints: [join(repoRoot, 'edge', 'src', 'index.ts')],
@@ -42,6 +42,7 @@ export async function startEdgeOnMiniflare(options: { identity: DevIdentity; shi
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: '127.0.0.1',
     port: 0,
+    ...(options.inspectorPort !== undefined && { inspectorPort: options.inspectorPort }),
     workers: [{
       name: 'cascade-edge-bench',
       unsafeDirectSockets: [{ host: '127.0.0.1', port: options.port }],

@@ -19,11 +19,12 @@ import { parseMediaPlaylist, parseMultivariant } from '../src/viewer/hls-playlis
 import { runViewer, type ViewerOptions, type ViewerStats } from '../src/viewer/run-viewer.ts';
 import { BenchViewerPort, type Sample } from './bench-viewer-port.ts';
 import { startEdgeOnMiniflare } from './edge-on-miniflare.ts';
+import { startWorkerProfile, topFunctions } from './inspector-profile.ts';
 import { cpuSeconds, machineBusySeconds, treeCpuSeconds } from './proc-cpu.ts';
 import { surgeChart, type SurgeSecond } from './surge-chart.ts';
 import { TierAccessLog, type AccessEntry } from './tier-access-log.ts';
 
-const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard]';
+const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard] [--profile-edge FILE.cpuprofile]';
 let args;
 try {
   ({ values: args } = parseArgs({
@@ -40,6 +41,7 @@ try {
       'max-height': { type: 'string' },
       'segment-seconds': { type: 'string', default: '6' },
       ladder: { type: 'string', default: 'light' },
+      'profile-edge': { type: 'string' },
     },
     strict: true,
   }));
@@ -137,8 +139,10 @@ try {
   console.error('bench:surge: starting origin (the first start makes the sample content) and shield…');
   await waitHealthy(`http://127.0.0.1:${ports.origin}`, 10 * 60_000);
   await waitHealthy(`http://127.0.0.1:${ports.shield}`, 60_000);
+  const inspectorPort = args['profile-edge'] === undefined ? undefined : await freePort();
   const edge = await startEdgeOnMiniflare({
     identity, shieldUrl: `http://127.0.0.1:${ports.shield}`, port: ports.edge,
+    ...(inspectorPort !== undefined && { inspectorPort }),
     vars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100' },
   });
   edgeDispose = edge.dispose;
@@ -250,7 +254,15 @@ try {
   // 1. Ramp to HOLD viewers and hold them.
   console.error(`bench:surge: ramping to ${HOLD} viewers over ${RAMP_S} s, holding ${HOLD_S} s…`);
   await addViewers(HOLD, RAMP_S);
+  // --profile-edge: a V8 CPU profile of the Worker over the hold (where its JavaScript time goes).
+  const stopProfile = inspectorPort === undefined ? undefined : await startWorkerProfile(inspectorPort, 'cascade-edge-bench');
   const hold = await measure('hold', HOLD_S);
+  if (stopProfile) {
+    const profile = await stopProfile();
+    writeFileSync(args['profile-edge']!, JSON.stringify(profile));
+    console.error(`bench:surge: Worker CPU profile of the hold in ${args['profile-edge']}; top self time:`);
+    for (const { fn, share } of topFunctions(profile, 25)) console.error(`  ${(share * 100).toFixed(1).padStart(5)} %  ${fn}`);
+  }
   const windows: Window[] = [hold];
   // 2. Add STEP viewers at a time until a tier saturates.
   let saturation: { window: Window; reason: string } | undefined;
