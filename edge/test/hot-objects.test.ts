@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { SessionTokens } from '../src/session/session-token.ts';
 import { SEGMENT_BYTES } from './fake-shield.global-setup.ts';
-import { call, makeIssuer, shieldRequests, testEnv } from './harness.ts';
+import { call, makeIssuer, problemCode, shieldRequests, testEnv } from './harness.ts';
 import { freshUntil, HotObjects, type HotObject } from '../src/upstream/hot-objects.ts';
 
 const object = (bytes: number, expiresAt: number): HotObject => ({ body: new ArrayBuffer(bytes), headers: [['content-type', 'video/iso.segment']], expiresAt });
@@ -107,5 +107,17 @@ describe('GET /v1/media/{session}/… through the isolate memory', () => {
     }
     expect(answers.map((a) => a.headers.get('x-edge-cache')).filter((c) => c === 'MISS')).toHaveLength(1);
     expect((await shieldRequests()).filter((p) => p === `/${path}`)).toHaveLength(1);
+  });
+});
+
+describe('a shield answer whose body stalls', () => {
+  it('is the shield timing out (504 upstream-timeout) for the viewer, not an internal error', async () => {
+    const issuer = await makeIssuer();
+    const env = testEnv({ VIEWER_JWKS: issuer.jwks, UPSTREAM_TIMEOUT_MS: '300' });
+    const sessions = new SessionTokens({ keys: parseConfig(env).sessionToken.keys });
+    const token = await sessions.sign({ sid: crypto.randomUUID(), sub: 'viewer-1', acct: 'viewer-1', ctry: 'DE', scope: 'vod/stalled-body/', ttlSeconds: 600 });
+    const response = await call(env, `/v1/media/${token}/vod/stalled-body/seg-1.m4s`);
+    expect(response.status).toBe(504);
+    expect(await problemCode(response)).toBe('upstream-timeout');
   });
 });

@@ -16,6 +16,20 @@ export interface MediaObject {
  */
 const HOT_OBJECTS = new HotObjects({ maxBytes: 32 * 1024 * 1024, maxObjectBytes: 2 * 1024 * 1024 });
 
+/**
+ * The body of an upstream answer, whole. The fetch's deadline also covers the body, and a cut
+ * connection ends it early: both are the shield's failure (504/502 problems), not an internal error.
+ */
+async function readWhole(response: Response, timeoutMs: number): Promise<ArrayBuffer> {
+  try {
+    return await response.arrayBuffer();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') throw new ProblemError('upstream-timeout', `the shield did not send the whole object within ${timeoutMs} ms`);
+    throw new ProblemError('upstream-unreachable', 'the shield connection broke while sending the object');
+  }
+}
+
 function fromHot(object: HotObject): Response {
   return new Response(object.body, { status: 200, headers: object.headers });
 }
@@ -48,7 +62,7 @@ export async function fetchMediaObject(
       const length = Number(own.response.headers.get('content-length') ?? NaN);
       // Not for memory (no lifetime, no length, too large): the leader answers with it as it is.
       if (until === undefined || !Number.isFinite(length) || !HOT_OBJECTS.fits(length)) return undefined;
-      const body = await own.response.arrayBuffer();
+      const body = await readWhole(own.response, options.timeoutMs ?? config.upstreamTimeoutMs);
       const kept: Array<[string, string]> = [];
       own.response.headers.forEach((value, name) => kept.push([name, value]));
       return { body, headers: kept, expiresAt: until };
