@@ -33,7 +33,7 @@ try {
       title: { type: 'string', default: 'live-demo' },
       hold: { type: 'string', default: '2000' },
       ramp: { type: 'string', default: '40' },
-      'hold-seconds': { type: 'string', default: '60' },
+      'hold-seconds': { type: 'string', default: '70' },
       step: { type: 'string', default: '500' },
       'step-seconds': { type: 'string', default: '20' },
       max: { type: 'string', default: '8000' },
@@ -232,13 +232,18 @@ try {
   const pids = { edge: edge.workerdPid, shield: shield.pid, origin: origin.pid };
   interface Window { label: string; viewers: number; activeAtEnd: number; from: number; to: number; cpu: Record<string, number>; load1: number }
   const measure = async (label: string, seconds: number): Promise<Window> => {
-    await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+    // A window that is a whole number of heartbeat intervals holds exactly that many heartbeats per
+    // viewer whatever their phase (a crowd ramped in less than one interval sends them in a band), so
+    // it can be held against the plan's viewers / interval; the rest of the time is settling.
+    const span = seconds - SETTLE_S;
+    const measured = HEARTBEAT_S > 0 && span >= HEARTBEAT_S ? Math.floor(span / HEARTBEAT_S) * HEARTBEAT_S : span;
+    await new Promise((r) => setTimeout(r, (seconds - measured) * 1000));
     // Each tier with its child processes (the origin's live encoders are ffmpeg children).
     const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? NaN : treeCpuSeconds(pid) ?? NaN]));
     const self0 = process.cpuUsage();
     const machine0 = machineBusySeconds();
     const from = Date.now();
-    await new Promise((r) => setTimeout(r, (seconds - SETTLE_S) * 1000));
+    await new Promise((r) => setTimeout(r, measured * 1000));
     const to = Date.now();
     const wall = (to - from) / 1000;
     const cpu: Record<string, number> = {};
@@ -458,7 +463,8 @@ try {
     title: `${TITLE} (${live ? 'live channel' : 'VOD title: playlists are not reloaded, so the live-only figures do not apply'})`,
     stack: 'origin + shield as Node services (LOG_LEVEL=info), edge Worker on workerd via miniflare (no wrangler dev proxy), loopback',
     viewers: `the k6 scenarios' viewer model (k6/src/viewer/run-viewer.ts), one async loop per viewer, in this Node process; heartbeat every ${HEARTBEAT_S} s`,
-    schedule: `ramp to ${HOLD} over ${RAMP_S} s, hold ${HOLD_S} s (first ${SETTLE_S} s of each window not measured), then +${STEP} every ${STEP_S} s up to ${MAX}`,
+    schedule: `ramp to ${HOLD} over ${RAMP_S} s, hold ${HOLD_S} s (at least the first ${SETTLE_S} s of each window not measured; a window measures whole heartbeat intervals when it is long enough), then +${STEP} every ${STEP_S} s up to ${MAX}`,
+    channel: `live-demo shaped by --segment-seconds ${SEGMENT_S} and --ladder ${LADDER} (the planner is given the same segment duration)`,
     saturation: saturation ? `${saturation.window.viewers} viewers: ${saturation.reason}` : `none up to ${windows.at(-1)!.viewers} viewers (--max ${MAX})`,
     viewer_outcomes: [...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ') || 'every viewer played until the bench ended it',
     windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}`; }).join(' | '),
