@@ -20,9 +20,9 @@ export class BenchViewerPort implements ViewerPort {
 
   /**
    * `connections`: sockets per origin (no pipelining: browsers do not). Idle sockets are dropped after
-   * 4 s, under workerd's 5 s wait for the next request on a kept-alive connection (KJ's
-   * pipelineTimeout): a socket kept longer is sometimes closed by workerd just as a viewer reuses it,
-   * and that request fails with no answer (status 0 in the report).
+   * 4 s (undici's own default), well under the 15 s after which workerd closes an idle kept-alive
+   * connection (measured here): with 30 s, a socket was now and then closed by workerd just as a
+   * viewer reused it, and that request got no answer (status 0 in the report).
    */
   constructor(options: { connections?: number } = {}) {
     this.#agent = new Agent({ connections: options.connections ?? 256, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
