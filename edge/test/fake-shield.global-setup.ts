@@ -260,6 +260,12 @@ export async function setup(project: TestProject): Promise<void> {
     if (path === '/vod/origin-slow/master.m3u8') return send(504, 'application/problem+json', JSON.stringify({ code: 'upstream-timeout', status: 504 }));
     if (path === '/vod/garbage/master.m3u8') return send(200, 'text/html', '<html>not a playlist</html>');
     if (path === '/vod/slow/master.m3u8') return; // never answers
+    if (path === '/vod/stalled-body/seg-1.m4s') {
+      // A head, the first bytes, then nothing: the body stalls past the edge's upstream deadline.
+      res.writeHead(200, { 'content-type': 'video/iso.segment', 'cache-control': 'public, max-age=60', 'content-length': 1000 });
+      res.write(Buffer.alloc(10));
+      return;
+    }
     send(404, 'application/problem+json', JSON.stringify({ code: 'not-found', status: 404 }));
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));

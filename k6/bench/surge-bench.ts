@@ -19,11 +19,12 @@ import { parseMediaPlaylist, parseMultivariant } from '../src/viewer/hls-playlis
 import { runViewer, type ViewerOptions, type ViewerStats } from '../src/viewer/run-viewer.ts';
 import { BenchViewerPort, type Sample } from './bench-viewer-port.ts';
 import { startEdgeOnMiniflare } from './edge-on-miniflare.ts';
+import { startWorkerProfile, topFunctions } from './inspector-profile.ts';
 import { cpuSeconds, machineBusySeconds, treeCpuSeconds } from './proc-cpu.ts';
 import { surgeChart, type SurgeSecond } from './surge-chart.ts';
 import { TierAccessLog, type AccessEntry } from './tier-access-log.ts';
 
-const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S]';
+const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard] [--profile-edge FILE.cpuprofile]';
 let args;
 try {
   ({ values: args } = parseArgs({
@@ -32,12 +33,15 @@ try {
       title: { type: 'string', default: 'live-demo' },
       hold: { type: 'string', default: '2000' },
       ramp: { type: 'string', default: '40' },
-      'hold-seconds': { type: 'string', default: '60' },
+      'hold-seconds': { type: 'string', default: '70' },
       step: { type: 'string', default: '500' },
       'step-seconds': { type: 'string', default: '20' },
       max: { type: 'string', default: '8000' },
       'heartbeat-seconds': { type: 'string', default: '30' },
       'max-height': { type: 'string' },
+      'segment-seconds': { type: 'string', default: '6' },
+      ladder: { type: 'string', default: 'light' },
+      'profile-edge': { type: 'string' },
     },
     strict: true,
   }));
@@ -67,6 +71,18 @@ const MAX = int('max', args.max, HOLD, 200_000);
 const HEARTBEAT_S = int('heartbeat-seconds', args['heartbeat-seconds'], 0, 3600);
 /** A device ceiling for every viewer's ABR rule: fewer bytes per viewer, more viewers per core. */
 const MAX_HEIGHT = args['max-height'] === undefined ? undefined : int('max-height', args['max-height'], 144, 4320);
+/**
+ * The live-demo channel's segment duration (ORIGIN_LIVE_SEGMENT_SECONDS), 6 s by default as many
+ * platforms use (Apple's authoring spec says 6 s): a viewer's request rate is set by it (one reload and
+ * one segment per track per segment duration), and the planner is given the same figure.
+ */
+const SEGMENT_S = int('segment-seconds', args['segment-seconds'], 1, 10);
+if (args.ladder !== 'light' && args.ladder !== 'standard') {
+  process.stderr.write(`bench:surge: --ladder: expected light or standard, received ${args.ladder}\n${USAGE}\n`);
+  process.exit(2);
+}
+/** live-demo's encoding ladder: `light` (180p/144p/108p, 15 fps) leaves the 2 cores to the tiers under test. */
+const LADDER = args.ladder;
 /** Windows skip their first seconds: viewers just added are still starting up. */
 const SETTLE_S = 8;
 
@@ -99,7 +115,17 @@ function startNode(tier: 'origin' | 'shield', env: Record<string, string>): Chil
 }
 
 const ports = { origin: await freePort(), shield: await freePort(), edge: await freePort() };
-const origin = startNode('origin', { ORIGIN_PORT: String(ports.origin), ORIGIN_DATA_DIR: join(repoRoot, '.cache', 'bench-surge-origin'), ORIGIN_API_TOKENS: identity.serviceSecrets.originApiToken });
+// One data directory per channel shape: the stored channel keeps the segment duration it was made with.
+const origin = startNode('origin', {
+  ORIGIN_PORT: String(ports.origin),
+  ORIGIN_DATA_DIR: join(repoRoot, '.cache', `bench-surge-origin-${LADDER}-${SEGMENT_S}s`),
+  ORIGIN_API_TOKENS: identity.serviceSecrets.originApiToken,
+  ORIGIN_LIVE_DEMO: LADDER,
+  ORIGIN_LIVE_LADDER: LADDER,
+  ORIGIN_LIVE_SEGMENT_SECONDS: String(SEGMENT_S),
+  // The VOD sample is not played here: keep its first-start encode short.
+  ORIGIN_SAMPLE_SECONDS: '4',
+});
 const shield = startNode('shield', { SHIELD_PORT: String(ports.shield), ORIGIN_URL: `http://127.0.0.1:${ports.origin}`, SHIELD_AUTH_SECRETS: identity.serviceSecrets.shieldSecret });
 const port = new BenchViewerPort();
 const viewers: Array<Promise<ViewerStats>> = [];
@@ -113,8 +139,10 @@ try {
   console.error('bench:surge: starting origin (the first start makes the sample content) and shield…');
   await waitHealthy(`http://127.0.0.1:${ports.origin}`, 10 * 60_000);
   await waitHealthy(`http://127.0.0.1:${ports.shield}`, 60_000);
+  const inspectorPort = args['profile-edge'] === undefined ? undefined : await freePort();
   const edge = await startEdgeOnMiniflare({
     identity, shieldUrl: `http://127.0.0.1:${ports.shield}`, port: ports.edge,
+    ...(inspectorPort !== undefined && { inspectorPort }),
     vars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100' },
   });
   edgeDispose = edge.dispose;
@@ -161,6 +189,14 @@ try {
     if (media.segments[0]) variantPrefixes.set(prefixOf(media.segments[0].uri), v.bandwidth);
   }
   const audioTracks = master.audio.length > 0 ? 1 : 0;
+  // How long the edge keeps a media playlist: the shield's answer's own lifetime (max-age less Age),
+  // which the origin sets for live playlists (1 s), not half the target duration; the shield keeps it
+  // no longer (it caps live playlists at half a target duration). The planner is given this figure.
+  const mediaPath = /\/v1\/media\/[^/]+\/([^?]+)/.exec(master.variants[0]!.uri)?.[1];
+  const shieldPlaylist = await fetch(`http://127.0.0.1:${ports.shield}/${mediaPath}`, { headers: { 'x-cascade-shield-auth': identity.serviceSecrets.shieldSecret } });
+  await shieldPlaylist.body?.cancel();
+  const maxAge = Number(/(?:s-maxage|max-age)=(\d+)/.exec(shieldPlaylist.headers.get('cache-control') ?? '')?.[1] ?? NaN);
+  const playlistTtlSeconds = Number.isFinite(maxAge) && maxAge > 0 ? Math.min(maxAge, firstMedia.targetDuration / 2) : firstMedia.targetDuration / 2;
 
   const tokens: string[] = [];
   const run = Date.now().toString(36);
@@ -196,13 +232,18 @@ try {
   const pids = { edge: edge.workerdPid, shield: shield.pid, origin: origin.pid };
   interface Window { label: string; viewers: number; activeAtEnd: number; from: number; to: number; cpu: Record<string, number>; load1: number }
   const measure = async (label: string, seconds: number): Promise<Window> => {
-    await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+    // A window that is a whole number of heartbeat intervals holds exactly that many heartbeats per
+    // viewer whatever their phase (a crowd ramped in less than one interval sends them in a band), so
+    // it can be held against the plan's viewers / interval; the rest of the time is settling.
+    const span = seconds - SETTLE_S;
+    const measured = HEARTBEAT_S > 0 && span >= HEARTBEAT_S ? Math.floor(span / HEARTBEAT_S) * HEARTBEAT_S : span;
+    await new Promise((r) => setTimeout(r, (seconds - measured) * 1000));
     // Each tier with its child processes (the origin's live encoders are ffmpeg children).
     const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? NaN : treeCpuSeconds(pid) ?? NaN]));
     const self0 = process.cpuUsage();
     const machine0 = machineBusySeconds();
     const from = Date.now();
-    await new Promise((r) => setTimeout(r, (seconds - SETTLE_S) * 1000));
+    await new Promise((r) => setTimeout(r, measured * 1000));
     const to = Date.now();
     const wall = (to - from) / 1000;
     const cpu: Record<string, number> = {};
@@ -218,7 +259,15 @@ try {
   // 1. Ramp to HOLD viewers and hold them.
   console.error(`bench:surge: ramping to ${HOLD} viewers over ${RAMP_S} s, holding ${HOLD_S} s…`);
   await addViewers(HOLD, RAMP_S);
+  // --profile-edge: a V8 CPU profile of the Worker over the hold (where its JavaScript time goes).
+  const stopProfile = inspectorPort === undefined ? undefined : await startWorkerProfile(inspectorPort, 'cascade-edge-bench');
   const hold = await measure('hold', HOLD_S);
+  if (stopProfile) {
+    const profile = await stopProfile();
+    writeFileSync(args['profile-edge']!, JSON.stringify(profile));
+    console.error(`bench:surge: Worker CPU profile of the hold in ${args['profile-edge']}; top self time:`);
+    for (const { fn, share } of topFunctions(profile, 25)) console.error(`  ${(share * 100).toFixed(1).padStart(5)} %  ${fn}`);
+  }
   const windows: Window[] = [hold];
   // 2. Add STEP viewers at a time until a tier saturates.
   let saturation: { window: Window; reason: string } | undefined;
@@ -250,7 +299,7 @@ try {
       timeline: [[0, w.activeAtEnd]],
       segmentSeconds,
       reloadSeconds: live ? firstMedia.targetDuration : 1e9,
-      playlistTtlSeconds: firstMedia.targetDuration / 2,
+      playlistTtlSeconds,
       ladder: ladderShares(w),
       audioTracks,
       heartbeatSeconds: HEARTBEAT_S,
@@ -414,7 +463,8 @@ try {
     title: `${TITLE} (${live ? 'live channel' : 'VOD title: playlists are not reloaded, so the live-only figures do not apply'})`,
     stack: 'origin + shield as Node services (LOG_LEVEL=info), edge Worker on workerd via miniflare (no wrangler dev proxy), loopback',
     viewers: `the k6 scenarios' viewer model (k6/src/viewer/run-viewer.ts), one async loop per viewer, in this Node process; heartbeat every ${HEARTBEAT_S} s`,
-    schedule: `ramp to ${HOLD} over ${RAMP_S} s, hold ${HOLD_S} s (first ${SETTLE_S} s of each window not measured), then +${STEP} every ${STEP_S} s up to ${MAX}`,
+    schedule: `ramp to ${HOLD} over ${RAMP_S} s, hold ${HOLD_S} s (at least the first ${SETTLE_S} s of each window not measured; a window measures whole heartbeat intervals when it is long enough), then +${STEP} every ${STEP_S} s up to ${MAX}`,
+    channel: `live-demo shaped by --segment-seconds ${SEGMENT_S} and --ladder ${LADDER} (the planner is given the same segment duration)`,
     saturation: saturation ? `${saturation.window.viewers} viewers: ${saturation.reason}` : `none up to ${windows.at(-1)!.viewers} viewers (--max ${MAX})`,
     viewer_outcomes: [...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ') || 'every viewer played until the bench ended it',
     windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}`; }).join(' | '),
@@ -432,6 +482,7 @@ try {
   });
 } finally {
   port.end();
+  await port.close().catch(() => {});
   await edgeDispose?.().catch(() => {});
   for (const child of children) child.kill('SIGTERM');
 }

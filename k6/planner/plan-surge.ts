@@ -141,15 +141,19 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
   let shieldPlaylists = 0;
   let shieldEgress = 0;
   let renditionsWatched = 0;
+  // The edge collapses concurrent misses for one object inside an isolate (its memory in front of the
+  // Cache API, edge/src/upstream/hot-objects.ts) but the Cache API does not collapse them across
+  // isolates: each isolate of a PoP that is asked for the object within the miss window goes to the
+  // shield once, so a PoP's misses are at most its isolates.
+  const missCap = (rate: number) => Math.min(Math.max(1, isolates / s.pops), 1 + rate * s.edgeMissWindowSeconds);
   for (const o of objects) {
     const here = presence(o.viewersPerPop);
-    // Cache API misses do not collapse: every request in the miss window goes to the shield.
     const segmentRate = o.viewersPerPop / s.segmentSeconds;
-    const misses = s.pops * here * (1 + segmentRate * s.edgeMissWindowSeconds);
+    const misses = s.pops * here * missCap(segmentRate);
     shieldSegmentsPerNew += misses;
     shieldEgress += (misses * o.bitrate * s.segmentSeconds) / s.segmentSeconds;
     const playlistRate = o.viewersPerPop / s.reloadSeconds;
-    shieldPlaylists += (s.pops * presence(playlistRate * s.playlistTtlSeconds) * (1 + playlistRate * s.edgeMissWindowSeconds)) / s.playlistTtlSeconds;
+    shieldPlaylists += (s.pops * presence(playlistRate * s.playlistTtlSeconds) * missCap(playlistRate)) / s.playlistTtlSeconds;
     renditionsWatched += presence(viewers * (o.viewersPerPop / Math.max(perPop, 1e-12)));
   }
   const shield = {

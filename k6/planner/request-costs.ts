@@ -4,15 +4,18 @@ import { EDGE_TYPES, type EdgeType, type RequestCosts } from './plan-surge.ts';
 
 /**
  * Worker CPU per request when no bench-results/surge.json is at hand: what `npm run bench:surge`
- * measured on this project's 2-core machine on 2026-11-21 (workerd CPU time over a burst of one request
- * type / requests; two runs, the higher figure kept). They include workerd's HTTP handling and, for
- * segments, miniflare's local Cache API simulation, so they are above what production workerd spends.
- * A manifest pays the viewer-JWT check (ES256), the rewrite and a StreamLimiter RPC; a playlist reload
- * the rewrite and a renewal RPC; a segment the cached session-token check and a cache hit. License: not
- * measured (no license route on this branch yet); estimated as a heartbeat plus a key unwrap.
+ * measured on this project's 2-core machine on 2026-11-21 after the surge work (the Worker on a direct
+ * workerd socket, hot media objects in isolate memory, no alarm write per renewal): workerd CPU time
+ * over a burst of one request type / requests; two runs, the higher figure kept. They include workerd's
+ * HTTP handling and the local Durable Object storage, so they are above what production spends.
+ * A manifest pays the viewer-JWT check (ES256), the rewrite and a StreamLimiter acquire; a playlist
+ * reload a StreamLimiter renewal (about half its cost) and the rewrite; a segment the cached
+ * session-token check and an isolate-memory hit. License: not measured by the bench (live-demo is
+ * clear); estimated as a heartbeat plus a key unwrap. Before this work: manifest 7.7–8.3, playlist
+ * 2.5–3.6, segment 1.7, heartbeat 1.6–1.7 ms (README "Measured local surge").
  */
 export const DEFAULT_COSTS: RequestCosts = {
-  cpuMs: { manifest: 7.7, playlist: 2.5, segment: 1.7, license: 2.5, heartbeat: 1.6 },
+  cpuMs: { manifest: 6.0, playlist: 1.6, segment: 0.45, license: 1.9, heartbeat: 0.97 },
   provenance: 'committed defaults (k6/planner/request-costs.ts): bench:surge on the 2-core dev machine, 2026-11-21 (license estimated)',
 };
 

@@ -80,6 +80,7 @@ export interface SurgeScenario {
   /**
    * Workers Cache API does not collapse concurrent misses, so every request for a new object in one
    * PoP misses until the first answer is stored: this window, seconds (shield round trip + transfer).
+   * Each isolate collapses its own (hot-objects.ts), so a PoP sends at most one miss per isolate.
    */
   edgeMissWindowSeconds: number;
   /** Mean concurrent streams per account (viewers / accounts); the busiest account holds maxStreamsPerAccount. */

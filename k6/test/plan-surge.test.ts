@@ -58,6 +58,16 @@ describe('the capacity planner on a small scenario worked by hand', () => {
     expect(sample.shield.catalogue).toBeCloseTo(0.4, 9);
   });
 
+  it('sends the shield one miss per new object per isolate however fast one isolate is asked (the isolate collapses its misses)', () => {
+    // One isolate: 100 requests/s × 0.5 s window would be 51 uncollapsed misses; the isolate sends one.
+    const one = planInstant(small({ minIsolatesPerPop: 1, edgeMissWindowSeconds: 0.5 }), ONE_MS, 0, 400, 0);
+    expect(one.isolates).toBe(1);
+    expect(one.shieldPerNewSegmentPerRendition).toBeCloseTo(1, 9);
+    expect(one.shield.segment).toBeCloseTo(0.25, 9);
+    // Two isolates: at most two.
+    expect(planInstant(small({ edgeMissWindowSeconds: 0.5 }), ONE_MS, 0, 400, 0).shieldPerNewSegmentPerRendition).toBeCloseTo(2, 9);
+  });
+
   it('sends the origin one fetch per new segment per rendition behind the collapsing shield', () => {
     expect(sample.originPerNewSegmentPerRendition).toBeCloseTo(1, 9);
     expect(sample.origin.segment).toBeCloseTo(0.25, 9);

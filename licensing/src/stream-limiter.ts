@@ -48,6 +48,9 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
  * Reads also ignore leases past their expiry, so an alarm running late never admits one stream too few.
  */
 export class StreamLimiter extends DurableObject {
+  /** The alarm this instance last stored (null: none); undefined when not known (a fresh instance). */
+  #alarmAt: number | null | undefined;
+
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS leases (
@@ -157,6 +160,8 @@ export class StreamLimiter extends DurableObject {
   }
 
   override alarm(): void {
+    // The alarm that woke us is used up: whatever #schedule() finds next must be stored.
+    this.#alarmAt = undefined;
     const now = Date.now();
     const expired = this.ctx.storage.sql.exec<{ session_id: string }>('SELECT session_id FROM leases WHERE expires_at <= ?', now).toArray();
     for (const row of expired) this.#end(row.session_id, 'expired', now);
@@ -172,8 +177,17 @@ export class StreamLimiter extends DurableObject {
       )
       .one().at;
     // setAlarm/deleteAlarm are not awaited: the output gate holds the reply until they are stored.
-    if (next === null) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(next);
+    if (next === null) {
+      if (this.#alarmAt !== null) void this.ctx.storage.deleteAlarm();
+      this.#alarmAt = null;
+      return;
+    }
+    // A renewal only moves an expiry later, so an alarm already set at or before the next expiry
+    // still fires in time: alarm() then ends nothing early and points the alarm at the real next
+    // expiry. Keeping it saves a storage write on every playlist reload and heartbeat (the hot RPC).
+    if (this.#alarmAt !== undefined && this.#alarmAt !== null && this.#alarmAt <= next) return;
+    void this.ctx.storage.setAlarm(next);
+    this.#alarmAt = next;
   }
 
   #end(sessionId: string, reason: EndReason, now: number): void {

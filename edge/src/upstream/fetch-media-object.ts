@@ -2,6 +2,7 @@ import { ProblemError } from '@cascade/common';
 import type { EdgeConfig } from '../config.ts';
 import { log } from '../http/log.ts';
 import { declaredLength, fetchUpstream, streamsThrough, upstreamFailure } from './fetch-upstream.ts';
+import { freshUntil, HotObjects, type HotObject } from './hot-objects.ts';
 
 const PASSED_HEADERS = ['content-type', 'content-length', 'content-range', 'cache-control', 'etag', 'last-modified', 'accept-ranges'];
 
@@ -11,8 +12,34 @@ export interface MediaObject {
 }
 
 /**
- * One object under a validated media path: from the Workers Cache API (keyed without any token) or,
- * on a miss, from the shield, storing whole cacheable 200 answers for the next viewer.
+ * Small hot objects in this isolate's memory (hot-objects.ts): 32 MiB holds every rendition's last
+ * few live segments several times over; a segment over 2 MiB streams through the Cache API as before.
+ */
+const HOT_OBJECTS = new HotObjects({ maxBytes: 32 * 1024 * 1024, maxObjectBytes: 2 * 1024 * 1024 });
+
+/**
+ * The body of an upstream answer, whole. The fetch's deadline also covers the body, and a cut
+ * connection ends it early: both are the shield's failure (504/502 problems), not an internal error.
+ */
+async function readWhole(response: Response, timeoutMs: number): Promise<ArrayBuffer> {
+  try {
+    return await response.arrayBuffer();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') throw new ProblemError('upstream-timeout', `the shield did not send the whole object within ${timeoutMs} ms`);
+    throw new ProblemError('upstream-unreachable', 'the shield connection broke while sending the object');
+  }
+}
+
+function fromHot(object: HotObject): Response {
+  return new Response(object.body, { status: 200, headers: object.headers });
+}
+
+/**
+ * One object under a validated media path: from this isolate's memory, the Workers Cache API (keyed
+ * without any token) or, on a miss, from the shield, storing whole cacheable 200 answers for the next
+ * viewer. Plain GETs (no Range, no If-None-Match) of small objects go through the isolate's memory,
+ * where concurrent misses for one object share one lookup.
  */
 export async function fetchMediaObject(
   config: EdgeConfig,
@@ -22,10 +49,56 @@ export async function fetchMediaObject(
   headers: { range?: string | undefined; ifNoneMatch?: string | undefined } = {},
   options: { query?: string; timeoutMs?: number } = {},
 ): Promise<MediaObject> {
-  const cache = await caches.open('media');
   // `query` is only ever the canonical LL-HLS delivery directives (hls-delivery-directives.ts).
   const query = options.query ?? '';
-  const cacheKey = new Request(`${requestUrl.origin}/__media/${path}${query}`);
+  const key = `${requestUrl.origin}/__media/${path}${query}`;
+  const { range, ifNoneMatch } = headers;
+  if (!range && !ifNoneMatch) {
+    const hot = HOT_OBJECTS.get(key, Date.now());
+    if (hot !== undefined) return { response: fromHot(hot), cache: 'HIT' };
+    let own: MediaObject | undefined;
+    const flight = HOT_OBJECTS.flight(key, async () => {
+      own = await lookUp(config, key, path, query, waitUntil, {}, options.timeoutMs);
+      const until = own.response.status === 200 ? freshUntil(own.response.headers, Date.now()) : undefined;
+      const length = Number(own.response.headers.get('content-length') ?? NaN);
+      // Not for memory (no lifetime, no length, too large): the leader answers with it as it is.
+      if (until === undefined || !Number.isFinite(length) || !HOT_OBJECTS.fits(length)) return undefined;
+      const body = await readWhole(own.response, options.timeoutMs ?? config.upstreamTimeoutMs);
+      // Never keep (or share with waiters) a body that ended before its Content-Length.
+      if (body.byteLength !== length) throw new ProblemError('upstream-truncated', `the shield sent ${body.byteLength} of ${length} bytes of ${path}`);
+      const kept: Array<[string, string]> = [];
+      own.response.headers.forEach((value, name) => kept.push([name, value]));
+      return { body, headers: kept, expiresAt: until };
+    });
+    if (flight.leader) {
+      const shared = await flight.promise;
+      if (shared !== undefined) return { response: fromHot(shared), cache: own!.cache };
+      return own!;
+    }
+    // Another request of this isolate is fetching it: wait for that answer, but never longer than
+    // an upstream fetch of our own would take (its request may be cancelled and never settle).
+    let timer: number | undefined;
+    const waited = await Promise.race([
+      flight.promise.catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(resolve, options.timeoutMs ?? config.upstreamTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (waited !== undefined) return { response: fromHot(waited), cache: 'HIT' };
+  }
+  return lookUp(config, key, path, query, waitUntil, headers, options.timeoutMs);
+}
+
+async function lookUp(
+  config: EdgeConfig,
+  key: string,
+  path: string,
+  query: string,
+  waitUntil: (promise: Promise<unknown>) => void,
+  headers: { range?: string | undefined; ifNoneMatch?: string | undefined },
+  timeoutMs: number | undefined,
+): Promise<MediaObject> {
+  const cache = await caches.open('media');
+  const cacheKey = new Request(key);
   const { range, ifNoneMatch } = headers;
   const cached = await cache.match(
     new Request(cacheKey, { headers: { ...(range && { range }), ...(ifNoneMatch && { 'if-none-match': ifNoneMatch }) } }),
@@ -35,7 +108,7 @@ export async function fetchMediaObject(
   // A ranged miss is passed through uncached: Cache API stores only whole 200 answers, and our
   // packager writes one file per segment, so ranges are the rare case.
   const upstream = await fetchUpstream(new URL(path + query, config.shieldUrl), {
-    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+    timeoutMs: timeoutMs ?? config.upstreamTimeoutMs,
     shieldAuthSecret: config.shieldAuthSecret,
     ...(range && { headers: { range } }),
   });
@@ -78,6 +151,7 @@ async function storeWhole(cache: Cache, key: Request, copy: Response, declared: 
   }
   await cache.put(key, new Response(bytes, { status: copy.status, headers: copy.headers }));
 }
+
 
 function pick(headers: Headers): Headers {
   const out = new Headers();
