@@ -59,11 +59,11 @@ describe('an upstream body cut short of its Content-Length', () => {
     const count = async () => (await shieldRequests()).filter((path) => path === '/vod/cut-short/seg-360p-cut.m4s').length;
     const before = await count();
     for (let attempt = 0; attempt < 2; attempt++) {
-      // The headers were on their way before the body failed, so the player's response just ends early.
+      // A small segment is read whole into the isolate's memory before it is answered (hot-objects.ts),
+      // so the player gets a precise 502 instead of a body that just ends early.
       const response = await call(edgeEnv, cutSegment);
-      expect(response.headers.get('x-edge-cache')).toBe('MISS');
-      const received = await response.arrayBuffer().then((bytes) => bytes.byteLength, () => -1);
-      expect(received).toBeLessThan(64 * 1024); // -1: the read failed
+      expect(response.status).toBe(502);
+      expect(await problemCode(response)).toBe('upstream-truncated');
     }
     expect((await count()) - before).toBe(2);
   });

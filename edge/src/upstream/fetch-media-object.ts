@@ -21,13 +21,14 @@ const HOT_OBJECTS = new HotObjects({ maxBytes: 32 * 1024 * 1024, maxObjectBytes:
  * The body of an upstream answer, whole. The fetch's deadline also covers the body, and a cut
  * connection ends it early: both are the shield's failure (504/502 problems), not an internal error.
  */
-async function readWhole(response: Response, timeoutMs: number): Promise<ArrayBuffer> {
+async function readWhole(response: Response, timeoutMs: number, declared: number): Promise<ArrayBuffer> {
   try {
     return await response.arrayBuffer();
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') throw new ProblemError('upstream-timeout', `the shield did not send the whole object within ${timeoutMs} ms`);
-    throw new ProblemError('upstream-unreachable', 'the shield connection broke while sending the object');
+    // The head promised `declared` bytes and the connection ended first: the same failure as a short body.
+    throw new ProblemError('upstream-truncated', `the shield connection broke before the ${declared} bytes its answer declared`);
   }
 }
 
@@ -63,7 +64,7 @@ export async function fetchMediaObject(
       const length = Number(own.response.headers.get('content-length') ?? NaN);
       // Not for memory (no lifetime, no length, too large): the leader answers with it as it is.
       if (until === undefined || !Number.isFinite(length) || !HOT_OBJECTS.fits(length)) return undefined;
-      const body = await readWhole(own.response, options.timeoutMs ?? config.upstreamTimeoutMs);
+      const body = await readWhole(own.response, options.timeoutMs ?? config.upstreamTimeoutMs, length);
       // Never keep (or share with waiters) a body that ended before its Content-Length.
       if (body.byteLength !== length) throw new ProblemError('upstream-truncated', `the shield sent ${body.byteLength} of ${length} bytes of ${path}`);
       const kept: Array<[string, string]> = [];
