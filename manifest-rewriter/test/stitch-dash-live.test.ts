@@ -91,7 +91,7 @@ function expand(timeline: string): number[] {
 
 describe('findDashLiveBreaks: SCTE-35 in an MPD EventStream (ISO/IEC 23009-1 §5.10 events, SCTE 214-1)', () => {
   it('reads each splice Event as a break: its id, its start on the MPD timeline and its duration', () => {
-    expect(findDashLiveBreaks(CHANNEL)).toEqual({ breaks: [{ eventId: '7', start: 90, seconds: 10 }], liveEdge: 100, windowStart: 80, segmentSeconds: 2 });
+    expect(findDashLiveBreaks(CHANNEL)).toEqual({ breaks: [{ eventId: '7', start: 90, seconds: 10 }], availabilityStartTime: Date.parse('2026-01-01T00:00:00Z'), liveEdge: 100, windowStart: 80, segmentSeconds: 2 });
   });
 
   it('places an Event relative to its Period start and the EventStream@presentationTimeOffset (§5.10.2)', () => {
@@ -126,6 +126,11 @@ describe('stitchDashLive: a signalled break as Periods of the dynamic MPD (ISO/I
     expect(p[1]!.base).toBe('https://edge/v1/media/AD-spot-a/vod/spot-a/');
     expect(p[2]!.base).toBe('https://edge/v1/media/AD-spot-b/vod/spot-b/');
     expect(p[1]!.templates[0]!.times).toEqual([0, 51200]);
+  });
+
+  it('raises MPD@maxSegmentDuration to the ads’ longest listed segment (§5.3.1.2: it bounds every Period’s segments)', () => {
+    expect(stitchDashLive(channel(80, 100), [fill()])).toContain('maxSegmentDuration="PT4S"');
+    expect(stitchDashLive(channel(70, 86), [fill()])).toContain('maxSegmentDuration="PT2S"');
   });
 
   it('resumes the content at the break’s end in a Period whose presentationTimeOffset is that time on the channel timeline (§5.3.2, §5.3.9.5)', () => {

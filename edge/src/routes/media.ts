@@ -9,6 +9,7 @@ import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
 import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
+import { liveMpdReload } from './live-mpd-reload.ts';
 
 /** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
 const BLOCKING_RELOAD_TIMEOUT_MS = 15_000;
@@ -76,6 +77,8 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
       const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
       return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'), token);
     }
+    // A live MPD reload (its Location points here): rewritten, renewed and stitched per session like a playlist.
+    if (rawPath.startsWith('live/') && rawPath.endsWith('.mpd')) return liveMpdReload(services, c, token, rawPath);
     const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
     // QoE for steering: CMCD on a segment fetched through this edge describes the edge's own pathway.

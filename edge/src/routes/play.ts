@@ -112,9 +112,12 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
       // AES-128 keys come through the key URIs of the media playlists, not a ClearKey licence.
       const license = entry.protection && entry.protection.scheme !== 'aes-128' ? licenseUrl(edgeOrigin, token) : undefined;
       if (license !== undefined && manifest.format === 'dash') body = withDashLicenseUrl(body, license);
-      if (manifest.format === 'dash' && entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
+      if (manifest.format === 'dash' && services.ads.enabledFor(titleId)) {
         const identity = { sid, sub: viewer.sub, acct: viewer.account, ctry: country ?? '', mh: maxHeight ?? 0, iat: Math.floor(Date.now() / 1000) };
-        body = await services.ads.stitchDash(identity, body, new URL(c.req.url), (p) => c.executionCtx.waitUntil(p));
+        const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+        body = entry.kind === 'vod'
+          ? await services.ads.stitchDash(identity, body, new URL(c.req.url), waitUntil)
+          : await services.ads.stitchDashLive(identity, titleId, body, new URL(c.req.url), waitUntil);
       }
       return c.body(body, 200, {
         ...(license !== undefined && { 'x-license-url': license }),

@@ -16,6 +16,7 @@ import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-c
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
+import { stitchDashLiveSession } from './stitch-dash-live-session.ts';
 import type { DecidedAd } from './resolve-pod.ts';
 
 export interface AdInsertionDeps {
@@ -398,6 +399,20 @@ export class AdInsertion {
       log('warn', 'DASH ads not stitched', { sid: session.sid, reason: error.message });
       return mpd;
     }
+  }
+
+  /** Live DASH: the session's breaks as Periods of the channel's (rewritten) dynamic MPD (stitch-dash-live-session.ts). */
+  async stitchDashLive(session: AdSessionIdentity, titleId: string, mpd: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+    const server = adServerFor(this.#deps.config.ads, titleId);
+    if (!server || !this.#deps.env.AD_SESSIONS) return mpd;
+    const { config, sessions } = this.#deps;
+    return stitchDashLiveSession({
+      config, sid: session.sid, store: this.#session(session.sid), requestUrl, waitUntil,
+      prefetch: (plan, announced) => this.#prefetch(server, plan, announced, waitUntil),
+      decide: (plan, breakId, seconds) => this.#liveDecision(server, plan, breakId, seconds, waitUntil),
+      adToken: (scope, breakIndex, adIndex, segments) => this.#adToken(session, scope, breakIndex, adIndex, segments),
+      slateToken: (scope) => sessions.sign({ sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat, ttlSeconds: config.sessionToken.ttlSeconds }),
+    }, mpd);
   }
 
   /**

@@ -17,6 +17,8 @@ export interface DashLiveBreak {
 
 export interface DashLiveScan {
   breaks: DashLiveBreak[];
+  /** MPD@availabilityStartTime in epoch milliseconds: presentation time 0 on the wall clock. */
+  availabilityStartTime: number | undefined;
   /** Presentation time (seconds) where the first Representation's SegmentTimeline ends: the live edge. */
   liveEdge: number;
   /** Presentation time (seconds) where it starts: the oldest media still in the time-shift window. */
@@ -219,8 +221,10 @@ export function findDashLiveBreaks(mpd: string): DashLiveScan {
     const length = duration === undefined ? undefined : integer(mpd, event.tag, 'duration', 0) / event.timescale;
     breaks.push({ eventId, start: start + (time - event.presentationTimeOffset) / event.timescale, seconds: length });
   }
+  const anchor = Date.parse(attribute(mpd, parsed.mpd, 'availabilityStartTime') ?? '');
   return {
     breaks,
+    availabilityStartTime: Number.isFinite(anchor) ? anchor : undefined,
     liveEdge: presentation(reference, start, last.t + last.d),
     windowStart: presentation(reference, start, first.t),
     segmentSeconds: Math.max(...reference.segments.map((s) => s.d)) / reference.timescale,
@@ -253,6 +257,8 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
   }
   const periodId = attribute(mpd, period.tag, 'id') ?? 'live';
   const out: string[] = [];
+  // MPD@maxSegmentDuration bounds every segment of every Period (§5.3.1.2): the ads' may be longer than the channel's.
+  let longest = 0;
 
   // The content from `from` to `to` (seconds): each template keeps the segments whose start is nearer to
   // a time inside the span than outside it, so video and audio (whose segments differ by a few AAC
@@ -331,6 +337,7 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
         return begins < from + duration - 0.001 && begins < horizon;
       });
       if (selected.length === 0) return undefined;
+      longest = Math.max(longest, ...selected.map((x) => x.d / template.timescale));
       edits.push({ start: template.timeline.start, end: template.timeline.end, text: timeline(selected) });
     }
     let inner = '';
@@ -375,5 +382,9 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
   }
   if (contentFrom < liveEdge) content(contentId, contentFrom, Number.POSITIVE_INFINITY);
   if (out.length === 0) return mpd;
-  return mpd.slice(0, period.tag.start) + out.join('\n') + mpd.slice(period.end);
+  const declared = parseMpdDuration(attribute(mpd, parsed.mpd, 'maxSegmentDuration'));
+  const head = declared !== undefined && longest > declared + 0.0005
+    ? withAttributes(mpd.slice(parsed.mpd.start, parsed.mpd.end), ['maxSegmentDuration'], { maxSegmentDuration: seconds(longest) })
+    : mpd.slice(parsed.mpd.start, parsed.mpd.end);
+  return mpd.slice(0, parsed.mpd.start) + head + mpd.slice(parsed.mpd.end, period.tag.start) + out.join('\n') + mpd.slice(period.end);
 }

@@ -1,0 +1,137 @@
+import { findDashLiveBreaks, ManifestError, stitchDashLive, type AnnouncedBreak, type DashLiveBreakFill, type DashLiveScan } from '@cascade/manifest-rewriter';
+import type { EdgeConfig } from '../config.ts';
+import { log } from '../http/log.ts';
+import { rewriteForSession } from '../session/session-urls.ts';
+import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
+import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
+import type { AdSessions } from './ad-sessions.ts';
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** What the session's DASH live stitch needs from AdInsertion (decisions, prefetch, tokens) and the session's object. */
+export interface DashLiveSessionDeps {
+  config: EdgeConfig;
+  store: DurableObjectStub<AdSessions>;
+  sid: string;
+  requestUrl: URL;
+  waitUntil: WaitUntil;
+  /** Prefetch breaks announced ahead (each session at its own point of the traffic-shaping window). */
+  prefetch(plan: AdPlan, announced: AnnouncedBreak[]): void;
+  /** A prefetched or cohort decision, else one made now within the ad server's timeout. */
+  decide(plan: AdPlan, breakId: string, plannedSeconds: number): Promise<PlannedAd[]>;
+  /** The token for ad `adIndex` of break `breakIndex` (its `ad` claim drives the beacons). */
+  adToken(scope: string, breakIndex: number, adIndex: number, segments: number): Promise<string>;
+  /** A token of the session scoped to the slate title (no beacons). */
+  slateToken(scope: string): Promise<string>;
+}
+
+/** Segments of an MPD's first SegmentTimeline (S@r counted): an ad's segment count for its beacons. */
+function timelineSegments(mpd: string): number {
+  const timeline = /<SegmentTimeline>([\s\S]*?)<\/SegmentTimeline>/.exec(mpd)?.[1] ?? '';
+  let count = 0;
+  for (const s of timeline.matchAll(/<S\b[^>]*>/g)) count += 1 + Math.max(0, Number(/\br="(\d+)"/.exec(s[0])?.[1] ?? '0'));
+  return Math.max(1, count);
+}
+
+/** A DASH live break of the plan: identified by its splice id, placed by its start on the MPD timeline. */
+function isDashLive(adBreak: PlannedBreak): adBreak is PlannedBreak & { at: number } {
+  return adBreak.startMsn === undefined && typeof adBreak.at === 'number' && adBreak.id.startsWith('splice-');
+}
+
+/**
+ * Live DASH for one session (README "Ad insertion", live DASH): each SCTE-35 break of the channel's MPD is
+ * frozen in the session's object the first time a reload finds it within a segment of the live edge (its
+ * ads from a prefetched or cohort decision, else decided then; a viewer who joins mid-break gets slate),
+ * shortened there when the channel returns early, and stitched into every reload as the same Periods.
+ */
+export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: string): Promise<string> {
+  const { config, store, sid, requestUrl, waitUntil } = deps;
+  let plan = (await store.plan()) as AdPlan | undefined;
+  if (!plan) return mpd;
+  let scan: DashLiveScan;
+  try {
+    scan = findDashLiveBreaks(mpd);
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    log('warn', 'DASH live ads not stitched', { sid, reason: error.message });
+    return mpd;
+  }
+  const anchor = scan.availabilityStartTime;
+  if (anchor !== undefined) {
+    deps.prefetch(plan, scan.breaks.flatMap((b) => (b.seconds === undefined ? [] : [{ id: `splice-${b.eventId}`, startDate: anchor + b.start * 1000, plannedSeconds: b.seconds, ended: false }])));
+  }
+  for (const seen of scan.breaks) {
+    // An open-ended break (no Event@duration) cannot be planned; one not within a segment of the live edge waits.
+    if (seen.seconds === undefined || seen.start > scan.liveEdge + scan.segmentSeconds) continue;
+    const id = `splice-${seen.eventId}`;
+    let known = plan.breaks.find((b) => b.id === id && isDashLive(b));
+    if (!known) {
+      const joinedMidBreak = seen.start < scan.liveEdge - scan.segmentSeconds;
+      // A break over before the session saw it plays as the channel played it (no length: nothing to replace);
+      // one joined in its middle gets slate (an ad seen from its middle would count without its impression).
+      const ended = seen.start + seen.seconds <= scan.liveEdge;
+      const ads = joinedMidBreak ? [] : await deps.decide(plan, id, seen.seconds);
+      const candidate: PlannedBreak = { id, at: seen.start, durationSeconds: ended ? 0 : seen.seconds, ads, problems: joinedMidBreak ? ['joined mid-break'] : [] };
+      plan = (await store.addDashLiveBreak(candidate)).plan as AdPlan;
+      known = plan.breaks.find((b) => b.id === id && isDashLive(b))!;
+    }
+    if (seen.seconds < known.durationSeconds - 0.001) {
+      // An early return: the Event was shortened. Kept, so the Periods stay put once the Event has left the MPD.
+      known.durationSeconds = seen.seconds;
+      await store.shortenLiveBreak(id, seen.seconds);
+    }
+  }
+
+  const slateScope = `vod/${config.slateTitleId}/`;
+  let slate: string | undefined | null = null;
+  const slateMpd = async () => {
+    if (slate === null) {
+      try {
+        const bytes = await (await fetchMediaObject(config, requestUrl, `${slateScope}manifest.mpd`, waitUntil)).response.arrayBuffer();
+        slate = rewriteForSession(bytes, dashRewrite(config, requestUrl, slateScope, await deps.slateToken(slateScope)));
+      } catch (error) {
+        log('warn', 'no slate MPD for live DASH ads', { sid, error: String(error) });
+        slate = undefined;
+      }
+    }
+    return slate;
+  };
+  const fills: DashLiveBreakFill[] = [];
+  for (const [breakIndex, adBreak] of plan.breaks.entries()) {
+    if (!isDashLive(adBreak) || adBreak.durationSeconds <= 0) continue;
+    const end = adBreak.at + adBreak.durationSeconds;
+    const fill: DashLiveBreakFill = { id: adBreak.id, start: adBreak.at, end, ads: [] };
+    const filler = await slateMpd();
+    if (filler !== undefined) fill.slate = filler;
+    // Out of the window only the break's place matters (the Periods after it keep their ids): no fetches.
+    if (end > scan.windowStart && adBreak.at <= scan.liveEdge + scan.segmentSeconds) {
+      for (const [adIndex, ad] of adBreak.ads.entries()) {
+        const scope = `vod/${ad.adTitleId}/`;
+        const bytes = await (await fetchMediaObject(config, requestUrl, `${scope}manifest.mpd`, waitUntil)).response.arrayBuffer();
+        const token = await deps.adToken(scope, breakIndex, adIndex, timelineSegments(new TextDecoder().decode(bytes)));
+        fill.ads.push(rewriteForSession(bytes, dashRewrite(config, requestUrl, scope, token)));
+      }
+    } else {
+      fill.ads = adBreak.ads.map(() => '');
+    }
+    fills.push(fill);
+  }
+  try {
+    return stitchDashLive(mpd, fills);
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    log('warn', 'DASH live ads not stitched', { sid, reason: error.message });
+    return mpd;
+  }
+}
+
+function dashRewrite(config: EdgeConfig, requestUrl: URL, scope: string, token: string) {
+  return {
+    format: 'dash' as const,
+    upstreamUrl: new URL(`${scope}manifest.mpd`, config.shieldUrl),
+    shieldScope: new URL(scope, config.shieldUrl),
+    edgeOrigin: requestUrl.origin,
+    scope,
+    token,
+  };
+}
