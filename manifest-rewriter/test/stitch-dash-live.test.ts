@@ -133,6 +133,16 @@ describe('stitchDashLive: a signalled break as Periods of the dynamic MPD (ISO/I
     expect(stitchDashLive(channel(70, 86), [fill()])).toContain('maxSegmentDuration="PT2S"');
   });
 
+  it('offers an ad’s segments longer than the channel’s as early as the channel’s (§5.3.9.5.3 availabilityTimeOffset), so a player at the channel’s latency does not wait at the boundary', () => {
+    const out = stitchDashLive(channel(80, 100), [fill()]);
+    const ad = /<Period id="splice-7-ad-1"[\s\S]*?<\/Period>/.exec(out)![0];
+    expect([...ad.matchAll(/availabilityTimeOffset="([\d.]+)"/g)].map((m) => m[1])).toEqual(['2', '2']);
+    // Segments no longer than the channel's need nothing.
+    const twoSecondSlate = SLATE.replace('d="51200" r="0"', 'd="25600" r="1"').replace('d="192000" r="0"', 'd="96000" r="1"');
+    expect(twoSecondSlate).not.toBe(SLATE);
+    expect(stitchDashLive(channel(80, 100), [fill({ ads: [], slate: twoSecondSlate })])).not.toContain('availabilityTimeOffset');
+  });
+
   it('resumes the content at the break’s end in a Period whose presentationTimeOffset is that time on the channel timeline (§5.3.2, §5.3.9.5)', () => {
     const p = periods(stitchDashLive(channel(80, 110), [fill()]));
     expect(p.map((x) => [x.id, x.start])).toEqual([['live', '0'], ['splice-7-ad-1', '90'], ['splice-7-ad-2', '96'], ['live-after-splice-7', '100']]);
@@ -148,7 +158,7 @@ describe('stitchDashLive: a signalled break as Periods of the dynamic MPD (ISO/I
     expect(p.map((x) => x.events)).toEqual([true, false, false, false]);
   });
 
-  it('never lists an ad segment more than one content segment past the live edge, so the MPD does not run ahead of the channel', () => {
+  it('lists an ad segment when a channel segment starting at the same instant would be, so the MPD never runs ahead of the channel', () => {
     // Live edge 92 s: spot-a's first segment (90..94) is listed, its second (94..96) and spot-b not yet.
     const early = periods(stitchDashLive(channel(80, 92), [fill()]));
     expect(early.map((x) => x.id)).toEqual(['live', 'splice-7-ad-1']);

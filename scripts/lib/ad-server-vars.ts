@@ -1,14 +1,13 @@
 /**
  * The edge vars that point the `ssai-*` titles at the local mock ad decision server and let the edge ask
  * the origin to condition creatives (README "Ad insertion"). `npm start` and the e2e stack share them.
- * Pre-roll and a mid-roll at 4 s, 10 s breaks (the mock's spot-a 6 s + spot-b 4 s fill one exactly); the
- * channel live-demo gets the same pod in each SCTE-35 break placed on it.
+ * Pre-roll and a mid-roll at 4 s, 10 s breaks (the mock's spot-a 6 s + spot-b 4 s fill one exactly).
  */
 export function adServerVars(adServerUrl: string, originUrl: string, originApiToken: string): Record<string, string> {
   const macros = 'sid={session}&device={device}&region={region}&gdpr={consent}&dur={duration}&pos={position}';
   return {
     AD_SERVERS: JSON.stringify([
-      { id: 'local-mock', titles: ['ssai-*', 'live-demo'], vastUrl: `${adServerUrl}/vast?v=3&ads=2&creatives=spot-a,spot-b&${macros}`, cuePoints: [0, 4], breakSeconds: 10, timeoutMs: 3000 },
+      { id: 'local-mock', titles: ['ssai-*'], vastUrl: `${adServerUrl}/vast?v=3&ads=2&creatives=spot-a,spot-b&${macros}`, cuePoints: [0, 4], breakSeconds: 10, timeoutMs: 3000 },
       { id: 'local-mock-vmap', titles: ['vmap-*'], vmapUrl: `${adServerUrl}/vmap?pre=1&mid=4&post=1&ads=2&creatives=spot-a,spot-b&${macros}`, breakSeconds: 10, timeoutMs: 3000 },
       { id: 'local-mock-interstitials', titles: ['hlsi-*'], vastUrl: `${adServerUrl}/vast?v=4&ads=2&creatives=spot-a,spot-b&${macros}`, cuePoints: [0, 4], breakSeconds: 10, mode: 'interstitials' },
     ]),

@@ -41,7 +41,7 @@ function isDashLive(adBreak: PlannedBreak): adBreak is PlannedBreak & { at: numb
 /**
  * Live DASH for one session (README "Ad insertion", live DASH): each SCTE-35 break of the channel's MPD is
  * frozen in the session's object the first time a reload finds it within a segment of the live edge (its
- * ads from a prefetched or cohort decision, else decided then; a viewer who joins mid-break gets slate),
+ * ads from a prefetched or cohort decision, else decided then; a viewer who joined mid-break gets slate),
  * shortened there when the channel returns early, and stitched into every reload as the same Periods.
  */
 export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: string): Promise<string> {
@@ -66,10 +66,13 @@ export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: stri
     const id = `splice-${seen.eventId}`;
     let known = plan.breaks.find((b) => b.id === id && isDashLive(b));
     if (!known) {
-      const joinedMidBreak = seen.start < scan.liveEdge - scan.segmentSeconds;
-      // A break over before the session saw it plays as the channel played it (no length: nothing to replace);
-      // one joined in its middle gets slate (an ad seen from its middle would count without its impression).
-      const ended = seen.start + seen.seconds <= scan.liveEdge;
+      // Against the session's start on the wall clock (the MPD's availabilityStartTime anchors its timeline), so a
+      // session whose reloads are late still gets the ads of a break that began after it opened. A break over
+      // before the session opened plays as the channel played it (no length: nothing to replace); one the
+      // viewer joined in its middle gets slate (an ad seen from its middle would count without its impression).
+      const startedMs = anchor === undefined ? undefined : anchor + seen.start * 1000;
+      const joinedMidBreak = startedMs === undefined ? seen.start < scan.liveEdge - scan.segmentSeconds : startedMs < plan.createdAt - scan.segmentSeconds * 1000;
+      const ended = startedMs === undefined ? seen.start + seen.seconds <= scan.liveEdge : startedMs + seen.seconds * 1000 <= plan.createdAt;
       const ads = joinedMidBreak ? [] : await deps.decide(plan, id, seen.seconds);
       const candidate: PlannedBreak = { id, at: seen.start, durationSeconds: ended ? 0 : seen.seconds, ads, problems: joinedMidBreak ? ['joined mid-break'] : [] };
       plan = (await store.addDashLiveBreak(candidate)).plan as AdPlan;

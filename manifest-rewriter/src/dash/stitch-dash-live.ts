@@ -312,10 +312,13 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
     out.push(`${withAttributes(mpd.slice(period.tag.start, period.tag.end), ['id', 'start', 'duration'], { id, start: seconds(from) })}${inner}</Period>`);
   };
 
-  // Ad and slate segments are on demand (always available), so they are listed up to one content segment
-  // ahead of the live edge: enough that the player finds the next Period in time, never so far that it
-  // describes a break the channel may still cut short.
-  const horizon = liveEdge + Math.max(...reference.segments.map((s) => s.d)) / reference.timescale;
+  // An ad or slate segment is listed when a channel segment starting at the same instant would be (once the
+  // channel's timeline has reached its start plus a channel segment), and offered as early (availabilityTimeOffset
+  // below): the player meets the break on the channel's own cadence, its notion of the live edge never runs
+  // ahead of the channel, and the MPD never describes more of a break than the channel has aired (an early
+  // return may still cut it). A break is placed once it is within a segment of the live edge.
+  const channelSegment = Math.max(...reference.segments.map((s) => s.d)) / reference.timescale;
+  const horizon = liveEdge + channelSegment;
 
   // One ad or slate MPD as a Period from `from`, at most `room` seconds long. Undefined when none of its
   // segments is listed yet (a Period with an empty SegmentTimeline is not valid): the next reload places it.
@@ -334,11 +337,25 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
     for (const template of own.templates) {
       const selected = template.segments.filter((s) => {
         const begins = from + presentation(template, ownStart, s.t) - ownStart;
-        return begins < from + duration - 0.001 && begins < horizon;
+        return begins < from + duration - 0.001 && begins + channelSegment <= liveEdge + 0.001;
       });
       if (selected.length === 0) return undefined;
-      longest = Math.max(longest, ...selected.map((x) => x.d / template.timescale));
+      const own = Math.max(...selected.map((x) => x.d / template.timescale));
+      longest = Math.max(longest, own);
       edits.push({ start: template.timeline.start, end: template.timeline.end, text: timeline(selected) });
+      // In a dynamic MPD a segment is available once it has ended (§5.3.9.5.3, AST + Period@start + its end):
+      // an ad's 4 s segment would be announced 2 s later than the channel's 2 s one starting at the same
+      // instant, and a player that keeps to the channel's latency would stall at the boundary. The ad is on
+      // demand, so its segments are offered as early as the channel's (§5.3.9.5.3 availabilityTimeOffset).
+      const early = Number((own - channelSegment).toFixed(3));
+      if (early > 0) {
+        const current = Number(attribute(source, template.tag, 'availabilityTimeOffset') ?? '0');
+        edits.push({
+          start: template.tag.start,
+          end: template.tag.end,
+          text: withAttributes(source.slice(template.tag.start, template.tag.end), ['availabilityTimeOffset'], { availabilityTimeOffset: String(Number(((Number.isFinite(current) ? current : 0) + early).toFixed(3))) }),
+        });
+      }
     }
     let inner = '';
     let cursor = own.inner.start;
