@@ -176,6 +176,32 @@ describe('live DASH ad insertion through the Worker: SCTE-35 breaks of a dynamic
     expect(claimsOf(renewed)['exp']).toBeGreaterThan(Date.now() / 1000);
   });
 
+  it('shows a blackout for the session’s country as slate Periods from its start, on the first MPD and on reloads, and brings the channel back in a Period of its own after it', async () => {
+    const now = Date.now();
+    const anchor = now - 100_000; // the live edge (100 s) is now; the blackout began 6 s ago, at 94 s
+    const blackout = { start: new Date(now - 6000).toISOString(), end: new Date(now + 8000).toISOString(), regions: ['IN'] };
+    await putCatalogueEntry('dark-dash-live', { id: 'dark-dash-live', kind: 'live', rights: { ...PERMISSIVE_RIGHTS, blackouts: [blackout] }, renditions: RENDITIONS });
+    await put('live/dark-dash-live/manifest.mpd', channelMpd(anchor, 80, 100, undefined));
+    const { mpd, location } = await open('dark-dash-live');
+    const id = `blackout-${now - 6000}`;
+    expect(periods(mpd).map((p) => [p.id, p.start, p.duration])).toEqual([['live', '0', undefined], [`${id}-slate-1`, '94', '4'], [`${id}-slate-2`, '98', '4']]);
+    expect(periods(mpd)[1]!.base).toContain('/vod/slate/');
+    const during = await call(edgeEnv, location);
+    expect(during.headers.get('x-blackout')).toBe('slate');
+    // A blackout that ended 6 s ago (80..94 s) is still slate in the window, and the channel resumes at its end.
+    const over = { start: new Date(now - 20_000).toISOString(), end: new Date(now - 6000).toISOString(), regions: ['IN'] };
+    await putCatalogueEntry('was-dark-dash-live', { id: 'was-dark-dash-live', kind: 'live', rights: { ...PERMISSIVE_RIGHTS, blackouts: [over] }, renditions: RENDITIONS });
+    await put('live/was-dark-dash-live/manifest.mpd', channelMpd(anchor, 70, 100, undefined));
+    const later = await open('was-dark-dash-live');
+    const after = await call(edgeEnv, later.location);
+    expect(after.headers.get('x-blackout')).toBeNull();
+    const past = `blackout-${now - 20_000}`;
+    expect(periods(await text(after)).map((p) => [p.id, p.start])).toEqual([['live', '0'], [`${past}-slate-1`, '80'], [`${past}-slate-2`, '84'], [`${past}-slate-3`, '88'], [`${past}-slate-4`, '92'], [`live-after-${past}`, '94']]);
+    // A viewer elsewhere sees the channel as it is.
+    const elsewhere = await call(edgeEnv, `/v1/play/dark-dash-live/manifest.mpd?token=${await issuer.sign({ sub: 'dash-us' })}`, { headers: { 'x-dev-country': 'US' } });
+    expect(periods(await text(elsewhere)).map((p) => p.id)).toEqual(['live']);
+  });
+
   it('refuses a reload with a token of another channel, a forged token and a path that escapes the scope', async () => {
     await put('live/plain-dash-live/manifest.mpd', channelMpd(Date.now() - 200_000, 80, 100));
     const { location } = await open('plain-dash-live');

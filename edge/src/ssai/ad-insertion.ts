@@ -16,7 +16,7 @@ import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-c
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
-import { stitchDashLiveSession } from './stitch-dash-live-session.ts';
+import { stitchDashBlackouts, stitchDashLiveSession, type DashBlackout } from './stitch-dash-live-session.ts';
 import type { DecidedAd } from './resolve-pod.ts';
 
 export interface AdInsertionDeps {
@@ -401,18 +401,25 @@ export class AdInsertion {
     }
   }
 
-  /** Live DASH: the session's breaks as Periods of the channel's (rewritten) dynamic MPD (stitch-dash-live-session.ts). */
-  async stitchDashLive(session: AdSessionIdentity, titleId: string, mpd: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
-    const server = adServerFor(this.#deps.config.ads, titleId);
-    if (!server || !this.#deps.env.AD_SESSIONS) return mpd;
+  /**
+   * Live DASH: the session's breaks (when the channel has ads) and its country's blackouts as Periods of the
+   * channel's (rewritten) dynamic MPD (stitch-dash-live-session.ts).
+   */
+  async stitchDashLive(session: AdSessionIdentity, titleId: string, mpd: string, requestUrl: URL, waitUntil: WaitUntil, blackouts: DashBlackout[] = []): Promise<string> {
     const { config, sessions } = this.#deps;
+    const slate = {
+      config, sid: session.sid, requestUrl, waitUntil,
+      slateToken: (scope: string) => sessions.sign({ sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat, ttlSeconds: config.sessionToken.ttlSeconds }),
+    };
+    const server = adServerFor(config.ads, titleId);
+    if (!server || !this.#deps.env.AD_SESSIONS) return stitchDashBlackouts(slate, mpd, blackouts);
     return stitchDashLiveSession({
-      config, sid: session.sid, store: this.#session(session.sid), requestUrl, waitUntil,
+      ...slate,
+      store: this.#session(session.sid),
       prefetch: (plan, announced) => this.#prefetch(server, plan, announced, waitUntil),
       decide: (plan, breakId, seconds) => this.#liveDecision(server, plan, breakId, seconds, waitUntil),
       adToken: (scope, breakIndex, adIndex, segments) => this.#adToken(session, scope, breakIndex, adIndex, segments),
-      slateToken: (scope) => sessions.sign({ sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat, ttlSeconds: config.sessionToken.ttlSeconds }),
-    }, mpd);
+    }, mpd, blackouts);
   }
 
   /**

@@ -8,21 +8,73 @@ import type { AdSessions } from './ad-sessions.ts';
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
-/** What the session's DASH live stitch needs from AdInsertion (decisions, prefetch, tokens) and the session's object. */
-export interface DashLiveSessionDeps {
+/** A live blackout for the session's country (epoch ms), from the channel's rights. */
+export interface DashBlackout {
+  start: number;
+  end: number;
+}
+
+/** What a live DASH stitch needs to put the slate in: where it runs and a token for the slate. */
+export interface DashSlateDeps {
   config: EdgeConfig;
-  store: DurableObjectStub<AdSessions>;
   sid: string;
   requestUrl: URL;
   waitUntil: WaitUntil;
+  /** A token of the session scoped to the slate title (no beacons). */
+  slateToken(scope: string): Promise<string>;
+}
+
+/** What the session's DASH live stitch needs from AdInsertion (decisions, prefetch, tokens) and the session's object. */
+export interface DashLiveSessionDeps extends DashSlateDeps {
+  store: DurableObjectStub<AdSessions>;
   /** Prefetch breaks announced ahead (each session at its own point of the traffic-shaping window). */
   prefetch(plan: AdPlan, announced: AnnouncedBreak[]): void;
   /** A prefetched or cohort decision, else one made now within the ad server's timeout. */
   decide(plan: AdPlan, breakId: string, plannedSeconds: number): Promise<PlannedAd[]>;
   /** The token for ad `adIndex` of break `breakIndex` (its `ad` claim drives the beacons). */
   adToken(scope: string, breakIndex: number, adIndex: number, segments: number): Promise<string>;
-  /** A token of the session scoped to the slate title (no beacons). */
-  slateToken(scope: string): Promise<string>;
+}
+
+/** The slate title's MPD under a slate-scoped token of the session, fetched once per stitch; undefined when there is none. */
+function slateLoader(deps: DashSlateDeps): () => Promise<string | undefined> {
+  const { config, requestUrl, waitUntil, sid } = deps;
+  const scope = `vod/${config.slateTitleId}/`;
+  let slate: Promise<string | undefined> | undefined;
+  return () =>
+    (slate ??= (async () => {
+      try {
+        const bytes = await (await fetchMediaObject(config, requestUrl, `${scope}manifest.mpd`, waitUntil)).response.arrayBuffer();
+        return rewriteForSession(bytes, dashRewrite(config, requestUrl, scope, await deps.slateToken(scope)));
+      } catch (error) {
+        log('warn', 'no slate MPD for live DASH', { sid, error: String(error) });
+        return undefined;
+      }
+    })());
+}
+
+/**
+ * Blackouts as fills: from the blackout's start to its end, slate (README "Live blackout"); the content
+ * comes back in a Period of its own when it ends. Kept as long as the blackout is in the channel's rights, so
+ * the Periods after it keep their ids.
+ */
+async function blackoutFills(mpd: string, blackouts: DashBlackout[], slate: () => Promise<string | undefined>): Promise<DashLiveBreakFill[]> {
+  if (blackouts.length === 0) return [];
+  const anchor = findDashLiveBreaks(mpd).availabilityStartTime;
+  const filler = await slate();
+  if (anchor === undefined || filler === undefined) return [];
+  return blackouts.map((b) => ({ id: `blackout-${b.start}`, start: (b.start - anchor) / 1000, end: (b.end - anchor) / 1000, ads: [], slate: filler }));
+}
+
+/** Live DASH for a channel without ads: the session's blackouts as slate Periods. */
+export async function stitchDashBlackouts(deps: DashSlateDeps, mpd: string, blackouts: DashBlackout[]): Promise<string> {
+  if (blackouts.length === 0) return mpd;
+  try {
+    return stitchDashLive(mpd, await blackoutFills(mpd, blackouts, slateLoader(deps)));
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    log('warn', 'DASH live blackout not stitched', { sid: deps.sid, reason: error.message });
+    return mpd;
+  }
 }
 
 /** Segments of an MPD's first SegmentTimeline (S@r counted): an ad's segment count for its beacons. */
@@ -44,10 +96,10 @@ function isDashLive(adBreak: PlannedBreak): adBreak is PlannedBreak & { at: numb
  * ads from a prefetched or cohort decision, else decided then; a viewer who joined mid-break gets slate),
  * shortened there when the channel returns early, and stitched into every reload as the same Periods.
  */
-export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: string): Promise<string> {
+export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: string, blackouts: DashBlackout[] = []): Promise<string> {
   const { config, store, sid, requestUrl, waitUntil } = deps;
   let plan = (await store.plan()) as AdPlan | undefined;
-  if (!plan) return mpd;
+  if (!plan) return stitchDashBlackouts(deps, mpd, blackouts);
   let scan: DashLiveScan;
   try {
     scan = findDashLiveBreaks(mpd);
@@ -85,20 +137,7 @@ export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: stri
     }
   }
 
-  const slateScope = `vod/${config.slateTitleId}/`;
-  let slate: string | undefined | null = null;
-  const slateMpd = async () => {
-    if (slate === null) {
-      try {
-        const bytes = await (await fetchMediaObject(config, requestUrl, `${slateScope}manifest.mpd`, waitUntil)).response.arrayBuffer();
-        slate = rewriteForSession(bytes, dashRewrite(config, requestUrl, slateScope, await deps.slateToken(slateScope)));
-      } catch (error) {
-        log('warn', 'no slate MPD for live DASH ads', { sid, error: String(error) });
-        slate = undefined;
-      }
-    }
-    return slate;
-  };
+  const slateMpd = slateLoader(deps);
   const fills: DashLiveBreakFill[] = [];
   for (const [breakIndex, adBreak] of plan.breaks.entries()) {
     if (!isDashLive(adBreak) || adBreak.durationSeconds <= 0) continue;
@@ -120,7 +159,10 @@ export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: stri
     fills.push(fill);
   }
   try {
-    return stitchDashLive(mpd, fills);
+    // A blackout wins over the breaks inside it: the viewer sees slate, no ad is fetched or counted there.
+    const dark = await blackoutFills(mpd, blackouts, slateMpd);
+    const lit = fills.filter((f) => !dark.some((d) => f.start < d.end && d.start < f.end));
+    return stitchDashLive(mpd, [...lit, ...dark]);
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
     log('warn', 'DASH live ads not stitched', { sid, reason: error.message });
