@@ -235,9 +235,11 @@ describe('stitchDashLive: a signalled break as Periods of the dynamic MPD (ISO/I
     expect(after.templates[1]!.times[0]).toBe(100 * 48000 + 3 * 1024);
   });
 
-  it('refuses overlapping breaks and an ad MPD it cannot place', () => {
+  it('refuses overlapping breaks, an ad MPD it cannot place, an id that is not an XML-safe token and an endless break', () => {
     expect(() => stitchDashLive(CHANNEL, [fill(), fill({ id: 'splice-8', start: 95, end: 105 })])).toThrow(/overlap/);
     expect(() => stitchDashLive(CHANNEL, [fill({ ads: [SPOT_A.replace(' mediaPresentationDuration="PT6.0S"', '')] })])).toThrow(/mediaPresentationDuration/);
     expect(() => stitchDashLive(CHANNEL, [fill({ ads: [CHANNEL] })])).toThrow(/static/);
+    expect(() => stitchDashLive(CHANNEL, [fill({ id: 'x"><Period id="evil' })])).toThrow(/break id/);
+    expect(() => stitchDashLive(CHANNEL, [fill({ end: Number.POSITIVE_INFINITY })])).toThrow(/finite/);
   });
 });

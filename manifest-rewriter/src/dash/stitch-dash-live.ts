@@ -238,8 +238,8 @@ export function findDashLiveBreaks(mpd: string): DashLiveScan {
  * break's start, the last cut at the break's end (planned, or an early return); the content resumes
  * in a Period starting at the break's end whose SegmentTemplates carry `presentationTimeOffset` = that
  * time on the channel's media timeline, so the same `$Time$` segments play at the same wall-clock
- * instants. Like the content, an ad Period lists only the segments that end by the live edge, so the
- * stitched MPD never runs ahead of the channel. Period ids depend only on the break and its position,
+ * instants. An ad Period lists a segment when a channel segment starting at the same instant would be
+ * listed, so the stitched MPD never runs ahead of the channel. Period ids depend only on the break and its position,
  * so every reload describes the same Periods by the same ids. Periods that have left the time-shift
  * window are dropped. The content before a break and after it are not adjacent (the ads are between)
  * and the content's media timeline skips the break, so no period-continuity descriptor applies (§5.3.2.4).
@@ -248,6 +248,11 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
   // A break with nothing to put in it keeps the channel's own content (no gap in the presentation).
   const usable = fills.filter((f) => f.end > f.start && (f.ads.length > 0 || f.slate !== undefined)).sort((a, b) => a.start - b.start);
   if (usable.length === 0) return mpd;
+  for (const fill of usable) {
+    // Ids go into Period@id as they are: an XML-safe token (ISO/IEC 23009-1 §5.3.2.2: a string unique in the MPD).
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(fill.id)) fail(`a break id must be 1-64 letters, digits, '.', '_' or '-', received "${fill.id.slice(0, 80)}"`);
+    if (!Number.isFinite(fill.start) || !Number.isFinite(fill.end)) fail(`break ${fill.id} needs a finite start and end`);
+  }
   const parsed = structure(mpd);
   const { period, start: periodStart, reference } = livePeriod(mpd, parsed);
   const liveEdge = presentation(reference, periodStart, reference.segments.at(-1)!.t + reference.segments.at(-1)!.d);
@@ -322,8 +327,11 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
 
   // One ad or slate MPD as a Period from `from`, at most `room` seconds long. Undefined when none of its
   // segments is listed yet (a Period with an empty SegmentTimeline is not valid): the next reload places it.
+  // The slate loops: each source is parsed once per stitch.
+  const parsedFillers = new Map<string, Structure>();
   const filler = (id: string, source: string, from: number, room: number): number | undefined => {
-    const parsed = structure(source);
+    const parsed = parsedFillers.get(source) ?? structure(source);
+    parsedFillers.set(source, parsed);
     if (parsed.periods.length !== 1) fail(`an ad MPD needs one Period, ${id}'s has ${parsed.periods.length}`);
     if ((attribute(source, parsed.mpd, 'type') ?? 'static') !== 'static') fail(`the MPD of ${id} must be static (on demand)`);
     const length = parseMpdDuration(attribute(source, parsed.mpd, 'mediaPresentationDuration'));
