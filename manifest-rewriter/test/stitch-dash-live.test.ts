@@ -200,6 +200,14 @@ describe('stitchDashLive: a signalled break as Periods of the dynamic MPD (ISO/I
     expect(p[2]!.templates.map((t) => [t.pto, t.times[0]])).toEqual([[String(94 * 15360), 94 * 15360], [String(94 * 48000), 94 * 48000]]);
   });
 
+  it('leaves out of a cut ad the segment that would play for a few AAC frames only (audio a little ahead of the cut)', () => {
+    // spot-a's audio: a first segment 3.979 s long, the second starting 21 ms before the return at 94 s.
+    const skewed = SPOT_A.replace('<S t="0" d="192000" r="0"/><S d="96000"/>', '<S t="0" d="191000"/><S d="97000"/>');
+    expect(skewed).not.toBe(SPOT_A);
+    const p = periods(stitchDashLive(channel(80, 110, { eventSeconds: 4 }), [fill({ end: 94, ads: [skewed] })]));
+    expect(p[1]!.templates.map((t) => t.times)).toEqual([[0], [0]]);
+  });
+
   it('fills what the ads leave with the slate looped, the last loop cut at the break’s end', () => {
     const p = periods(stitchDashLive(channel(80, 110), [fill({ ads: [SPOT_A] })]));
     expect(p.map((x) => [x.id, x.start, x.duration])).toEqual([

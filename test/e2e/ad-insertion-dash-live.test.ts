@@ -49,6 +49,11 @@ beforeAll(async () => {
       return state.state === 'ready' ? state : undefined;
     }, 240_000);
   }
+  // A run that died before its afterAll left its channel in the kept origin data, on air: remove it.
+  const { channels } = (await (await originApi('/api/v1/channels')).json()) as { channels: { id: string }[] };
+  for (const { id } of channels) {
+    if (id.startsWith('ssai-dash-live-')) await originApi(`/api/v1/channels/${id}`, { method: 'DELETE' });
+  }
   const created = await originApi('/api/v1/channels', { method: 'POST', body: JSON.stringify({ id: CHANNEL, input: { type: 'synthetic' }, ladder: 'light', segmentSeconds: SEGMENT_SECONDS, dvrWindowSeconds: 120 }) });
   expect(created.status).toBe(201);
   await waitFor('the channel on air', async () => {
@@ -162,9 +167,9 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
         const start = (Date.parse(view.startAt) - anchor) / 1000;
         let end = start + BREAK_SECONDS;
         if (early) {
-          // Once the break is on air (every session has had a reload to see it whole), the network comes back
-          // at the next segment boundary past its first segment: inside spot-a.
-          await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(view.startAt) + 1200 - Date.now())));
+          // Once the break is on air, the network comes back at the next segment boundary: two segments in,
+          // inside spot-a, right after its first (4 s) segment.
+          await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(view.startAt) + 2500 - Date.now())));
           const returned = await originApi(`/api/v1/channels/${CHANNEL}/breaks/${view.id}/return`, { method: 'POST', body: '{}' });
           expect(returned.status).toBe(200);
           end = (Date.parse(((await returned.json()) as { returnAt: string }).returnAt) - anchor) / 1000;
@@ -204,17 +209,21 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
     }
 
     // Server-side beacons, from the players' own ad-segment fetches, through the queue: each exactly once per
-    // break. The full break fires every event of both ads; the early return spot-a's first segment's (impression,
-    // start, first quartile, midpoint) and nothing of spot-b. Its second segment (third quartile, complete) may
-    // have been fetched before the player learnt of the return: counted once at most.
+    // break. The full break fires every event of both ads; the early return only what spot-a's first segment
+    // reaches (impression, start, first quartile, midpoint): its second segment begins at the return, so it
+    // is never listed, and spot-b never is.
     const events = ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete'];
     const counts = (list: string[]) => Object.fromEntries([...new Set(list)].sort().map((k) => [k, list.filter((x) => x === k).length]));
+    let latest = new Map<string, string[]>();
     const bySession = await waitFor('every beacon', async () => {
       const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];
       const sessions = new Map<string, string[]>();
       for (const hit of hits) sessions.set(hit.sid, [...(sessions.get(hit.sid) ?? []), `${hit.pos} ${hit.ad} ${hit.event}`]);
+      latest = sessions;
       return sessions.size >= 2 && [...sessions.values()].every((s) => s.length >= 16) ? sessions : undefined;
-    }, 30_000);
+    }, 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify([...latest].map(([sid, list]) => [sid, counts(list)]))}`);
+    });
     await new Promise((r) => setTimeout(r, 2000)); // a duplicate would arrive by now
     const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];
     expect(bySession.size).toBe(2);
@@ -222,7 +231,7 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
       const seen = counts(hits.filter((h) => h.sid === sid).map((h) => `${h.pos} ${h.ad} ${h.event}`));
       for (const event of events) expect(seen[`midroll spot-b ${event}`], `${sid} spot-b ${event}`).toBe(1);
       for (const event of events.slice(0, 4)) expect(seen[`midroll spot-a ${event}`], `${sid} spot-a ${event}`).toBe(2);
-      for (const event of events.slice(4)) expect(seen[`midroll spot-a ${event}`], `${sid} spot-a ${event}`).toBeOneOf([1, 2]);
+      for (const event of events.slice(4)) expect(seen[`midroll spot-a ${event}`], `${sid} spot-a ${event}`).toBe(1);
     }
   }, 180_000);
 });

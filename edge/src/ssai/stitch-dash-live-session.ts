@@ -92,7 +92,7 @@ function isDashLive(adBreak: PlannedBreak): adBreak is PlannedBreak & { at: numb
 
 /**
  * Live DASH for one session (README "Ad insertion", live DASH): each SCTE-35 break of the channel's MPD is
- * frozen in the session's object the first time a reload finds it within a segment of the live edge (its
+ * frozen in the session's object the first time a reload finds it within two segments of the live edge (its
  * ads from a prefetched or cohort decision, else decided then; a viewer who joined mid-break gets slate),
  * shortened there when the channel returns early, and stitched into every reload as the same Periods.
  */
@@ -113,8 +113,9 @@ export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: stri
     deps.prefetch(plan, scan.breaks.flatMap((b) => (b.seconds === undefined ? [] : [{ id: `splice-${b.eventId}`, startDate: anchor + b.start * 1000, plannedSeconds: b.seconds, ended: false }])));
   }
   for (const seen of scan.breaks) {
-    // An open-ended break (no Event@duration) cannot be planned; one not within a segment of the live edge waits.
-    if (seen.seconds === undefined || seen.start > scan.liveEdge + scan.segmentSeconds) continue;
+    // An open-ended break (no Event@duration) cannot be planned; one more than two segments past the live edge
+    // waits (decided that early, every session sees the break whole before the channel could return from it).
+    if (seen.seconds === undefined || seen.start > scan.liveEdge + 2 * scan.segmentSeconds + 0.001) continue;
     const id = `splice-${seen.eventId}`;
     let known = plan.breaks.find((b) => b.id === id && isDashLive(b));
     if (!known) {

@@ -345,7 +345,10 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
     for (const template of own.templates) {
       const selected = template.segments.filter((s) => {
         const begins = from + presentation(template, ownStart, s.t) - ownStart;
-        return begins < from + duration - 0.001 && begins + channelSegment <= liveEdge + 0.001;
+        // A segment that would play for less than a quarter second before the Period's end is left out: where
+        // a cut falls on a segment boundary, audio segments a few AAC frames off it would otherwise be fetched
+        // (and counted as played) for nothing.
+        return begins < from + duration - 0.25 && begins + channelSegment <= liveEdge + 0.001;
       });
       if (selected.length === 0) return undefined;
       const own = Math.max(...selected.map((x) => x.d / template.timescale));
