@@ -14,5 +14,7 @@ mkdirSync(target, { recursive: true });
 const files = [
   [join(dirname(require.resolve('hls.js/package.json')), 'dist', 'hls.min.js'), 'hls.min.js'],
   [join(dirname(require.resolve('shaka-player/package.json')), 'dist', 'shaka-player.compiled.js'), 'shaka-player.compiled.js'],
+  // dash.js's UMD build (window.dashjs; its package exports it to `require`, and no package.json).
+  [require.resolve('dashjs'), 'dash.all.min.js'],
 ];
 for (const [from, name] of files) copyFileSync(from, join(target, name));

@@ -70,6 +70,9 @@ export const ErrorCodes = {
   'upstream-truncated': { status: 502, title: 'The upstream tier’s answer ended before its body was complete' },
   // Multi-CDN steering: the surge cap reaches playing sessions (issue 9).
   'surge-capped': { status: 403, title: 'The variant is above the operator’s surge cap; play a lower one' },
+  // Early return from a live ad break at the origin (issue 10).
+  'break-not-found': { status: 404, title: 'The channel has no such ad break' },
+  'break-not-on-air': { status: 409, title: 'The ad break is not on air: it has not started, is over, or was already ended early' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -122,6 +122,7 @@ export async function setup(project: TestProject): Promise<void> {
   const renditions = [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'video-720p.m3u8', height: 720 }, { playlist: 'audio.m3u8' }];
   for (const id of DEMO_LIKE) catalogue.set(id, { entry: { id, kind: 'vod', name: id, rights: PERMISSIVE, packages: [], plans: ['basic', 'standard', 'premium'], renditions }, mode: 'ok' });
   const livePlaylists = new Map<string, string>();
+  const testObjects = new Map<string, string>();
   const idp = new Map<string, { state: { jwks?: unknown; status?: number; hang?: boolean; body?: string }; fetches: number }>();
 
   server = createServer(async (req, res) => {
@@ -144,6 +145,19 @@ export async function setup(project: TestProject): Promise<void> {
       for await (const chunk of req) text += chunk;
       livePlaylists.set(live[1]!, text);
       return json(200, { ok: true });
+    }
+    // Any other manifest a test sets (`PUT /__object/{vod|live}/{id}/{file}` with its text), e.g. a channel's
+    // dynamic MPD with SCTE-35 events, or an ad's MPD with a SegmentTimeline, for the live DASH ad tests.
+    const object = /^\/__object\/((?:vod|live)\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\.(?:mpd|m3u8))$/.exec(path);
+    if (object && req.method === 'PUT') {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      testObjects.set(`/${object[1]!}`, text);
+      return json(200, { ok: true });
+    }
+    if (testObjects.has(path)) {
+      res.writeHead(200, { 'content-type': path.endsWith('.mpd') ? 'application/dash+xml' : 'application/vnd.apple.mpegurl', 'cache-control': 'no-store' });
+      return res.end(testObjects.get(path));
     }
     const livePath = /^\/live\/([A-Za-z0-9._-]+)\/video-360p\.m3u8$/.exec(path);
     if (livePath && livePlaylists.has(livePath[1]!)) {

@@ -17,3 +17,4 @@ export { stitchHlsVod, type StitchBreak, type StitchAd } from './hls/stitch-hls-
 export { insertHlsInterstitials, type InterstitialBreak } from './hls/insert-hls-interstitials.ts';
 export { findLiveBreaks, type LiveBreak, type AnnouncedBreak, type LiveBreakScan } from './hls/find-live-breaks.ts';
 export { replaceLiveBreaks, breakDiscontinuities, type LiveSlot, type LiveBreakFill } from './hls/replace-live-breaks.ts';
+export { findDashLiveBreaks, stitchDashLive, type DashLiveBreak, type DashLiveBreakFill, type DashLiveScan } from './dash/stitch-dash-live.ts';

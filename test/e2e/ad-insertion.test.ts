@@ -101,12 +101,14 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
     expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-b')}/`);
   });
 
-  it('plays through the pre-roll and the mid-roll in hls.js and Shaka (HLS), and in Shaka across both DASH Period boundaries, with no fatal error and no stall longer than a segment, and the ad server records each impression and quartile exactly once', async () => {
+  it('plays through the pre-roll and the mid-roll in hls.js and Shaka (HLS), and in Shaka and dash.js across both DASH Period boundaries, with no fatal error and no stall longer than a segment, and the ad server records each impression and quartile exactly once', async () => {
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error('ssai page error:', error.message));
     try {
       // The demo page serves the player libraries from the edge's origin; its own players get a title that does not exist.
       await page.goto(`${stack.edge}/demo?title=none&token=x`);
+      // dash.js is not on the demo page: the same vendor copy (scripts/copy-player-vendor.mjs), served by the edge.
+      await page.addScriptTag({ url: '/demo/vendor/dash.all.min.js' });
       const token = await devToken('ssai-viewer');
       const url = `${stack.edge}/v1/play/${titleId}/master.m3u8?token=${encodeURIComponent(token)}`;
       await page.evaluate(([src, mpd]) => {
@@ -168,6 +170,13 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
           .then(() => dashPlayer.load(mpd))
           .then(() => dashVideo.play())
           .catch((error: { code?: number }) => (dashRun.error = `shaka ${error?.code}`));
+
+        // dash.js: the same multi-period MPD in the other DASH player the issue names.
+        const dashjsVideo = make();
+        const dashjsRun = watch('dashjs', dashjsVideo);
+        const dashjs = w['dashjs'].MediaPlayer().create();
+        dashjs.on(w['dashjs'].MediaPlayer.events.ERROR, (event: { error?: { code?: number; message?: string } }) => (dashjsRun.error = `dash.js ${event.error?.code} ${event.error?.message}`));
+        dashjs.initialize(dashjsVideo, mpd, true);
       }, [url, url.replace('master.m3u8', 'manifest.mpd')] as const);
       // 10 s pre-roll + 4-8 s of content + 10 s mid-roll: past 26 s both players are back in the content.
       await page.waitForFunction(
@@ -179,7 +188,7 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
         { timeout: 120_000, polling: 250 },
       );
       const runs = await page.evaluate(() => (globalThis as unknown as { ssaiRuns: Record<string, PlayerRun> }).ssaiRuns);
-      for (const name of ['hls', 'shaka', 'shaka-dash']) {
+      for (const name of ['hls', 'shaka', 'shaka-dash', 'dashjs']) {
         expect(runs[name]!.error, name).toBeNull();
         expect(runs[name]!.time, name).toBeGreaterThanOrEqual(26);
         expect(runs[name]!.maxStallMs, name).toBeLessThanOrEqual(4000);
@@ -194,7 +203,7 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
       const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];
       const sessions = new Map<string, string[]>();
       for (const hit of hits) sessions.set(hit.sid, [...(sessions.get(hit.sid) ?? []), `${hit.pos} ${hit.ad} ${hit.event}`]);
-      return sessions.size === 3 && [...sessions.values()].every((s) => s.length >= expected.length) ? sessions : undefined;
+      return sessions.size === 4 && [...sessions.values()].every((s) => s.length >= expected.length) ? sessions : undefined;
     }, 30_000);
     await new Promise((r) => setTimeout(r, 2000)); // a duplicate would arrive by now
     const hits = (await (await fetch(`${adServer}/hits`)).json()) as Hit[];

@@ -14,6 +14,7 @@ import { cdnQuery } from '../steering/cdn-query.ts';
 import { cdnUrlRewriter } from '../steering/cdn-url-rewriter.ts';
 import { isQueryTokenPathway } from '../steering/pathway.ts';
 import { checkDashSegment, checkSurgeCap, currentSurgeCap, playlistBandwidth } from '../steering/surge-cap.ts';
+import { liveMpdReload } from './live-mpd-reload.ts';
 
 /** A blocking reload may be held upstream for three target durations; the shield allows 12 s. */
 const BLOCKING_RELOAD_TIMEOUT_MS = 15_000;
@@ -81,6 +82,8 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
       const claims = await sessions.verifyForReload(token, rawPath, config.sessionToken.maxSessionSeconds);
       return mediaPlaylist(services, c, claims, parseMediaPath(rawPath).join('/'), token);
     }
+    // A live MPD reload (its Location points here): rewritten, renewed and stitched per session like a playlist.
+    if (rawPath.startsWith('live/') && rawPath.endsWith('.mpd')) return liveMpdReload(services, c, token, rawPath);
     const claims = await sessions.verify(token, rawPath);
     const path = parseMediaPath(rawPath).join('/');
     // A segment of a variant above the operator's surge cap: the player steps down at its next segment.

@@ -9,6 +9,7 @@ import { preferredLanguages } from '../http/preferred-languages.ts';
 import { rewriteForSession, type ManifestFormat } from '../session/session-urls.ts';
 import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
 import { steerManifest } from '../steering/steer-manifest.ts';
+import { dashBlackouts } from '../blackout/dash-blackouts.ts';
 
 /** A TCF consent string (base64url and dots) passed to the ad server's {consent} macro; anything else is refused. */
 function consentString(raw: string | undefined): string {
@@ -115,9 +116,14 @@ export function playRoutes(services: AccessServices): Hono<{ Variables: ViewerVa
       // AES-128 keys come through the key URIs of the media playlists, not a ClearKey licence.
       const license = entry.protection && entry.protection.scheme !== 'aes-128' ? licenseUrl(edgeOrigin, token) : undefined;
       if (license !== undefined && manifest.format === 'dash') body = withDashLicenseUrl(body, license);
-      if (manifest.format === 'dash' && entry.kind === 'vod' && services.ads.enabledFor(titleId)) {
+      // DASH: the session's ads as Periods; live, its country's blackouts too (slate Periods).
+      const blackouts = manifest.format === 'dash' && entry.kind === 'live' ? dashBlackouts(entry.rights, country ?? '', Date.now()) : [];
+      if (manifest.format === 'dash' && (blackouts.length > 0 || services.ads.enabledFor(titleId))) {
         const identity = { sid, sub: viewer.sub, acct: viewer.account, ctry: country ?? '', mh: maxHeight ?? 0, iat: Math.floor(Date.now() / 1000) };
-        body = await services.ads.stitchDash(identity, body, new URL(c.req.url), (p) => c.executionCtx.waitUntil(p));
+        const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+        body = entry.kind === 'vod'
+          ? await services.ads.stitchDash(identity, body, new URL(c.req.url), waitUntil)
+          : await services.ads.stitchDashLive(identity, titleId, body, new URL(c.req.url), waitUntil, blackouts);
       }
       return c.body(body, 200, {
         ...(license !== undefined && { 'x-license-url': license }),

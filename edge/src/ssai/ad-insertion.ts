@@ -16,6 +16,7 @@ import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-c
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
+import { stitchDashBlackouts, stitchDashLiveSession, type DashBlackout } from './stitch-dash-live-session.ts';
 import type { DecidedAd } from './resolve-pod.ts';
 
 export interface AdInsertionDeps {
@@ -398,6 +399,27 @@ export class AdInsertion {
       log('warn', 'DASH ads not stitched', { sid: session.sid, reason: error.message });
       return mpd;
     }
+  }
+
+  /**
+   * Live DASH: the session's breaks (when the channel has ads) and its country's blackouts as Periods of the
+   * channel's (rewritten) dynamic MPD (stitch-dash-live-session.ts).
+   */
+  async stitchDashLive(session: AdSessionIdentity, titleId: string, mpd: string, requestUrl: URL, waitUntil: WaitUntil, blackouts: DashBlackout[] = []): Promise<string> {
+    const { config, sessions } = this.#deps;
+    const slate = {
+      config, sid: session.sid, requestUrl, waitUntil,
+      slateToken: (scope: string) => sessions.sign({ sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat, ttlSeconds: config.sessionToken.ttlSeconds }),
+    };
+    const server = adServerFor(config.ads, titleId);
+    if (!server || !this.#deps.env.AD_SESSIONS) return stitchDashBlackouts(slate, mpd, blackouts);
+    return stitchDashLiveSession({
+      ...slate,
+      store: this.#session(session.sid),
+      prefetch: (plan, announced) => this.#prefetch(server, plan, announced, waitUntil),
+      decide: (plan, breakId, seconds) => this.#liveDecision(server, plan, breakId, seconds, waitUntil),
+      adToken: (scope, breakIndex, adIndex, segments) => this.#adToken(session, scope, breakIndex, adIndex, segments),
+    }, mpd, blackouts);
   }
 
   /**

@@ -56,6 +56,32 @@ export class AdSessions extends DurableObject {
     await this.ctx.storage.put('plan', plan);
   }
 
+  /**
+   * Live DASH: freeze a break (identified by its splice id; DASH breaks have no media sequence number) the
+   * first time a reload of the session's MPD sees it; every later reload gets the same one.
+   */
+  async addDashLiveBreak(candidate: PlannedBreak): Promise<{ plan: AdPlan; index: number }> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    if (!plan) throw new Error('no ad plan for this session');
+    let index = plan.breaks.findIndex((b) => b.id === candidate.id && b.startMsn === undefined);
+    if (index === -1) {
+      plan.breaks.push(candidate);
+      index = plan.breaks.length - 1;
+      await this.ctx.storage.put('plan', plan);
+      await this.ctx.storage.setAlarm(Date.now() + PLAN_LIFETIME_MS);
+    }
+    return { plan, index };
+  }
+
+  /** Live DASH: the channel returned early; the break's length becomes what it really was. */
+  async shortenLiveBreak(id: string, seconds: number): Promise<void> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    const adBreak = plan?.breaks.find((b) => b.id === id && b.startMsn === undefined);
+    if (!plan || !adBreak || !(seconds < adBreak.durationSeconds)) return;
+    adBreak.durationSeconds = seconds;
+    await this.ctx.storage.put('plan', plan);
+  }
+
   /** A decision made ahead (prefetch) or for a cohort, by key; undefined until someone made it. */
   async decision(key: string): Promise<PlannedAd[] | undefined> {
     return this.ctx.storage.get<PlannedAd[]>(`decision:${key}`);
