@@ -150,7 +150,7 @@ describe('what the planner names', () => {
     expect(plan.samples.every((x) => x.originPerNewSegmentPerRendition <= 1)).toBe(true);
   });
 
-  it('keeps the RevocationList object under a third of its limit at 30 million viewers with the PoP cache, and names the shield first', () => {
+  it('keeps the RevocationList object under a third of its limit at 30 million viewers with the PoP cache, and names the ad server first', () => {
     const plan = planSurge(checkScenario(defaultScenario(30_000_000)), ONE_MS);
     const revocation = plan.tiers.find((t) => t.tier === 'RevocationList (one DO)')!;
     expect(revocation.saturatesAt).toBeNull();
@@ -158,7 +158,7 @@ describe('what the planner names', () => {
     // The object's load follows the PoP count, not the crowd.
     const tenTimesFewer = planSurge(checkScenario(defaultScenario(3_000_000)), ONE_MS).tiers.find((t) => t.tier === 'RevocationList (one DO)')!;
     expect(revocation.peak / tenTimesFewer.peak).toBeLessThan(2);
-    expect(plan.bottleneck.tier).toMatch(/^shield /);
+    expect(plan.bottleneck.tier).toBe('ad server');
     expect(plan.revocationBoundSeconds).toBe(4);
     expect(formatPlan(plan)).toContain('a revocation is in force in every isolate within 4 s of its write');
     // Without the PoP cache the bound is the isolate's own reuse.
