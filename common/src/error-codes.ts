@@ -66,6 +66,9 @@ export const ErrorCodes = {
   'break-conflict': { status: 409, title: 'The ad break overlaps another break of the channel' },
   // HLS AES-128 titles (issue 8): DASH has no whole-segment AES-128.
   'manifest-format-unavailable': { status: 404, title: 'The title is not offered in this manifest format' },
+  // Early return from a live ad break at the origin (issue 10).
+  'break-not-found': { status: 404, title: 'The channel has no such ad break' },
+  'break-not-on-air': { status: 409, title: 'The ad break is not on air: it has not started, is over, or was already ended early' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

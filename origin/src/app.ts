@@ -86,6 +86,7 @@ export function createOriginApp(deps: OriginAppDeps): Hono<{ Bindings: HttpBindi
   app.all('/api/v1/channels', methodNotAllowed(['GET', 'HEAD', 'POST']));
   app.all('/api/v1/channels/:id', methodNotAllowed(['GET', 'HEAD', 'DELETE']));
   app.all('/api/v1/channels/:id/breaks', methodNotAllowed(['GET', 'HEAD', 'POST']));
+  app.all('/api/v1/channels/:id/breaks/:breakId/return', methodNotAllowed(['POST']));
   app.all('/api/v1/channels/:id/vod', methodNotAllowed(['POST']));
 
   app.put('/api/v1/titles/:id/rights', operator, putTitleRightsRoute(deps));

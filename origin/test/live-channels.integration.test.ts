@@ -285,6 +285,61 @@ describe('live channels at the origin', () => {
     expect(inEvent.outOfNetworkIndicator).toBe(false);
   });
 
+  it('ends a running break early at the next segment boundary: SCTE35-IN and CUE-IN before the planned end, a shorter DASH event', async () => {
+    const post = (path: string, init: RequestInit = {}) => fetch(`${origin.url}${path}`, { method: 'POST', headers: auth, ...init });
+    const problem = async (response: Response) => ({ status: response.status, ...((await response.json()) as { code: string; detail?: string }) });
+    const placed = await post('/api/v1/channels/live-demo/breaks', { headers: json, body: JSON.stringify({ durationSeconds: 30 }) });
+    expect(placed.status).toBe(201);
+    const adBreak = (await placed.json()) as { id: string; spliceEventId: number; startAt: string };
+    const startMs = Date.parse(adBreak.startAt);
+    const returnPath = `/api/v1/channels/live-demo/breaks/${adBreak.id}/return`;
+
+    expect(await problem(await post(returnPath))).toMatchObject({ status: 409, code: 'break-not-on-air', detail: expect.stringMatching(/has not started/) });
+    expect(await problem(await fetch(`${origin.url}${returnPath}`, { method: 'POST' }))).toMatchObject({ status: 401 });
+    expect(await problem(await fetch(`${origin.url}${returnPath}`, { headers: auth }))).toMatchObject({ status: 405 });
+    expect(await problem(await post('/api/v1/channels/live-demo/breaks/00000000-0000-4000-8000-000000000000/return'))).toMatchObject({ status: 404, code: 'break-not-found' });
+    expect(await problem(await post('/api/v1/channels/nope/breaks/x/return'))).toMatchObject({ status: 404, code: 'channel-not-found' });
+    expect(await problem(await post('/api/v1/channels/live-demo/breaks/..%2Fx/return'))).toMatchObject({ status: 400, code: 'bad-path' });
+
+    // On air: wait into the break's second segment so that the return is well before the planned end.
+    await until('the break on air', async () => (Date.now() >= startMs + 2500 ? true : undefined));
+    expect(await problem(await post(returnPath, { headers: json, body: JSON.stringify({ at: 'now' }) }))).toMatchObject({ status: 400, code: 'bad-request', detail: expect.stringMatching(/^at: expected no fields/) });
+    expect(await problem(await post(returnPath, { headers: json, body: '[]' }))).toMatchObject({ status: 400, code: 'bad-request' });
+    const returned = await post(returnPath, { headers: json, body: '{}' });
+    expect(returned.status).toBe(200);
+    const view = (await returned.json()) as { id: string; durationSeconds: number; returnAt: string; state: string };
+    const returnMs = Date.parse(view.returnAt);
+    expect(view).toMatchObject({ id: adBreak.id, durationSeconds: 30, state: 'on-air' });
+    // The next segment boundary on the 2 s grid of the break, not the planned end 30 s later.
+    expect((returnMs - startMs) % 2000).toBe(0);
+    expect(returnMs).toBeGreaterThan(startMs);
+    expect(returnMs).toBeLessThan(Date.now() + 2000 + 250);
+    expect(await problem(await post(returnPath))).toMatchObject({ status: 409, code: 'break-not-on-air', detail: expect.stringMatching(/already ended early/) });
+
+    const after = await until('the early return in the playlist', async () => {
+      const playlist = await mediaPlaylist('live-demo', 'v180');
+      return playlist.segments.some((s) => s.cueIn && s.pdt > startMs) && playlist.text.includes(`ID="splice-${adBreak.spliceEventId}",START-DATE="${adBreak.startAt}",DURATION=`) ? playlist : undefined;
+    });
+    const back = after.segments.find((s) => s.cueIn && s.pdt > startMs)!;
+    expect(Math.abs(back.pdt - returnMs)).toBeLessThanOrEqual(250);
+    // What was announced stays: CUE-OUT with the planned 30 s on the first segment of the break.
+    expect(after.segments.find((s) => s.cueOut !== undefined && Math.abs(s.pdt - startMs) <= 250)?.cueOut).toBe('DURATION=30.000');
+    expect(after.segments.filter((s) => s.pdt >= returnMs - 250 && s.cueOutCont !== undefined)).toEqual([]);
+    const aired = ((returnMs - startMs) / 1000).toFixed(3);
+    const inHex = new RegExp(`ID="splice-${adBreak.spliceEventId}",START-DATE="${adBreak.startAt}",DURATION=${aired.replace('.', '\\.')},SCTE35-IN=0x([0-9A-F]+)`).exec(after.text)?.[1];
+    expect(inHex, after.text).toBeDefined();
+    const ast = Date.parse((await channel('live-demo')).availabilityStartTime);
+    const inSection = Buffer.from(inHex!, 'hex');
+    expect(inSection.readUInt32BE(21) + (inSection[20]! & 1) * 2 ** 32).toBe(Math.round((returnMs - ast) * 90));
+    const mpd = await text('/live/live-demo/manifest.mpd');
+    expect(mpd.body).toContain(`<Event presentationTime="${startMs - ast}" duration="${returnMs - startMs}" id="${adBreak.spliceEventId}">`);
+    const listed = (await (await fetch(`${origin.url}/api/v1/channels/live-demo/breaks`, { headers: auth })).json()) as { breaks: Array<{ id: string; state: string; returnAt?: string }> };
+    expect(listed.breaks).toContainEqual(expect.objectContaining({ id: adBreak.id, state: 'ended', returnAt: view.returnAt }));
+    // The air time freed by the return can take a new break right away.
+    const next = await post('/api/v1/channels/live-demo/breaks', { headers: json, body: JSON.stringify({ durationSeconds: 2 }) });
+    expect(next.status).toBe(201);
+  });
+
   it('serves LL-HLS: parts and a preload hint, blocking reloads on _HLS_msn/_HLS_part, delta updates on _HLS_skip', async () => {
     const playlist = await mediaPlaylist('live-demo', 'v180');
     expect(playlist.text).toMatch(/^#EXT-X-VERSION:9$/m);

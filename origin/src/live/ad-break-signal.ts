@@ -8,6 +8,11 @@ export interface AdBreakSignal {
   in: Uint8Array;
 }
 
+/** Where the network returns: the early return an operator asked for, else the planned end. */
+export function adBreakEndMs(adBreak: AdBreak): number {
+  return adBreak.returnMs ?? adBreak.startMs + adBreak.durationMs;
+}
+
 /**
  * The splice times are PTS on the channel's media timeline: the packager restamps every fragment to
  * (wall clock - availabilityStartTime), so a break at wall-clock time T splices at
@@ -18,7 +23,8 @@ export function adBreakSignal(adBreak: AdBreak, epochMs: number): AdBreakSignal 
   const breakDuration = Math.round(adBreak.durationMs * 90);
   return {
     adBreak,
+    // The out section keeps the planned duration even after an early return: it was already sent.
     out: spliceInsert({ spliceEventId: adBreak.spliceEventId, outOfNetwork: true, ptsTime, breakDuration, availNum: 1, availsExpected: 1 }),
-    in: spliceInsert({ spliceEventId: adBreak.spliceEventId, outOfNetwork: false, ptsTime: ptsTime + breakDuration }),
+    in: spliceInsert({ spliceEventId: adBreak.spliceEventId, outOfNetwork: false, ptsTime: Math.round((adBreakEndMs(adBreak) - epochMs) * 90) }),
   };
 }

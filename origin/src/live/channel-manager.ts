@@ -4,7 +4,7 @@ import { join, sep } from 'node:path';
 import { ProblemError } from '@cascade/common';
 import type { Logger } from '@cascade/common/node';
 import type { FfmpegPaths } from '../ffmpeg-path.ts';
-import { adBreakSignal } from './ad-break-signal.ts';
+import { adBreakEndMs, adBreakSignal } from './ad-break-signal.ts';
 import { ChannelRunner, type ChannelHealth } from './channel-runner.ts';
 import { parseChannelSpec, type ChannelSpec, type ChannelSpecPolicy } from './channel-spec.ts';
 import type { AdBreak, ChannelStore, LiveRenditionInfo, LiveSegment } from './channel-store.ts';
@@ -56,11 +56,16 @@ export interface AdBreakView {
   id: string;
   spliceEventId: number;
   startAt: string;
+  /** The planned duration (what SCTE35-OUT announced). */
   durationSeconds: number;
+  /** After an early return: the segment boundary where the network comes back. */
+  returnAt?: string;
   state: 'scheduled' | 'on-air' | 'ended';
 }
 
 const MAX_BREAK_SECONDS = 600;
+/** Segment boundaries are on a grid that may be a few ms off the planned end (same tolerance as the playlists). */
+const EDGE_MS = 250;
 const MAX_BREAK_LEAD_MS = 24 * 3600 * 1000;
 
 /** Every channel of this origin, its runner, and what it answers: playlists, MPD, API views. */
@@ -271,12 +276,36 @@ export class ChannelManager {
       startMs = parsed;
     }
     const durationMs = Math.round(seconds * 1000);
-    const clash = this.#o.store.breaks(id).find((b) => startMs < b.startMs + b.durationMs && b.startMs < startMs + durationMs);
+    const clash = this.#o.store.breaks(id).find((b) => startMs < adBreakEndMs(b) && b.startMs < startMs + durationMs);
     if (clash) throw new ProblemError('break-conflict', `the break overlaps break ${clash.id} (${new Date(clash.startMs).toISOString()}, ${clash.durationMs / 1000} s)`);
     const adBreak: AdBreak = { id: randomUUID(), channelId: id, spliceEventId: this.#o.store.nextSpliceEventId(id), startMs, durationMs, createdAt: new Date(now).toISOString() };
     this.#o.store.addBreak(adBreak);
     this.#o.logger.info({ channel: id, break: adBreak.id, spliceEventId: adBreak.spliceEventId, startAt: new Date(startMs).toISOString(), durationMs }, 'ad break placed');
     return this.#breakView(adBreak, now);
+  }
+
+  /**
+   * End an on-air break early: the network returns at the next segment boundary of the encoder, so
+   * the playlists show SCTE35-IN / EXT-X-CUE-IN there and the MPD's event gets the shortened duration.
+   */
+  returnFromBreak(id: string, breakId: string, body: unknown, now = Date.now()): AdBreakView {
+    const runner = this.#get(id);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ProblemError('bad-request', 'body: expected an empty JSON object {} or no body');
+    const unknown = Object.keys(body)[0];
+    if (unknown !== undefined) throw new ProblemError('bad-request', `${unknown}: expected no fields (the return is at the next segment boundary)`);
+    const adBreak = this.#o.store.breaks(id).find((b) => b.id === breakId);
+    if (adBreak === undefined) throw new ProblemError('break-not-found', `channel ${id} has no break ${breakId}`);
+    if (now < adBreak.startMs) throw new ProblemError('break-not-on-air', `break ${breakId} has not started: it starts at ${new Date(adBreak.startMs).toISOString()}`);
+    if (adBreak.returnMs !== undefined) throw new ProblemError('break-not-on-air', `break ${breakId} was already ended early, at ${new Date(adBreak.returnMs).toISOString()}`);
+    const plannedEndMs = adBreak.startMs + adBreak.durationMs;
+    // The break keeps at least its first segment: a return at its very start would leave nothing to replace.
+    const returnMs = this.#nextBoundary(runner, Math.max(now, adBreak.startMs + runner.spec.segmentSeconds * 1000 - EDGE_MS));
+    if (returnMs >= plannedEndMs - EDGE_MS) {
+      throw new ProblemError('break-not-on-air', now >= plannedEndMs ? `break ${breakId} is over: it ended at ${new Date(plannedEndMs).toISOString()}` : `break ${breakId} ends at its planned end (${new Date(plannedEndMs).toISOString()}) before the next segment boundary`);
+    }
+    if (!this.#o.store.returnBreak(id, breakId, returnMs)) throw new ProblemError('break-not-on-air', `break ${breakId} was already ended early`);
+    this.#o.logger.info({ channel: id, break: breakId, spliceEventId: adBreak.spliceEventId, returnAt: new Date(returnMs).toISOString(), plannedEnd: new Date(plannedEndMs).toISOString() }, 'ad break ended early');
+    return this.#breakView({ ...adBreak, returnMs }, now);
   }
 
   breaks(id: string, now = Date.now()): AdBreakView[] {
@@ -285,8 +314,15 @@ export class ChannelManager {
   }
 
   #breakView(b: AdBreak, now: number): AdBreakView {
-    const state = now < b.startMs ? 'scheduled' : now < b.startMs + b.durationMs ? 'on-air' : 'ended';
-    return { id: b.id, spliceEventId: b.spliceEventId, startAt: new Date(b.startMs).toISOString(), durationSeconds: b.durationMs / 1000, state };
+    const state = now < b.startMs ? 'scheduled' : now < adBreakEndMs(b) ? 'on-air' : 'ended';
+    return {
+      id: b.id,
+      spliceEventId: b.spliceEventId,
+      startAt: new Date(b.startMs).toISOString(),
+      durationSeconds: b.durationMs / 1000,
+      ...(b.returnMs === undefined ? {} : { returnAt: new Date(b.returnMs).toISOString() }),
+      state,
+    };
   }
 
   /** The first segment boundary of the running encoder at or after `atMs` (breaks start on a segment). */

@@ -50,8 +50,11 @@ export interface AdBreak {
   channelId: string;
   spliceEventId: number;
   startMs: number;
+  /** The planned duration, as signalled in the SCTE-35 splice_insert that starts the break. */
   durationMs: number;
   createdAt: string;
+  /** Set when an operator ended the break early: the segment boundary where the network returns. */
+  returnMs?: number;
 }
 
 const SCHEMA = `
@@ -83,7 +86,8 @@ CREATE TABLE IF NOT EXISTS breaks (
   splice_event_id INTEGER NOT NULL,
   start_ms INTEGER NOT NULL,
   duration_ms INTEGER NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  return_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS breaks_channel ON breaks(channel, start_ms);
 `;
@@ -128,6 +132,9 @@ export class ChannelStore {
     this.#db = new DatabaseSync(file);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.#db.exec(SCHEMA);
+    // Stores made before early returns existed lack the column; SQLite has no ADD COLUMN IF NOT EXISTS.
+    const columns = this.#db.prepare('PRAGMA table_info(breaks)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'return_ms')) this.#db.exec('ALTER TABLE breaks ADD COLUMN return_ms INTEGER');
   }
 
   addChannel(spec: ChannelSpec, epochMs: number, createdAt: string): boolean {
@@ -206,8 +213,21 @@ export class ChannelStore {
   }
 
   breaks(channelId: string): AdBreak[] {
-    const rows = this.#db.prepare('SELECT * FROM breaks WHERE channel = ? ORDER BY start_ms').all(channelId) as Array<{ id: string; channel: string; splice_event_id: number; start_ms: number; duration_ms: number; created_at: string }>;
-    return rows.map((r) => ({ id: r.id, channelId: r.channel, spliceEventId: r.splice_event_id, startMs: r.start_ms, durationMs: r.duration_ms, createdAt: r.created_at }));
+    const rows = this.#db.prepare('SELECT * FROM breaks WHERE channel = ? ORDER BY start_ms').all(channelId) as Array<{ id: string; channel: string; splice_event_id: number; start_ms: number; duration_ms: number; created_at: string; return_ms: number | null }>;
+    return rows.map((r) => ({
+      id: r.id,
+      channelId: r.channel,
+      spliceEventId: r.splice_event_id,
+      startMs: r.start_ms,
+      durationMs: r.duration_ms,
+      createdAt: r.created_at,
+      ...(r.return_ms === null ? {} : { returnMs: r.return_ms }),
+    }));
+  }
+
+  /** Record an early return; only a break not returned yet is changed (true when it was). */
+  returnBreak(channelId: string, breakId: string, returnMs: number): boolean {
+    return this.#db.prepare('UPDATE breaks SET return_ms = ? WHERE channel = ? AND id = ? AND return_ms IS NULL').run(returnMs, channelId, breakId).changes === 1;
   }
 
   /** The next splice_event_id for the channel (unique per channel while its breaks are kept). */

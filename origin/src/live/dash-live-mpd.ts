@@ -1,5 +1,5 @@
 import type { LiveRenditionInfo, LiveSegment } from './channel-store.ts';
-import type { AdBreakSignal } from './ad-break-signal.ts';
+import { adBreakEndMs, type AdBreakSignal } from './ad-break-signal.ts';
 import { initFile, LIVE_MPD_FILE } from './live-file-names.ts';
 import { toBase64 } from './scte35-splice-insert.ts';
 
@@ -55,12 +55,13 @@ export function dashLiveMpd(options: DashLiveMpdOptions): string {
     `<Location>${LIVE_MPD_FILE}</Location>`,
     '<Period id="live" start="PT0S">',
   ];
-  const events = breaks.filter((b) => b.adBreak.startMs + b.adBreak.durationMs >= now - dvrWindowSeconds * 1000);
+  const events = breaks.filter((b) => adBreakEndMs(b.adBreak) >= now - dvrWindowSeconds * 1000);
   if (events.length > 0) {
     out.push('<EventStream schemeIdUri="urn:scte:scte35:2014:xml+bin" timescale="1000">');
     for (const { adBreak, out: section } of events) {
       out.push(
-        `<Event presentationTime="${adBreak.startMs - epochMs}" duration="${adBreak.durationMs}" id="${adBreak.spliceEventId}">` +
+        // After an early return the duration is the break as aired; the binary keeps the planned break_duration.
+        `<Event presentationTime="${adBreak.startMs - epochMs}" duration="${adBreakEndMs(adBreak) - adBreak.startMs}" id="${adBreak.spliceEventId}">` +
           `<scte35:Signal><scte35:Binary>${toBase64(section)}</scte35:Binary></scte35:Signal></Event>`,
       );
     }

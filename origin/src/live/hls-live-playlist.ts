@@ -1,5 +1,5 @@
 import type { LivePart, LiveSegment } from './channel-store.ts';
-import type { AdBreakSignal } from './ad-break-signal.ts';
+import { adBreakEndMs, type AdBreakSignal } from './ad-break-signal.ts';
 import { initFile, partFile, segmentFile } from './live-file-names.ts';
 import { toHex } from './scte35-splice-insert.ts';
 
@@ -42,7 +42,9 @@ function partLines(rendition: string, seq: number, timescale: number, parts: Liv
  * where an encoder run starts, EXT-X-GAP for time the encoder never delivered, EXT-X-MAP whenever the
  * init segment changes. Ad breaks: EXT-X-DATERANGE with SCTE35-OUT (listed as soon as the break is
  * placed, so ad insertion can prefetch), a second one with the same ID carrying SCTE35-IN once the
- * break has ended, and the common EXT-X-CUE-OUT / -CUE-OUT-CONT / -CUE-IN on the segments.
+ * break has ended, and the common EXT-X-CUE-OUT / -CUE-OUT-CONT / -CUE-IN on the segments. An early
+ * return (an operator ended the break) moves SCTE35-IN, its DURATION and EXT-X-CUE-IN to the return
+ * boundary; the planned duration stays on what was already announced (SCTE35-OUT, CUE-OUT).
  */
 export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
   const { segments, segmentSeconds, breaks, now, lowLatency } = options;
@@ -69,11 +71,11 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
   const windowStart = first?.pdtMs ?? now;
   for (const signal of breaks) {
     const { adBreak } = signal;
-    const endMs = adBreak.startMs + adBreak.durationMs;
+    const endMs = adBreakEndMs(adBreak);
     if (endMs < windowStart) continue;
     const id = `splice-${adBreak.spliceEventId}`;
     lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",PLANNED-DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-OUT=${toHex(signal.out)}`);
-    if (endMs <= now) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-IN=${toHex(signal.in)}`);
+    if (endMs <= now) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds((endMs - adBreak.startMs) / 1000)},SCTE35-IN=${toHex(signal.in)}`);
   }
   if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
   let map: string | undefined;
@@ -91,7 +93,7 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     const durationMs = (segment.duration / segment.timescale) * 1000;
     for (const signal of breaks) {
       const { startMs, durationMs: breakMs } = signal.adBreak;
-      const endMs = startMs + breakMs;
+      const endMs = adBreakEndMs(signal.adBreak);
       const startsAfter = (at: number) => segment.pdtMs >= at - EDGE_TOLERANCE_MS;
       const previousStartsAfter = (at: number) => previous !== undefined && previous.pdtMs >= at - EDGE_TOLERANCE_MS;
       if (startsAfter(startMs) && !startsAfter(endMs)) {

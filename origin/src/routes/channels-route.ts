@@ -9,7 +9,7 @@ export const CHANNELS_PREFIX = '/api/v1/channels';
 
 /**
  * The live channel API (mounted behind requireApiToken): create, list, inspect (state and health),
- * delete channels; place and list ad breaks.
+ * delete channels; place and list ad breaks, end a running break early.
  */
 export function channelsRoutes(deps: { channels: ChannelManager }): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
@@ -28,6 +28,13 @@ export function channelsRoutes(deps: { channels: ChannelManager }): Hono<{ Bindi
     const id = parseId(c.req.param('id'), 'channel id');
     const view = deps.channels.addBreak(id, await readJsonBody(c, MAX_BODY_BYTES));
     return c.json(view, 201, { ...noStore, location: `${CHANNELS_PREFIX}/${id}/breaks/${view.id}` });
+  });
+  app.post('/:id/breaks/:breakId/return', async (c) => {
+    const id = parseId(c.req.param('id'), 'channel id');
+    const breakId = parseId(c.req.param('breakId'), 'break id');
+    // No body at all is the usual call; a body, when sent, must be an empty JSON object.
+    const body = (await c.req.text()) === '' ? {} : await readJsonBody(c, MAX_BODY_BYTES);
+    return c.json(deps.channels.returnFromBreak(id, breakId, body), 200, noStore);
   });
   app.post('/:id/vod', async (c) => {
     const id = parseId(c.req.param('id'), 'channel id');
