@@ -108,3 +108,44 @@ describe('replaceLiveBreaks: per-session ads in the sliding window', () => {
     expect(replaceLiveBreaks(text, [], 0)).toBe(text);
   });
 });
+
+describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updates)', () => {
+  /** An LL-HLS window: two parts per segment on the last two, the segment in progress, a preload hint; `skip` leaves out the oldest. */
+  function llWindow(first: number, size: number, cue: { out: number; in: number }, skip = 0): string {
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:4', '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3.000,CAN-SKIP-UNTIL=24.0', '#EXT-X-PART-INF:PART-TARGET=2.000', `#EXT-X-MEDIA-SEQUENCE:${first}`];
+    if (skip > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skip}`);
+    for (let msn = first + skip; msn < first + size; msn++) {
+      lines.push('#EXT-X-MAP:URI="init-1.mp4"');
+      if (msn === cue.out) lines.push('#EXT-X-CUE-OUT:DURATION=12.000');
+      else if (msn > cue.out && msn < cue.in) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - cue.out) * 4}.000,Duration=12.000`);
+      else if (msn === cue.in) lines.push('#EXT-X-CUE-IN');
+      if (msn >= first + size - 2) lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.1.m4s"`);
+      lines.push('#EXTINF:4.000,', `seg-1-${msn}.m4s`);
+    }
+    lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${first + size}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-${first + size}.1.m4s"`);
+    return lines.join('\n') + '\n';
+  }
+  const fill: LiveBreakFill = { startMsn: 104, endMsn: 106, slots: AD(1, 3) };
+
+  it('numbers the segments of a delta update (EXT-X-SKIP) from after the skipped ones', () => {
+    const full = replaceLiveBreaks(llWindow(100, 8, { out: 104, in: 106 }), [fill], 0);
+    const delta = replaceLiveBreaks(llWindow(100, 8, { out: 104, in: 106 }, 3), [fill], 0);
+    expect(findLiveBreaks(llWindow(100, 8, { out: 104, in: 106 }, 3)).breaks).toEqual([{ startMsn: 104, plannedSeconds: 12, endMsn: 106 }]);
+    const uris = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    // The delta lists the full playlist's last five segments, the ad at 104 and 105 included, content again at 106.
+    expect(uris(delta)).toEqual(uris(full).slice(3));
+    expect(uris(delta).slice(1, 4)).toEqual([AD(1, 3)[0]!.uri, AD(1, 3)[1]!.uri, 'seg-1-106.m4s']);
+  });
+
+  it('drops the content’s parts from replaced segments, and the parts and preload hint of a segment in progress that a slot replaces', () => {
+    // The break runs from 106 on (no CUE-IN yet): 106 and 107 are listed with parts, 108 is being cut.
+    const text = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots: AD(1, 3) }], 0);
+    expect(text).not.toMatch(/seg-1-10[678]\.\d\.m4s/);
+    expect(text).not.toContain('#EXT-X-PRELOAD-HINT');
+    // Outside a break parts stay, after their segment's map.
+    const plain = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [{ startMsn: 200, endMsn: undefined, slots: AD(1, 1) }], 0);
+    expect(plain).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
+    expect(plain).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"');
+    expect(plain.indexOf('#EXT-X-MAP:URI="init-1.mp4"')).toBeLessThan(plain.indexOf('#EXT-X-PART:'));
+  });
+});

@@ -277,8 +277,9 @@ export class AdInsertion {
         const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
         const id = announced?.id ?? `msn-${seen.startMsn}`;
         // A viewer who joins mid-break gets slate for the rest of it (as MediaTailor does): an ad seen from its
-        // middle would be counted without its impression and start.
-        const ads = seen.joinedMidBreak ? [] : await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
+        // middle would be counted without its impression and start. A break already over when the session
+        // first sees it lies behind the point the player joined at: slate too, and no ad-server call.
+        const ads = seen.joinedMidBreak || seen.endMsn !== undefined ? [] : await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
         const candidate: PlannedBreak = { id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) };
         plan = (await session.addLiveBreak(candidate)).plan as AdPlan;
         known = plan.breaks.find((b) => b.startMsn === seen.startMsn)!;

@@ -47,6 +47,12 @@ function cueDuration(line: string): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
 }
 
+/** EXT-X-SKIP:SKIPPED-SEGMENTS=n (RFC 8216bis 4.4.5.2): how many segments a delta update leaves out. */
+export function skippedSegments(line: string): number {
+  const n = Number.parseInt(attr(line.slice(line.indexOf(':') + 1), 'SKIPPED-SEGMENTS') ?? '', 10);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 /** Read the breaks of a live media playlist in the channel format (README "Ad insertion", live). */
 export function findLiveBreaks(playlist: string): LiveBreakScan {
   const lines = playlist.split(/\r?\n/);
@@ -66,6 +72,8 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
     if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) date = Date.parse(line.slice(25));
     else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice(8)) || 0;
     if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) msn = Number.parseInt(line.slice(22), 10) || 0;
+    // An LL-HLS delta update (_HLS_skip) leaves out its oldest segments: the first one listed comes after them.
+    else if (line.startsWith('#EXT-X-SKIP:')) msn += skippedSegments(line);
     else if (line.startsWith('#EXT-X-DISCONTINUITY-SEQUENCE:')) discontinuitySequence = Number.parseInt(line.slice(30), 10) || 0;
     else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number.parseInt(line.slice(22), 10) || 0;
     else if (line.startsWith('#EXT-X-CUE-OUT-CONT')) {
