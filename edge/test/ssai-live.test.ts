@@ -37,7 +37,7 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     issuer = await makeIssuer();
     spotA = await adTitleIdFor('live-mock', 'spot-a');
     await putCatalogueEntry(spotA, { id: spotA, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
-    for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4', 'ssai-live-5']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
   });
 
   function env(overrides: Record<string, unknown> = {}): Env {
@@ -124,5 +124,30 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(await adRequests('title=ssai-live-3&')).toBe(0);
     const requests = ((await (await fetch(`${ads}/requests`)).json()) as string[]).filter((r) => r.includes('title=ssai-live-3'));
     expect(requests.map((r) => /region=([A-Z]*)/.exec(r)![1]).sort()).toEqual(['GB', 'IN']);
+  });
+
+  it('in interstitials mode leaves the channel’s segments alone, announces each break as an HLS Interstitial, decides it when its asset list is asked for, and marks an early return', async () => {
+    const edgeEnv = env({ mode: 'interstitials' });
+    const video = await open(edgeEnv, 'ssai-live-5');
+    const start = new Date(Date.parse('2026-11-21T08:00:16.000Z'));
+    await publish('ssai-live-5', channelWindow(101, { out: 104, in: 200, announce: start }));
+    const running = await text(await call(edgeEnv, video));
+    const range = new RegExp(`#EXT-X-DATERANGE:ID="ad-splice-9",CLASS="com\\.apple\\.hls\\.interstitial",START-DATE="${start.toISOString()}",PLANNED-DURATION=12\\.000,X-ASSET-LIST="([^"]+)",X-RESTRICT="SKIP,JUMP",X-SNAP="OUT,IN",X-TIMELINE-OCCUPIES="RANGE"$`, 'm').exec(running);
+    expect(range, running).not.toBeNull();
+    expect(running).toContain('/live/ssai-live-5/seg-360p-104.m4s');
+    expect(running).not.toContain('/vod/');
+    // Nobody has asked for the ads yet: no decision.
+    expect(await adRequests('title=ssai-live-5')).toBe(0);
+    const assetList = range![1]!;
+    const listed = (await (await call(edgeEnv, assetList)).json()) as { ASSETS: { URI: string; DURATION: number }[] };
+    expect(listed.ASSETS).toEqual([{ URI: expect.stringMatching(new RegExp(`/v1/media/[^/]+/vod/${spotA}/master\\.m3u8$`)), DURATION: 6 }]);
+    expect(await (await call(edgeEnv, assetList)).json()).toEqual(listed);
+    expect(await adRequests('title=ssai-live-5')).toBe(1);
+    // The operator returns early: the origin's SCTE35-IN says the break aired 4 s of its planned 12.
+    const returned = channelWindow(102, { out: 104, in: 105, announce: start }).replace('#EXT-X-CUE-IN', `#EXT-X-DATERANGE:ID="splice-9",START-DATE="${start.toISOString()}",DURATION=4.000,SCTE35-IN=0xFC3020\n#EXT-X-CUE-IN`);
+    await publish('ssai-live-5', returned);
+    const after = await text(await call(edgeEnv, video));
+    expect(after).toContain(`X-TIMELINE-OCCUPIES="RANGE",DURATION=4.000,X-RESUME-OFFSET=4.000,X-PLAYOUT-LIMIT=4.000`);
+    expect(after.match(/CLASS="com\.apple\.hls\.interstitial"/g)).toHaveLength(1);
   });
 });

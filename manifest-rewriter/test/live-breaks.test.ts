@@ -1,6 +1,6 @@
 import { Parser } from 'm3u8-parser';
 import { describe, expect, it } from 'vitest';
-import { breakDiscontinuities, findLiveBreaks, replaceLiveBreaks, type LiveBreakFill, type LiveSlot } from '../src/index.ts';
+import { breakDiscontinuities, findLiveBreaks, insertLiveInterstitials, replaceLiveBreaks, type LiveBreakFill, type LiveSlot } from '../src/index.ts';
 import { fixture } from './support/corpus.ts';
 
 const EARLY_RETURN = 'hls/scte35-live-window-cue-out-cont-daterange.m3u8';
@@ -37,7 +37,7 @@ describe('findLiveBreaks: SCTE-35 signalling in the channel format', () => {
   it('finds a break by its CUE-OUT, its early return by CUE-IN and its DATERANGE OUT/IN pair', () => {
     const scan = findLiveBreaks(fixture(EARLY_RETURN));
     expect(scan.breaks).toEqual([{ startMsn: 122, plannedSeconds: 12, endMsn: 124, startDate: Date.parse('2026-11-21T08:00:08.000Z') }]);
-    expect(scan.announced).toEqual([{ id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, ended: true }]);
+    expect(scan.announced).toEqual([{ id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, ended: true, airedSeconds: 8 }]);
     expect(scan.discontinuitySequence).toBe(3);
   });
 
@@ -147,5 +147,32 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
     expect(plain).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
     expect(plain).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"');
     expect(plain.indexOf('#EXT-X-MAP:URI="init-1.mp4"')).toBeLessThan(plain.indexOf('#EXT-X-PART:'));
+  });
+});
+
+describe('insertLiveInterstitials: live SCTE-35 breaks as HLS Interstitials', () => {
+  const live = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:4', '#EXT-X-MEDIA-SEQUENCE:100', '#EXT-X-MAP:URI="init-1.mp4"', '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T08:00:00.000Z', '#EXTINF:4.000,', 'seg-1-100.m4s', ''].join('\n');
+  const running = { id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, assetListUri: 'https://edge/v1/media/T/ads/0.json' };
+
+  it('puts a running break at its program date with its planned duration and the session’s asset list, before the first segment', () => {
+    const text = insertLiveInterstitials(live, [running]);
+    const lines = text.split('\n');
+    expect(lines[4]).toBe('#EXT-X-DATERANGE:ID="ad-splice-7",CLASS="com.apple.hls.interstitial",START-DATE="2026-11-21T08:00:08.000Z",PLANNED-DURATION=12.000,X-ASSET-LIST="https://edge/v1/media/T/ads/0.json",X-RESTRICT="SKIP,JUMP",X-SNAP="OUT,IN",X-TIMELINE-OCCUPIES="RANGE"');
+    expect(lines[5]).toBe('#EXT-X-MAP:URI="init-1.mp4"');
+    expect(text).not.toMatch(/X-RESUME-OFFSET|X-PLAYOUT-LIMIT|,DURATION=/);
+  });
+
+  it('adds DURATION once the break is over, and X-RESUME-OFFSET and X-PLAYOUT-LIMIT after an early return, changing no attribute it had', () => {
+    const before = insertLiveInterstitials(live, [running]).split('\n')[4]!;
+    const onTime = insertLiveInterstitials(live, [{ ...running, airedSeconds: 12 }]).split('\n')[4]!;
+    const early = insertLiveInterstitials(live, [{ ...running, airedSeconds: 4 }]).split('\n')[4]!;
+    expect(onTime).toBe(`${before},DURATION=12.000`);
+    expect(early).toBe(`${before},DURATION=4.000,X-RESUME-OFFSET=4.000,X-PLAYOUT-LIMIT=4.000`);
+  });
+
+  it('refuses a playlist without program dates and an attribute that would break the tag', () => {
+    expect(() => insertLiveInterstitials(live.replace(/#EXT-X-PROGRAM-DATE-TIME:.*\n/, ''), [running])).toThrow(/PROGRAM-DATE-TIME/);
+    expect(() => insertLiveInterstitials(live, [{ ...running, assetListUri: 'https://edge/"x' }])).toThrow(/quotes/);
+    expect(insertLiveInterstitials(live, [])).toBe(live);
   });
 });

@@ -139,7 +139,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
     body = await services.ads.stitchVod(claims, fresh, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
   } else if (entry.kind === 'live' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
-    body = await services.ads.stitchLive(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
+    body = await services.ads.stitchLive(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p), fresh);
   }
   return new Response(body, {
     status: 200,

@@ -1,7 +1,7 @@
 import { ProblemError } from '@cascade/common';
 import {
-  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
-  type AnnouncedBreak, type DashStitchBreak, type LiveBreakFill, type LiveSlot, type StitchBreak,
+  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, insertLiveInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
+  type AnnouncedBreak, type DashStitchBreak, type LiveBreakFill, type LiveInterstitial, type LiveSlot, type StitchBreak,
 } from '@cascade/manifest-rewriter';
 import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
 import type { EdgeConfig } from '../config.ts';
@@ -174,7 +174,7 @@ export class AdInsertion {
     const server = adServerFor(this.#deps.config.ads, viewer.titleId);
     if (!server || !this.#deps.env.AD_SESSIONS) return;
     await this.#session(viewer.sid).save({
-      sid: viewer.sid, titleId: viewer.titleId, mode: 'stitched', breaks: [], createdAt: Date.now(),
+      sid: viewer.sid, titleId: viewer.titleId, mode: server.mode, breaks: [], createdAt: Date.now(),
       viewer: { device: viewer.device, region: viewer.region, consent: viewer.consent },
     });
   }
@@ -229,7 +229,8 @@ export class AdInsertion {
     const now = Date.now();
     const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
     for (const upcoming of announced) {
-      if (upcoming.ended || !(upcoming.startDate > now) || plan.breaks.some((b) => b.id === upcoming.id)) continue;
+      // A live interstitial sits in the plan undecided until its asset list is asked for: prefetch decides it.
+      if (upcoming.ended || !(upcoming.startDate > now) || plan.breaks.some((b) => b.id === upcoming.id && !b.undecided)) continue;
       const key = decisionKey(server, plan.titleId, upcoming.id, plan.sid, viewer);
       const at = prefetchAt(server, upcoming.startDate, key);
       if (at === undefined || now < at) continue;
@@ -254,7 +255,7 @@ export class AdInsertion {
    * time a reload sees it (its ads from a prefetched or cohort decision, else decided then), so every
    * reload and every rendition gets the same layout; what the ads leave unfilled is slate.
    */
-  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil, token?: string): Promise<string> {
     const titleId = claims.scope.split('/')[1]!;
     const server = adServerFor(this.#deps.config.ads, titleId);
     const audio = contentFile.startsWith('audio');
@@ -270,6 +271,7 @@ export class AdInsertion {
       return playlist;
     }
     this.#prefetch(server, plan, scan.announced, waitUntil);
+    if (plan.mode === 'interstitials') return token === undefined ? playlist : this.#liveInterstitials(plan, scan.announced, playlist, requestUrl, token);
     const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
     for (const seen of scan.breaks) {
       let known = plan.breaks.find((b) => b.startMsn === seen.startMsn);
@@ -317,6 +319,40 @@ export class AdInsertion {
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       log('warn', 'live ads not stitched', { sid: claims.sid, reason: error.message });
+      return playlist;
+    }
+  }
+
+  /**
+   * Live HLS Interstitials: every break the channel announces becomes an interstitial date range whose asset
+   * list is this session's. A break is added to the plan the first time a reload sees it (undecided: the
+   * asset list decides, so a viewer who never reaches the break costs no ad-server call); one already over
+   * then lies behind the player's join point and is left alone.
+   */
+  async #liveInterstitials(stored: AdPlan, announced: AnnouncedBreak[], playlist: string, requestUrl: URL, token: string): Promise<string> {
+    const session = this.#session(stored.sid);
+    let plan = stored;
+    const ranges: LiveInterstitial[] = [];
+    for (const upcoming of announced) {
+      if (!Number.isFinite(upcoming.startDate)) continue;
+      let index = plan.breaks.findIndex((b) => b.startMsn === undefined && b.id === upcoming.id);
+      if (index === -1) {
+        if (upcoming.ended) continue;
+        const added = await session.addLiveBreak({ id: upcoming.id, at: 0, durationSeconds: upcoming.plannedSeconds, ads: [], problems: [], startDate: upcoming.startDate, undecided: true });
+        plan = added.plan as AdPlan;
+        index = added.index;
+      }
+      ranges.push({
+        id: upcoming.id, startDate: upcoming.startDate, plannedSeconds: upcoming.plannedSeconds,
+        ...(upcoming.ended && upcoming.airedSeconds !== undefined && { airedSeconds: upcoming.airedSeconds }),
+        assetListUri: `${requestUrl.origin}/v1/media/${token}/ads/${index}.json`,
+      });
+    }
+    try {
+      return insertLiveInterstitials(playlist, ranges);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'live interstitials not inserted', { sid: stored.sid, reason: error.message });
       return playlist;
     }
   }
@@ -410,8 +446,14 @@ export class AdInsertion {
     const adBreak = plan?.breaks[breakIndex];
     if (!plan || !adBreak) throw new ProblemError('ad-session-not-found', `session ${claims.sid} has no break ${breakIndex}`);
     const { config, sessions, catalogue } = this.#deps;
+    let ads = adBreak.ads;
+    if (adBreak.undecided) {
+      // A live interstitial is decided when the player first asks for it (a prefetched decision if there is one).
+      const server = adServerFor(config.ads, plan.titleId);
+      ads = server ? await this.#session(plan.sid).decideLiveBreak(breakIndex, await this.#liveDecision(server, plan, adBreak.id, adBreak.durationSeconds, waitUntil)) : [];
+    }
     const assets: { URI: string; DURATION: number }[] = [];
-    for (const [adIndex, ad] of adBreak.ads.entries()) {
+    for (const [adIndex, ad] of ads.entries()) {
       const entry = await catalogue.get(ad.adTitleId);
       const first = entry.renditions.find((r) => r.height !== undefined && !r.playlist.includes('iframes'));
       if (!first) continue;

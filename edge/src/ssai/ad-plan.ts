@@ -25,6 +25,10 @@ export interface PlannedBreak {
   endMsn?: number;
   /** Live: how many discontinuities the break put in, kept once it has left the window (for the sequence count). */
   discontinuities?: number;
+  /** Live interstitials: the break's program date (epoch ms); its ads are decided when the player asks for them. */
+  startDate?: number;
+  /** Live interstitials: not decided yet (the asset list decides, from a prefetched decision when there is one). */
+  undecided?: true;
 }
 
 /** A play session's ad decisions, kept by the session's AdSessions object and read on every playlist fetch. */

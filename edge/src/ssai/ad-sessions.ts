@@ -28,7 +28,8 @@ export class AdSessions extends DurableObject {
   async addLiveBreak(candidate: PlannedBreak): Promise<{ plan: AdPlan; index: number }> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
     if (!plan) throw new Error('no ad plan for this session');
-    let index = plan.breaks.findIndex((b) => b.startMsn === candidate.startMsn);
+    // Stitched breaks are known by their first media sequence number, interstitials by the channel's break id.
+    let index = plan.breaks.findIndex((b) => (candidate.startMsn === undefined ? b.startMsn === undefined && b.id === candidate.id : b.startMsn === candidate.startMsn));
     if (index === -1) {
       plan.breaks.push(candidate);
       index = plan.breaks.length - 1;
@@ -37,6 +38,18 @@ export class AdSessions extends DurableObject {
       await this.ctx.storage.setAlarm(Date.now() + PLAN_LIFETIME_MS);
     }
     return { plan, index };
+  }
+
+  /** Live interstitials: the ads of break `index`, decided once; a decision already stored wins. */
+  async decideLiveBreak(index: number, ads: PlannedAd[]): Promise<PlannedAd[]> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    const adBreak = plan?.breaks[index];
+    if (!plan || !adBreak) return ads;
+    if (!adBreak.undecided) return adBreak.ads;
+    adBreak.ads = ads;
+    delete adBreak.undecided;
+    await this.ctx.storage.put('plan', plan);
+    return ads;
   }
 
   async endLiveBreak(startMsn: number, endMsn: number): Promise<void> {

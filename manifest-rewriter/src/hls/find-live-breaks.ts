@@ -23,6 +23,8 @@ export interface AnnouncedBreak {
   plannedSeconds: number;
   /** The DATERANGE carried SCTE35-IN: the break is over (possibly before its planned end: an early return). */
   ended: boolean;
+  /** Once ended: how long the break aired (the SCTE35-IN tag's DURATION), shorter than planned after an early return. */
+  airedSeconds?: number;
 }
 
 export interface LiveBreakScan {
@@ -92,11 +94,13 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
         const startDate = Date.parse(attr(list, 'START-DATE') ?? '');
         // The SCTE35-IN tag's DURATION is what the break turned out to be; the plan is PLANNED-DURATION.
         const planned = Number(attr(list, 'PLANNED-DURATION') ?? (known ? known.plannedSeconds : attr(list, 'DURATION')) ?? Number.NaN);
+        const aired = inn !== undefined ? Number(attr(list, 'DURATION') ?? Number.NaN) : known?.airedSeconds;
         announced.set(id, {
           id,
           startDate: Number.isNaN(startDate) ? known?.startDate ?? Number.NaN : startDate,
           plannedSeconds: Number.isFinite(planned) ? planned : known?.plannedSeconds ?? 0,
           ended: (known?.ended ?? false) || inn !== undefined,
+          ...(aired !== undefined && Number.isFinite(aired) && aired >= 0 && { airedSeconds: aired }),
         });
       }
     } else if (line !== '' && !line.startsWith('#')) {
