@@ -127,7 +127,9 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   // across reloads (hls.js reports "media sequence mismatch" when they change), so they change only
   // when the token is renewed, once per half TTL.
   const keep = claims.exp * 1000 - Date.now() > (config.sessionToken.ttlSeconds * 1000) / 2;
-  const fresh = keep ? token : await sessions.sign(renewal(claims, claims.scope, config.sessionToken.ttlSeconds));
+  // The expiry of the token in this playlist's URIs: live ad and slate URIs are signed to it as well.
+  const freshExp = keep ? claims.exp : Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds;
+  const fresh = keep ? token : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp });
   let body = rewriteForSession(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),
@@ -139,7 +141,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
     body = await services.ads.stitchVod(claims, fresh, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
   } else if (entry.kind === 'live' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
-    body = await services.ads.stitchLive(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p), fresh);
+    body = await services.ads.stitchLive(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p), { token: fresh, exp: freshExp });
   }
   return new Response(body, {
     status: 200,

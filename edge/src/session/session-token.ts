@@ -39,6 +39,11 @@ export interface SessionGrant {
   /** When the session opened; a refreshed token keeps the original. Default now. */
   iat?: number;
   ttlSeconds: number;
+  /**
+   * Absolute expiry (epoch seconds) instead of now + ttlSeconds: tokens minted into a live playlist keep
+   * the playlist token's expiry, so their URIs stay the same from one reload to the next.
+   */
+  exp?: number;
   /** Ad segments only: which ad of the session's plan the scope's segments play. */
   ad?: string;
 }
@@ -97,7 +102,7 @@ export class SessionTokens {
       scope: grant.scope,
       mh: grant.mh ?? 0,
       iat: grant.iat ?? now,
-      exp: now + grant.ttlSeconds,
+      exp: grant.exp ?? now + grant.ttlSeconds,
       kid: this.#signingKid,
       ...(grant.ad !== undefined && { ad: grant.ad }),
     };

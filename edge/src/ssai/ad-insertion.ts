@@ -255,7 +255,7 @@ export class AdInsertion {
    * time a reload sees it (its ads from a prefetched or cohort decision, else decided then), so every
    * reload and every rendition gets the same layout; what the ads leave unfilled is slate.
    */
-  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil, token?: string): Promise<string> {
+  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil, fresh?: { token: string; exp: number }): Promise<string> {
     const titleId = claims.scope.split('/')[1]!;
     const server = adServerFor(this.#deps.config.ads, titleId);
     const audio = contentFile.startsWith('audio');
@@ -271,7 +271,7 @@ export class AdInsertion {
       return playlist;
     }
     this.#prefetch(server, plan, scan.announced, waitUntil);
-    if (plan.mode === 'interstitials') return token === undefined ? playlist : this.#liveInterstitials(plan, scan.announced, playlist, requestUrl, token);
+    if (plan.mode === 'interstitials') return fresh === undefined ? playlist : this.#liveInterstitials(plan, scan.announced, playlist, requestUrl, fresh.token);
     const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
     for (const seen of scan.breaks) {
       let known = plan.breaks.find((b) => b.startMsn === seen.startMsn);
@@ -303,7 +303,7 @@ export class AdInsertion {
       }
       const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
       const inWindow = adBreak.startMsn < scan.nextMsn && (adBreak.endMsn ?? adBreak.startMsn + total) > scan.mediaSequence;
-      const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow);
+      const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow, fresh?.exp);
       const fill = { startMsn: adBreak.startMsn, endMsn: adBreak.endMsn, slots };
       if (gone) {
         const count = breakDiscontinuities(fill).length;
@@ -361,7 +361,7 @@ export class AdInsertion {
    * The break's slots for this rendition: each ad's segments (ad-scoped token), then slate to the planned
    * length. Out of the window only the shape matters (for counting discontinuities), so no fetches.
    */
-  async #liveSlots(claims: SessionClaims, adBreak: PlannedBreak, breakIndex: number, total: number, contentFile: string, contentHeight: number | undefined, audio: boolean, requestUrl: URL, waitUntil: WaitUntil, shapeOnly: boolean): Promise<LiveSlot[]> {
+  async #liveSlots(claims: SessionClaims, adBreak: PlannedBreak, breakIndex: number, total: number, contentFile: string, contentHeight: number | undefined, audio: boolean, requestUrl: URL, waitUntil: WaitUntil, shapeOnly: boolean, exp?: number): Promise<LiveSlot[]> {
     const { config, catalogue } = this.#deps;
     const slots: LiveSlot[] = [];
     for (const [adIndex, ad] of adBreak.ads.entries()) {
@@ -376,7 +376,8 @@ export class AdInsertion {
         for (let i = 0; i < segments; i++) slots.push({ uri: '', duration: 0, map: '', run: adIndex });
         continue;
       }
-      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
+      // Signed to the playlist token's expiry: the same URI on every reload (players compare them).
+      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments, exp);
       const text = rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token });
       slots.push(...playlistSlots(text, adIndex));
     }
@@ -390,7 +391,7 @@ export class AdInsertion {
         if (shapeOnly) slate = [{ uri: '', duration: 0, map: '', run: 999 }];
         else {
           const raw = await (await fetchMediaObject(config, requestUrl, scope + file, waitUntil)).response.arrayBuffer();
-          const token = await this.#deps.sessions.sign({ sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds: config.sessionToken.ttlSeconds });
+          const token = await this.#deps.sessions.sign({ sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds: config.sessionToken.ttlSeconds, ...(exp !== undefined && { exp }) });
           slate = playlistSlots(rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token }), 999);
         }
         for (let i = 0; slots.length < total && slate.length > 0; i++) slots.push(slate[i % slate.length]!);
@@ -400,10 +401,10 @@ export class AdInsertion {
   }
 
   /** Sign the token for the segments of ad `adIndex` of break `breakIndex` (the `ad` claim drives beacons). */
-  #adToken(session: AdSessionIdentity, scope: string, breakIndex: number, adIndex: number, segments: number): Promise<string> {
+  #adToken(session: AdSessionIdentity, scope: string, breakIndex: number, adIndex: number, segments: number, exp?: number): Promise<string> {
     return this.#deps.sessions.sign({
       sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat,
-      ttlSeconds: this.#deps.config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${Math.min(99_999, segments)}`,
+      ttlSeconds: this.#deps.config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${Math.min(99_999, segments)}`, ...(exp !== undefined && { exp }),
     });
   }
 
