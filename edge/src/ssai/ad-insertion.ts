@@ -14,6 +14,7 @@ import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
 import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
 import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-config.ts';
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
+import { LiveSlotCache } from './live-slot-cache.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
 import type { DecidedAd } from './resolve-pod.ts';
@@ -24,6 +25,8 @@ export interface AdInsertionDeps {
   catalogue: CatalogueClient;
   sessions: SessionTokens;
   fetch?: typeof fetch;
+  /** Live slots kept between reloads (the app keeps one per isolate). */
+  slotCache?: LiveSlotCache;
 }
 
 /** What an ad-scoped token carries over from the session. */
@@ -50,9 +53,11 @@ const CONDITION_RETRY_MS = 30_000;
 export class AdInsertion {
   readonly #deps: AdInsertionDeps;
   readonly #conditionRequested = new Map<string, number>();
+  readonly #slots: LiveSlotCache;
 
   constructor(deps: AdInsertionDeps) {
     this.#deps = deps;
+    this.#slots = deps.slotCache ?? new LiveSlotCache();
   }
 
   /** True when ads are configured for the title and the bindings they need exist. */
@@ -362,6 +367,10 @@ export class AdInsertion {
    * length. Out of the window only the shape matters (for counting discontinuities), so no fetches.
    */
   async #liveSlots(claims: SessionClaims, adBreak: PlannedBreak, breakIndex: number, total: number, contentFile: string, contentHeight: number | undefined, audio: boolean, requestUrl: URL, waitUntil: WaitUntil, shapeOnly: boolean, exp?: number): Promise<LiveSlot[]> {
+    // Within one token expiry a break's slots for a rendition never change: a warm isolate reuses them.
+    const key = exp === undefined || shapeOnly ? undefined : `${claims.sid}|${breakIndex}|${adBreak.id}|${contentFile}|${contentHeight ?? ''}|${total}|${exp}`;
+    const cached = key === undefined ? undefined : this.#slots.get(key);
+    if (cached) return cached;
     const { config, catalogue } = this.#deps;
     const slots: LiveSlot[] = [];
     for (const [adIndex, ad] of adBreak.ads.entries()) {
@@ -397,7 +406,10 @@ export class AdInsertion {
         for (let i = 0; slots.length < total && slate.length > 0; i++) slots.push(slate[i % slate.length]!);
       }
     }
-    return slots.slice(0, total);
+    const result = slots.slice(0, total);
+    // Only a complete layout is kept: a missing catalogue entry or slate is tried again on the next reload.
+    if (key !== undefined && result.length === total) this.#slots.set(key, result);
+    return result;
   }
 
   /** Sign the token for the segments of ad `adIndex` of break `breakIndex` (the `ad` claim drives beacons). */
