@@ -94,6 +94,11 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(seen.get(105)!.uri).toContain('/vod/slate/slate-360p-1.m4s');
     expect(seen.get(106)!.uri).toContain('/live/ssai-live-1/seg-360p-106.m4s');
     expect([103, 104, 105, 106].map((m) => seen.get(m)!.dseq)).toEqual([0, 1, 2, 3]);
+    // A delta update would leave the ads' discontinuities among the skipped segments uncounted: an ad session
+    // forwards the blocking-reload directives but not _HLS_skip, and gets the whole playlist.
+    expect((await call(edgeEnv, `${video}${video.includes('?') ? '&' : '?'}_HLS_msn=109&_HLS_skip=YES`)).status).toBe(200);
+    const asked = ((await (await fetch(`${shield}/__requests`)).json()) as string[]).filter((r) => r.startsWith('/live/ssai-live-1/video-360p.m3u8'));
+    expect(asked.at(-1)).toBe('/live/ssai-live-1/video-360p.m3u8?_HLS_msn=109');
   });
 
   it('gives a viewer who joins mid-break slate for the rest of it, not an ad from its middle', async () => {
