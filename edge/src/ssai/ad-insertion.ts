@@ -302,8 +302,9 @@ export class AdInsertion {
       if (adBreak.startMsn === undefined) continue;
       // A break that has left the window only counts its discontinuities; after the first time, from the plan.
       const gone = adBreak.endMsn !== undefined && adBreak.endMsn < scan.mediaSequence;
-      if (gone && adBreak.discontinuities !== undefined) {
-        settled += adBreak.discontinuities;
+      const kept = adBreak.discontinuities?.[contentFile];
+      if (gone && kept !== undefined) {
+        settled += kept;
         continue;
       }
       const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
@@ -313,7 +314,7 @@ export class AdInsertion {
       if (gone) {
         const count = breakDiscontinuities(fill).length;
         settled += count;
-        waitUntil(session.settleLiveBreak(adBreak.startMsn, count));
+        waitUntil(session.settleLiveBreak(adBreak.startMsn, contentFile, count));
         continue;
       }
       fills.push(fill);

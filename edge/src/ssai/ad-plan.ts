@@ -23,8 +23,12 @@ export interface PlannedBreak {
   startMsn?: number;
   /** …and the first content segment after it, once its CUE-IN (or SCTE35-IN) has been seen. */
   endMsn?: number;
-  /** Live: how many discontinuities the break put in, kept once it has left the window (for the sequence count). */
-  discontinuities?: number;
+  /**
+   * Live: how many discontinuities the break put in each rendition's playlist (by playlist file), kept once it
+   * has left the window (for the sequence count). Per rendition: an ad's audio and video may have different
+   * segment counts, so an early return can cut them at a different number of ad changes.
+   */
+  discontinuities?: Record<string, number>;
   /** Live interstitials: the break's program date (epoch ms); its ads are decided when the player asks for them. */
   startDate?: number;
   /** Live interstitials: not decided yet (the asset list decides, from a prefetched decision when there is one). */

@@ -61,11 +61,11 @@ export class AdSessions extends DurableObject {
   }
 
   /** A live break has left the window: keep only how many discontinuities it put in. */
-  async settleLiveBreak(startMsn: number, discontinuities: number): Promise<void> {
+  async settleLiveBreak(startMsn: number, rendition: string, discontinuities: number): Promise<void> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
     const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
-    if (!plan || !adBreak || adBreak.discontinuities !== undefined) return;
-    adBreak.discontinuities = discontinuities;
+    if (!plan || !adBreak || adBreak.discontinuities?.[rendition] !== undefined) return;
+    adBreak.discontinuities = { ...adBreak.discontinuities, [rendition]: discontinuities };
     await this.ctx.storage.put('plan', plan);
   }
 
