@@ -147,6 +147,10 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
     expect(plain).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
     expect(plain).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"');
     expect(plain.indexOf('#EXT-X-MAP:URI="init-1.mp4"')).toBeLessThan(plain.indexOf('#EXT-X-PART:'));
+    // An announced break starting with the segment in progress: its parts and hint go before its CUE-OUT shows.
+    const ahead = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [], 0, { breakAhead: true });
+    expect(ahead).not.toMatch(/seg-1-108\.\d\.m4s/);
+    expect(ahead).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
   });
 });
 

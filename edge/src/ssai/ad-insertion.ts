@@ -321,7 +321,9 @@ export class AdInsertion {
     }
     const slidOut = settled + fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
     try {
-      return replaceLiveBreaks(playlist, fills, slidOut);
+      // An announced break that starts with the segment in progress: that segment will be replaced.
+      const breakAhead = Number.isFinite(scan.nextDate) && scan.announced.some((a) => !a.ended && a.startDate <= scan.nextDate + 250 && scan.nextDate < a.startDate + a.plannedSeconds * 1000);
+      return replaceLiveBreaks(playlist, fills, slidOut, { breakAhead });
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       log('warn', 'live ads not stitched', { sid: claims.sid, reason: error.message });

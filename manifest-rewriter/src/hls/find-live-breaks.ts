@@ -35,6 +35,8 @@ export interface LiveBreakScan {
   nextMsn: number;
   breaks: LiveBreak[];
   announced: AnnouncedBreak[];
+  /** Program date (epoch ms) where the segment after the last listed one starts; NaN without program dates. */
+  nextDate: number;
 }
 
 function attr(list: string, name: string): string | undefined {
@@ -127,5 +129,5 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
       date += duration * 1000;
     }
   }
-  return { mediaSequence: breaks.length > 0 || msn > 0 ? Number.parseInt(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? '0', 10) : 0, discontinuitySequence, targetDuration, nextMsn: msn, breaks, announced: [...announced.values()] };
+  return { mediaSequence: breaks.length > 0 || msn > 0 ? Number.parseInt(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? '0', 10) : 0, discontinuitySequence, targetDuration, nextMsn: msn, breaks, announced: [...announced.values()], nextDate: date };
 }

@@ -49,8 +49,8 @@ function slotAt(fills: LiveBreakFill[], msn: number): LiveSlot | undefined {
  * out) cuts the ad at that segment and restates the content's EXT-X-MAP, so the player never waits on a
  * segment that will not come. Date ranges, cue tags and program date times pass through untouched.
  */
-export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slidOut: number): string {
-  if (fills.length === 0 && slidOut === 0) return playlist;
+export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slidOut: number, options: { breakAhead?: boolean } = {}): string {
+  if (fills.length === 0 && slidOut === 0 && !options.breakAhead) return playlist;
   const eol = playlist.includes('\r\n') ? '\r\n' : '\n';
   const lines = playlist.split(/\r?\n/);
   if (lines[0]?.replace(/^\uFEFF/, '') !== '#EXTM3U') throw new ManifestError('malformed-playlist', 'the playlist does not start with #EXTM3U');
@@ -101,9 +101,11 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
     group = [];
     msn++;
   }
-  // The parts of the segment being cut (and the hint for the next part) belong to a break when its first
-  // slot is due there: they go, and the player waits for the whole slot.
-  if (slotAt(fills, msn)) {
+  // The parts of the segment being cut (and the hint for the next part) belong to a break when a slot is
+  // due there, or when an announced break starts with it (`breakAhead`: its CUE-OUT comes only with the
+  // whole segment): they go, and the player waits for the whole segment. Otherwise a player would hold the
+  // content's parts (hls.js: the hint) under a discontinuity number the ad then changes.
+  if (slotAt(fills, msn) || options.breakAhead) {
     out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:')));
     for (let i = out.length - 1; i >= 0 && (out[i] === '' || out[i]!.startsWith('#')); i--) if (out[i]!.startsWith('#EXT-X-PRELOAD-HINT')) out.splice(i, 1);
   } else {
