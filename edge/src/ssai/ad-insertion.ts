@@ -278,43 +278,50 @@ export class AdInsertion {
     this.#prefetch(server, plan, scan.announced, waitUntil);
     if (plan.mode === 'interstitials') return fresh === undefined ? playlist : this.#liveInterstitials(plan, scan.announced, playlist, requestUrl, fresh.token);
     const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
+    // This rendition's own break boundaries (audio can start or end a break a segment away from video).
+    const own = (b: PlannedBreak) => b.renditions?.[contentFile] ?? { startMsn: b.startMsn!, ...(b.endMsn !== undefined && { endMsn: b.endMsn }) };
     for (const seen of scan.breaks) {
-      let known = plan.breaks.find((b) => b.startMsn === seen.startMsn);
+      const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
+      const id = announced?.id ?? `msn-${seen.startMsn}`;
+      let known = plan.breaks.find((b) => b.startMsn !== undefined && (b.id === id || own(b).startMsn === seen.startMsn));
       if (!known) {
-        const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
-        const id = announced?.id ?? `msn-${seen.startMsn}`;
         // A viewer who joins mid-break gets slate for the rest of it (as MediaTailor does): an ad seen from its
         // middle would be counted without its impression and start. A break already over when the session
         // first sees it lies behind the point the player joined at: slate too, and no ad-server call.
         const ads = seen.joinedMidBreak || seen.endMsn !== undefined ? [] : await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
-        const candidate: PlannedBreak = { id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) };
-        plan = (await session.addLiveBreak(candidate)).plan as AdPlan;
-        known = plan.breaks.find((b) => b.startMsn === seen.startMsn)!;
+        const candidate: PlannedBreak = {
+          id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }),
+          renditions: { [contentFile]: { startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) } },
+        };
+        const added = await session.addLiveBreak(candidate);
+        plan = added.plan as AdPlan;
+        known = plan.breaks[added.index]!;
       }
-      if (seen.endMsn !== undefined && known.endMsn === undefined) {
-        known.endMsn = seen.endMsn;
-        await session.endLiveBreak(seen.startMsn, seen.endMsn);
+      const mine = known.renditions?.[contentFile];
+      if (!mine || (mine.endMsn === undefined && seen.endMsn !== undefined)) {
+        plan = ((await session.markLiveBreak(known.id, contentFile, seen.startMsn, seen.endMsn)) as AdPlan | undefined) ?? plan;
       }
     }
     const fills: LiveBreakFill[] = [];
     let settled = 0;
     for (const [breakIndex, adBreak] of plan.breaks.entries()) {
       if (adBreak.startMsn === undefined) continue;
+      const { startMsn, endMsn } = own(adBreak);
       // A break that has left the window only counts its discontinuities; after the first time, from the plan.
-      const gone = adBreak.endMsn !== undefined && adBreak.endMsn < scan.mediaSequence;
+      const gone = endMsn !== undefined && endMsn < scan.mediaSequence;
       const kept = adBreak.discontinuities?.[contentFile];
       if (gone && kept !== undefined) {
         settled += kept;
         continue;
       }
       const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
-      const inWindow = adBreak.startMsn < scan.nextMsn && (adBreak.endMsn ?? adBreak.startMsn + total) > scan.mediaSequence;
+      const inWindow = startMsn < scan.nextMsn && (endMsn ?? startMsn + total) > scan.mediaSequence;
       const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow, fresh?.exp);
-      const fill = { startMsn: adBreak.startMsn, endMsn: adBreak.endMsn, slots };
+      const fill = { startMsn, endMsn, slots };
       if (gone) {
         const count = breakDiscontinuities(fill).length;
         settled += count;
-        waitUntil(session.settleLiveBreak(adBreak.startMsn, contentFile, count));
+        waitUntil(session.settleLiveBreak(adBreak.id, contentFile, count));
         continue;
       }
       fills.push(fill);

@@ -19,7 +19,12 @@ export interface PlannedBreak {
   ads: PlannedAd[];
   /** Why the break is short (timeout, empty or malformed VAST, creatives still conditioning). */
   problems: string[];
-  /** Live only: the break's first media sequence number (its identity in the sliding window)… */
+  /**
+   * Live, per rendition playlist file: where the break starts and ends in that playlist. Audio segments
+   * are not cut at the video's instants, so a break can begin or end one media sequence number apart.
+   */
+  renditions?: Record<string, { startMsn: number; endMsn?: number }>;
+  /** Live only: the break's first media sequence number in the rendition that saw it first… */
   startMsn?: number;
   /** …and the first content segment after it, once its CUE-IN (or SCTE35-IN) has been seen. */
   endMsn?: number;

@@ -29,7 +29,7 @@ export class AdSessions extends DurableObject {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
     if (!plan) throw new Error('no ad plan for this session');
     // Stitched breaks are known by their first media sequence number, interstitials by the channel's break id.
-    let index = plan.breaks.findIndex((b) => (candidate.startMsn === undefined ? b.startMsn === undefined && b.id === candidate.id : b.startMsn === candidate.startMsn));
+    let index = plan.breaks.findIndex((b) => (b.startMsn === undefined) === (candidate.startMsn === undefined) && b.id === candidate.id);
     if (index === -1) {
       plan.breaks.push(candidate);
       index = plan.breaks.length - 1;
@@ -52,18 +52,23 @@ export class AdSessions extends DurableObject {
     return ads;
   }
 
-  async endLiveBreak(startMsn: number, endMsn: number): Promise<void> {
+  /** Record where a stitched break starts (and, once seen, ends) in one rendition's playlist; first sighting wins. */
+  async markLiveBreak(id: string, rendition: string, startMsn: number, endMsn: number | undefined): Promise<AdPlan | undefined> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
-    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
-    if (!plan || !adBreak || adBreak.endMsn !== undefined) return;
-    adBreak.endMsn = endMsn;
+    const adBreak = plan?.breaks.find((b) => b.startMsn !== undefined && b.id === id);
+    if (!plan || !adBreak) return plan;
+    const own = adBreak.renditions?.[rendition];
+    if (own && (own.endMsn !== undefined || endMsn === undefined)) return plan;
+    adBreak.renditions = { ...adBreak.renditions, [rendition]: { startMsn: own?.startMsn ?? startMsn, ...(endMsn !== undefined && { endMsn }) } };
+    if (adBreak.endMsn === undefined && endMsn !== undefined) adBreak.endMsn = endMsn;
     await this.ctx.storage.put('plan', plan);
+    return plan;
   }
 
   /** A live break has left the window: keep only how many discontinuities it put in. */
-  async settleLiveBreak(startMsn: number, rendition: string, discontinuities: number): Promise<void> {
+  async settleLiveBreak(id: string, rendition: string, discontinuities: number): Promise<void> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
-    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
+    const adBreak = plan?.breaks.find((b) => b.startMsn !== undefined && b.id === id);
     if (!plan || !adBreak || adBreak.discontinuities?.[rendition] !== undefined) return;
     adBreak.discontinuities = { ...adBreak.discontinuities, [rendition]: discontinuities };
     await this.ctx.storage.put('plan', plan);
