@@ -6,6 +6,7 @@ import { findLiveBreaks, personalizeHls, replaceLiveBreaks, breakDiscontinuities
 import { writeBenchReport, type BenchMetric } from '../../scripts/bench/bench-report.ts';
 import { compareSync } from '../../scripts/bench/measure.ts';
 import type { AdServerConfig } from '../src/ssai/ad-server-config.ts';
+import { LiveSlotCache } from '../src/ssai/live-slot-cache.ts';
 import { decisionKey, prefetchAt } from '../src/ssai/prefetch-policy.ts';
 
 // ---- (1) per-request cost --------------------------------------------------------------------------
@@ -57,22 +58,46 @@ function withoutAds(): string {
  * slate's playlist for the session (their bytes come from the Cache API), lay out the slots, count the
  * discontinuities and replace the break. Durable Object and Cache API reads are I/O and not in this figure.
  */
-function withBreak(): string {
-  const content = withoutAds();
-  const scan = findLiveBreaks(content);
+function breakSlots(): LiveSlot[] {
   const slots: LiveSlot[] = [];
   for (const [i, creative] of creatives.entries()) slots.push(...slotsOf(personalizeHls(creative.text, new URL(`https://shield.internal/${creative.scope}video-360p.m3u8`), { urls: urls(creative.scope) }), i));
   const slateSlots = slotsOf(personalizeHls(slate.text, new URL(`https://shield.internal/${slate.scope}video-360p.m3u8`), { urls: urls(slate.scope) }), 999);
   for (let i = 0; slots.length < 8; i++) slots.push(slateSlots[i % slateSlots.length]!);
-  const fills = scan.breaks.map((b) => ({ startMsn: b.startMsn, endMsn: b.endMsn, slots }));
+  return slots;
+}
+
+function stitch(slotsFor: () => LiveSlot[]): string {
+  const content = withoutAds();
+  const scan = findLiveBreaks(content);
+  const fills = scan.breaks.map((b) => ({ startMsn: b.startMsn, endMsn: b.endMsn, slots: slotsFor() }));
   const slidOut = fills.flatMap(breakDiscontinuities).filter((m) => m < scan.mediaSequence).length;
   return replaceLiveBreaks(content, fills, slidOut);
 }
 
+/** Every reload rewrites the ads' and the slate's playlists (a cold isolate, and the edge before the slot cache). */
+function withBreak(): string {
+  return stitch(breakSlots);
+}
+
+/** A warm isolate: the session's slots for the break come from the LiveSlotCache (keyed by session, break, rendition, token expiry). */
+const slotCache = new LiveSlotCache();
+function withBreakCached(): string {
+  return stitch(() => {
+    const key = 'sid-4f1c|0|splice-42|video-360p.m3u8|360|8|1795255865';
+    const cached = slotCache.get(key);
+    if (cached) return cached;
+    const slots = breakSlots();
+    slotCache.set(key, slots);
+    return slots;
+  });
+}
+
 if (!withBreak().includes('vod/ad-0123456789abcdef01234567/seg-1-00001.m4s')) throw new Error('the benchmark playlist did not get its ads');
-const measured = compareSync({ withoutAds, withBreak });
+if (withBreakCached() !== withBreak()) throw new Error('the cached slots gave another playlist');
+const measured = compareSync({ withoutAds, withBreak, withBreakCached });
 const plain = measured['withoutAds']!.usPerOp;
 const stitched = measured['withBreak']!.usPerOp;
+const cachedStitch = measured['withBreakCached']!.usPerOp;
 
 // ---- (2) ad-server calls per break ---------------------------------------------------------------
 /**
@@ -115,6 +140,11 @@ const metrics: BenchMetric[] = [
   { name: 'live_playlist_us_without_ads', value: Number(plain.toFixed(2)), unit: 'us/request' },
   { name: 'live_playlist_us_with_break', value: Number(stitched.toFixed(2)), unit: 'us/request' },
   { name: 'live_break_cost_ratio', value: Number((stitched / plain).toFixed(2)), unit: 'ratio' },
+  // The same reload on a warm isolate: slots from the LiveSlotCache (no ad/slate playlist rewrite, and in the
+  // Worker also no Cache API read and no token signature, which this CPU figure leaves out).
+  { name: 'live_playlist_us_with_break_cached_slots', value: Number(cachedStitch.toFixed(2)), unit: 'us/request' },
+  { name: 'live_break_cost_ratio_cached_slots', value: Number((cachedStitch / plain).toFixed(2)), unit: 'ratio' },
+  { name: 'live_break_cached_vs_uncached', value: Number((cachedStitch / stitched).toFixed(2)), unit: 'ratio' },
 ];
 const sizes = [1_000, 10_000, 100_000, 1_000_000];
 const results = new Map<string, ReturnType<typeof simulate>>();

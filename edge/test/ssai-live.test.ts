@@ -37,7 +37,7 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     issuer = await makeIssuer();
     spotA = await adTitleIdFor('live-mock', 'spot-a');
     await putCatalogueEntry(spotA, { id: spotA, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
-    for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4', 'ssai-live-5']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
   });
 
   function env(overrides: Record<string, unknown> = {}): Env {
@@ -76,7 +76,15 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
       await publish('ssai-live-1', channelWindow(first, { out: 104, in: 106, announce: new Date(Date.parse('2026-11-21T08:00:16.000Z')) }));
       const response = await call(edgeEnv, video);
       expect(response.status).toBe(200);
-      for (const [msn, segment] of segments(await text(response))) {
+      const body = await text(response);
+      if (first === 104) {
+        // Byte for byte, tokens included: a reload a second later lists the same ad and slate URIs (hls.js
+        // fails with "media sequence mismatch" when a segment's URI changes between reloads).
+        expect(body).toContain('/vod/');
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        expect(await text(await call(edgeEnv, video))).toBe(body);
+      }
+      for (const [msn, segment] of segments(body)) {
         if (seen.has(msn)) expect(segment, `msn ${msn} at window ${first}`).toEqual(seen.get(msn));
         seen.set(msn, segment);
       }
@@ -86,6 +94,11 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(seen.get(105)!.uri).toContain('/vod/slate/slate-360p-1.m4s');
     expect(seen.get(106)!.uri).toContain('/live/ssai-live-1/seg-360p-106.m4s');
     expect([103, 104, 105, 106].map((m) => seen.get(m)!.dseq)).toEqual([0, 1, 2, 3]);
+    // A delta update would leave the ads' discontinuities among the skipped segments uncounted: an ad session
+    // forwards the blocking-reload directives but not _HLS_skip, and gets the whole playlist.
+    expect((await call(edgeEnv, `${video}${video.includes('?') ? '&' : '?'}_HLS_msn=109&_HLS_skip=YES`)).status).toBe(200);
+    const asked = ((await (await fetch(`${shield}/__requests`)).json()) as string[]).filter((r) => r.startsWith('/live/ssai-live-1/video-360p.m3u8'));
+    expect(asked.at(-1)).toBe('/live/ssai-live-1/video-360p.m3u8?_HLS_msn=109');
   });
 
   it('gives a viewer who joins mid-break slate for the rest of it, not an ad from its middle', async () => {
@@ -124,5 +137,30 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(await adRequests('title=ssai-live-3&')).toBe(0);
     const requests = ((await (await fetch(`${ads}/requests`)).json()) as string[]).filter((r) => r.includes('title=ssai-live-3'));
     expect(requests.map((r) => /region=([A-Z]*)/.exec(r)![1]).sort()).toEqual(['GB', 'IN']);
+  });
+
+  it('in interstitials mode leaves the channel’s segments alone, announces each break as an HLS Interstitial, decides it when its asset list is asked for, and marks an early return', async () => {
+    const edgeEnv = env({ mode: 'interstitials' });
+    const video = await open(edgeEnv, 'ssai-live-5');
+    const start = new Date(Date.parse('2026-11-21T08:00:16.000Z'));
+    await publish('ssai-live-5', channelWindow(101, { out: 104, in: 200, announce: start }));
+    const running = await text(await call(edgeEnv, video));
+    const range = new RegExp(`#EXT-X-DATERANGE:ID="ad-splice-9",CLASS="com\\.apple\\.hls\\.interstitial",START-DATE="${start.toISOString()}",PLANNED-DURATION=12\\.000,X-ASSET-LIST="([^"]+)",X-RESTRICT="SKIP,JUMP",X-SNAP="OUT,IN",X-TIMELINE-OCCUPIES="RANGE"$`, 'm').exec(running);
+    expect(range, running).not.toBeNull();
+    expect(running).toContain('/live/ssai-live-5/seg-360p-104.m4s');
+    expect(running).not.toContain('/vod/');
+    // Nobody has asked for the ads yet: no decision.
+    expect(await adRequests('title=ssai-live-5')).toBe(0);
+    const assetList = range![1]!;
+    const listed = (await (await call(edgeEnv, assetList)).json()) as { ASSETS: { URI: string; DURATION: number }[] };
+    expect(listed.ASSETS).toEqual([{ URI: expect.stringMatching(new RegExp(`/v1/media/[^/]+/vod/${spotA}/master\\.m3u8$`)), DURATION: 6 }]);
+    expect(await (await call(edgeEnv, assetList)).json()).toEqual(listed);
+    expect(await adRequests('title=ssai-live-5')).toBe(1);
+    // The operator returns early: the origin's SCTE35-IN says the break aired 4 s of its planned 12.
+    const returned = channelWindow(102, { out: 104, in: 105, announce: start }).replace('#EXT-X-CUE-IN', `#EXT-X-DATERANGE:ID="splice-9",START-DATE="${start.toISOString()}",DURATION=4.000,SCTE35-IN=0xFC3020\n#EXT-X-CUE-IN`);
+    await publish('ssai-live-5', returned);
+    const after = await text(await call(edgeEnv, video));
+    expect(after).toContain(`X-TIMELINE-OCCUPIES="RANGE",DURATION=4.000,X-RESUME-OFFSET=4.000,X-PLAYOUT-LIMIT=4.000`);
+    expect(after.match(/CLASS="com\.apple\.hls\.interstitial"/g)).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { Parser } from 'm3u8-parser';
 import { describe, expect, it } from 'vitest';
-import { breakDiscontinuities, findLiveBreaks, replaceLiveBreaks, type LiveBreakFill, type LiveSlot } from '../src/index.ts';
+import { breakDiscontinuities, findLiveBreaks, insertLiveInterstitials, replaceLiveBreaks, type LiveBreakFill, type LiveSlot } from '../src/index.ts';
 import { fixture } from './support/corpus.ts';
 
 const EARLY_RETURN = 'hls/scte35-live-window-cue-out-cont-daterange.m3u8';
@@ -37,7 +37,7 @@ describe('findLiveBreaks: SCTE-35 signalling in the channel format', () => {
   it('finds a break by its CUE-OUT, its early return by CUE-IN and its DATERANGE OUT/IN pair', () => {
     const scan = findLiveBreaks(fixture(EARLY_RETURN));
     expect(scan.breaks).toEqual([{ startMsn: 122, plannedSeconds: 12, endMsn: 124, startDate: Date.parse('2026-11-21T08:00:08.000Z') }]);
-    expect(scan.announced).toEqual([{ id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, ended: true }]);
+    expect(scan.announced).toEqual([{ id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, ended: true, airedSeconds: 8 }]);
     expect(scan.discontinuitySequence).toBe(3);
   });
 
@@ -106,5 +106,77 @@ describe('replaceLiveBreaks: per-session ads in the sliding window', () => {
   it('leaves a playlist without breaks untouched', () => {
     const text = window(100, 6, { out: 200, planned: 30, in: 210 });
     expect(replaceLiveBreaks(text, [], 0)).toBe(text);
+  });
+});
+
+describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updates)', () => {
+  /** An LL-HLS window: two parts per segment on the last two, the segment in progress, a preload hint; `skip` leaves out the oldest. */
+  function llWindow(first: number, size: number, cue: { out: number; in: number }, skip = 0): string {
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:4', '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3.000,CAN-SKIP-UNTIL=24.0', '#EXT-X-PART-INF:PART-TARGET=2.000', `#EXT-X-MEDIA-SEQUENCE:${first}`];
+    if (skip > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skip}`);
+    for (let msn = first + skip; msn < first + size; msn++) {
+      lines.push('#EXT-X-MAP:URI="init-1.mp4"');
+      if (msn === cue.out) lines.push('#EXT-X-CUE-OUT:DURATION=12.000');
+      else if (msn > cue.out && msn < cue.in) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - cue.out) * 4}.000,Duration=12.000`);
+      else if (msn === cue.in) lines.push('#EXT-X-CUE-IN');
+      if (msn >= first + size - 2) lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.1.m4s"`);
+      lines.push('#EXTINF:4.000,', `seg-1-${msn}.m4s`);
+    }
+    lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${first + size}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-${first + size}.1.m4s"`);
+    return lines.join('\n') + '\n';
+  }
+  const fill: LiveBreakFill = { startMsn: 104, endMsn: 106, slots: AD(1, 3) };
+
+  it('numbers the segments of a delta update (EXT-X-SKIP) from after the skipped ones', () => {
+    const full = replaceLiveBreaks(llWindow(100, 8, { out: 104, in: 106 }), [fill], 0);
+    const delta = replaceLiveBreaks(llWindow(100, 8, { out: 104, in: 106 }, 3), [fill], 0);
+    expect(findLiveBreaks(llWindow(100, 8, { out: 104, in: 106 }, 3)).breaks).toEqual([{ startMsn: 104, plannedSeconds: 12, endMsn: 106 }]);
+    const uris = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    // The delta lists the full playlist's last five segments, the ad at 104 and 105 included, content again at 106.
+    expect(uris(delta)).toEqual(uris(full).slice(3));
+    expect(uris(delta).slice(1, 4)).toEqual([AD(1, 3)[0]!.uri, AD(1, 3)[1]!.uri, 'seg-1-106.m4s']);
+  });
+
+  it('drops the content’s parts from replaced segments, and the parts and preload hint of a segment in progress that a slot replaces', () => {
+    // The break runs from 106 on (no CUE-IN yet): 106 and 107 are listed with parts, 108 is being cut.
+    const text = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots: AD(1, 3) }], 0);
+    expect(text).not.toMatch(/seg-1-10[678]\.\d\.m4s/);
+    expect(text).not.toContain('#EXT-X-PRELOAD-HINT');
+    // Outside a break parts stay, after their segment's map.
+    const plain = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [{ startMsn: 200, endMsn: undefined, slots: AD(1, 1) }], 0);
+    expect(plain).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
+    expect(plain).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"');
+    expect(plain.indexOf('#EXT-X-MAP:URI="init-1.mp4"')).toBeLessThan(plain.indexOf('#EXT-X-PART:'));
+    // An announced break starting with the segment in progress: its parts and hint go before its CUE-OUT shows.
+    const ahead = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [], 0, { breakAhead: true });
+    expect(ahead).not.toMatch(/seg-1-108\.\d\.m4s/);
+    expect(ahead).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
+  });
+});
+
+describe('insertLiveInterstitials: live SCTE-35 breaks as HLS Interstitials', () => {
+  const live = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:4', '#EXT-X-MEDIA-SEQUENCE:100', '#EXT-X-MAP:URI="init-1.mp4"', '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T08:00:00.000Z', '#EXTINF:4.000,', 'seg-1-100.m4s', ''].join('\n');
+  const running = { id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, assetListUri: 'https://edge/v1/media/T/ads/0.json' };
+
+  it('puts a running break at its program date with its planned duration and the session’s asset list, before the first segment', () => {
+    const text = insertLiveInterstitials(live, [running]);
+    const lines = text.split('\n');
+    expect(lines[4]).toBe('#EXT-X-DATERANGE:ID="ad-splice-7",CLASS="com.apple.hls.interstitial",START-DATE="2026-11-21T08:00:08.000Z",PLANNED-DURATION=12.000,X-ASSET-LIST="https://edge/v1/media/T/ads/0.json",X-RESTRICT="SKIP,JUMP",X-SNAP="OUT,IN",X-TIMELINE-OCCUPIES="RANGE"');
+    expect(lines[5]).toBe('#EXT-X-MAP:URI="init-1.mp4"');
+    expect(text).not.toMatch(/X-RESUME-OFFSET|X-PLAYOUT-LIMIT|,DURATION=/);
+  });
+
+  it('adds DURATION once the break is over, and X-RESUME-OFFSET and X-PLAYOUT-LIMIT after an early return, changing no attribute it had', () => {
+    const before = insertLiveInterstitials(live, [running]).split('\n')[4]!;
+    const onTime = insertLiveInterstitials(live, [{ ...running, airedSeconds: 12 }]).split('\n')[4]!;
+    const early = insertLiveInterstitials(live, [{ ...running, airedSeconds: 4 }]).split('\n')[4]!;
+    expect(onTime).toBe(`${before},DURATION=12.000`);
+    expect(early).toBe(`${before},DURATION=4.000,X-RESUME-OFFSET=4.000,X-PLAYOUT-LIMIT=4.000`);
+  });
+
+  it('refuses a playlist without program dates and an attribute that would break the tag', () => {
+    expect(() => insertLiveInterstitials(live.replace(/#EXT-X-PROGRAM-DATE-TIME:.*\n/, ''), [running])).toThrow(/PROGRAM-DATE-TIME/);
+    expect(() => insertLiveInterstitials(live, [{ ...running, assetListUri: 'https://edge/"x' }])).toThrow(/quotes/);
+    expect(insertLiveInterstitials(live, [])).toBe(live);
   });
 });

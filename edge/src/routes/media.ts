@@ -134,7 +134,12 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   const bandwidth = claims.ad === undefined ? await playlistBandwidth(services, url, claims.scope, file, waitUntil) : undefined;
   if (bandwidth) checkSurgeCap(bandwidth, await currentSurgeCap(services), `playlist ${file}`);
   // LL-HLS blocking reloads and delta updates travel to the origin (live playlists only).
-  const query = entry.kind === 'live' ? hlsDeliveryQuery(url.searchParams) : '';
+  const directives = entry.kind === 'live' ? hlsDeliveryQuery(url.searchParams) : '';
+  // A session with live ads always gets the whole playlist (a server may answer _HLS_skip with one): in a
+  // delta update the discontinuities the ads put among the skipped segments go uncounted, and players
+  // then see the listed segments' discontinuity numbers jump back (hls.js: "discontinuity sequence mismatch").
+  const liveAds = entry.kind === 'live' && claims.ad === undefined && services.ads.enabledFor(titleId);
+  const query = liveAds ? directives.replace(/[?&]_HLS_skip=[^&]*/, '').replace(/^&/, '?') : directives;
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {}, {
     query,
     ...(query.includes('_HLS_msn') && { timeoutMs: Math.max(config.upstreamTimeoutMs, BLOCKING_RELOAD_TIMEOUT_MS) }),
@@ -162,7 +167,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   if (entry.kind === 'vod' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
     body = await services.ads.stitchVod(claims, fresh, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
   } else if (entry.kind === 'live' && claims.ad === undefined && services.ads.enabledFor(titleId)) {
-    body = await services.ads.stitchLive(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p));
+    body = await services.ads.stitchLive(claims, file, rendition?.height, body, url, (p) => c.executionCtx.waitUntil(p), { token: fresh, exp: freshExp });
   }
   return new Response(body, {
     status: 200,

@@ -50,12 +50,16 @@ export interface SessionGrant {
   /** When the session opened; a refreshed token keeps the original. Default now. */
   iat?: number;
   ttlSeconds: number;
+  /**
+   * Absolute expiry (epoch seconds) instead of now + ttlSeconds: tokens minted into a live playlist keep
+   * the playlist token's expiry, so their URIs stay the same from one reload to the next (the same claims
+   * then sign to the same token).
+   */
+  exp?: number;
   /** Ad segments only: which ad of the session's plan the scope's segments play. */
   ad?: string;
   /** Variant BANDWIDTH for the surge cap (see SessionClaims.bw); media-playlist tokens only. */
   bw?: number;
-  /** Expiry (epoch seconds) instead of now + ttlSeconds: the same claims then sign to the same token. */
-  exp?: number;
   /** The query-token pathway the media playlists under this token are written for. */
   pw?: string;
 }

@@ -1,7 +1,7 @@
 import { ProblemError } from '@cascade/common';
 import {
-  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
-  type AnnouncedBreak, type DashStitchBreak, type LiveBreakFill, type LiveSlot, type StitchBreak,
+  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, insertLiveInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
+  type AnnouncedBreak, type DashStitchBreak, type LiveBreakFill, type LiveInterstitial, type LiveSlot, type StitchBreak,
 } from '@cascade/manifest-rewriter';
 import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
 import type { EdgeConfig } from '../config.ts';
@@ -14,6 +14,7 @@ import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
 import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
 import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-config.ts';
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
+import { LiveSlotCache } from './live-slot-cache.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
 import { stitchDashBlackouts, stitchDashLiveSession, type DashBlackout } from './stitch-dash-live-session.ts';
@@ -25,6 +26,8 @@ export interface AdInsertionDeps {
   catalogue: CatalogueClient;
   sessions: SessionTokens;
   fetch?: typeof fetch;
+  /** Live slots kept between reloads (the app keeps one per isolate). */
+  slotCache?: LiveSlotCache;
 }
 
 /** What an ad-scoped token carries over from the session. */
@@ -51,9 +54,11 @@ const CONDITION_RETRY_MS = 30_000;
 export class AdInsertion {
   readonly #deps: AdInsertionDeps;
   readonly #conditionRequested = new Map<string, number>();
+  readonly #slots: LiveSlotCache;
 
   constructor(deps: AdInsertionDeps) {
     this.#deps = deps;
+    this.#slots = deps.slotCache ?? new LiveSlotCache();
   }
 
   /** True when ads are configured for the title and the bindings they need exist. */
@@ -175,7 +180,7 @@ export class AdInsertion {
     const server = adServerFor(this.#deps.config.ads, viewer.titleId);
     if (!server || !this.#deps.env.AD_SESSIONS) return;
     await this.#session(viewer.sid).save({
-      sid: viewer.sid, titleId: viewer.titleId, mode: 'stitched', breaks: [], createdAt: Date.now(),
+      sid: viewer.sid, titleId: viewer.titleId, mode: server.mode, breaks: [], createdAt: Date.now(),
       viewer: { device: viewer.device, region: viewer.region, consent: viewer.consent },
     });
   }
@@ -230,7 +235,8 @@ export class AdInsertion {
     const now = Date.now();
     const viewer = plan.viewer ?? { device: 'unknown', region: '', consent: '' };
     for (const upcoming of announced) {
-      if (upcoming.ended || !(upcoming.startDate > now) || plan.breaks.some((b) => b.id === upcoming.id)) continue;
+      // A live interstitial sits in the plan undecided until its asset list is asked for: prefetch decides it.
+      if (upcoming.ended || !(upcoming.startDate > now) || plan.breaks.some((b) => b.id === upcoming.id && !b.undecided)) continue;
       const key = decisionKey(server, plan.titleId, upcoming.id, plan.sid, viewer);
       const at = prefetchAt(server, upcoming.startDate, key);
       if (at === undefined || now < at) continue;
@@ -255,7 +261,7 @@ export class AdInsertion {
    * time a reload sees it (its ads from a prefetched or cohort decision, else decided then), so every
    * reload and every rendition gets the same layout; what the ads leave unfilled is slate.
    */
-  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil): Promise<string> {
+  async stitchLive(claims: SessionClaims, contentFile: string, contentHeight: number | undefined, playlist: string, requestUrl: URL, waitUntil: WaitUntil, fresh?: { token: string; exp: number }): Promise<string> {
     const titleId = claims.scope.split('/')[1]!;
     const server = adServerFor(this.#deps.config.ads, titleId);
     const audio = contentFile.startsWith('audio');
@@ -271,49 +277,61 @@ export class AdInsertion {
       return playlist;
     }
     this.#prefetch(server, plan, scan.announced, waitUntil);
+    if (plan.mode === 'interstitials') return fresh === undefined ? playlist : this.#liveInterstitials(plan, scan.announced, playlist, requestUrl, fresh.token);
     const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
+    // This rendition's own break boundaries (audio can start or end a break a segment away from video).
+    const own = (b: PlannedBreak) => b.renditions?.[contentFile] ?? { startMsn: b.startMsn!, ...(b.endMsn !== undefined && { endMsn: b.endMsn }) };
     for (const seen of scan.breaks) {
-      let known = plan.breaks.find((b) => b.startMsn === seen.startMsn);
+      const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
+      const id = announced?.id ?? `msn-${seen.startMsn}`;
+      let known = plan.breaks.find((b) => b.startMsn !== undefined && (b.id === id || own(b).startMsn === seen.startMsn));
       if (!known) {
-        const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
-        const id = announced?.id ?? `msn-${seen.startMsn}`;
         // A viewer who joins mid-break gets slate for the rest of it (as MediaTailor does): an ad seen from its
-        // middle would be counted without its impression and start.
-        const ads = seen.joinedMidBreak ? [] : await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
-        const candidate: PlannedBreak = { id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) };
-        plan = (await session.addLiveBreak(candidate)).plan as AdPlan;
-        known = plan.breaks.find((b) => b.startMsn === seen.startMsn)!;
+        // middle would be counted without its impression and start. A break already over when the session
+        // first sees it lies behind the point the player joined at: slate too, and no ad-server call.
+        const ads = seen.joinedMidBreak || seen.endMsn !== undefined ? [] : await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
+        const candidate: PlannedBreak = {
+          id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }),
+          renditions: { [contentFile]: { startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) } },
+        };
+        const added = await session.addLiveBreak(candidate);
+        plan = added.plan as AdPlan;
+        known = plan.breaks[added.index]!;
       }
-      if (seen.endMsn !== undefined && known.endMsn === undefined) {
-        known.endMsn = seen.endMsn;
-        await session.endLiveBreak(seen.startMsn, seen.endMsn);
+      const mine = known.renditions?.[contentFile];
+      if (!mine || (mine.endMsn === undefined && seen.endMsn !== undefined)) {
+        plan = ((await session.markLiveBreak(known.id, contentFile, seen.startMsn, seen.endMsn)) as AdPlan | undefined) ?? plan;
       }
     }
     const fills: LiveBreakFill[] = [];
     let settled = 0;
     for (const [breakIndex, adBreak] of plan.breaks.entries()) {
       if (adBreak.startMsn === undefined) continue;
+      const { startMsn, endMsn } = own(adBreak);
       // A break that has left the window only counts its discontinuities; after the first time, from the plan.
-      const gone = adBreak.endMsn !== undefined && adBreak.endMsn < scan.mediaSequence;
-      if (gone && adBreak.discontinuities !== undefined) {
-        settled += adBreak.discontinuities;
+      const gone = endMsn !== undefined && endMsn < scan.mediaSequence;
+      const kept = adBreak.discontinuities?.[contentFile];
+      if (gone && kept !== undefined) {
+        settled += kept;
         continue;
       }
       const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
-      const inWindow = adBreak.startMsn < scan.nextMsn && (adBreak.endMsn ?? adBreak.startMsn + total) > scan.mediaSequence;
-      const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow);
-      const fill = { startMsn: adBreak.startMsn, endMsn: adBreak.endMsn, slots };
+      const inWindow = startMsn < scan.nextMsn && (endMsn ?? startMsn + total) > scan.mediaSequence;
+      const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow, fresh?.exp);
+      const fill = { startMsn, endMsn, slots };
       if (gone) {
         const count = breakDiscontinuities(fill).length;
         settled += count;
-        waitUntil(session.settleLiveBreak(adBreak.startMsn, count));
+        waitUntil(session.settleLiveBreak(adBreak.id, contentFile, count));
         continue;
       }
       fills.push(fill);
     }
     const slidOut = settled + fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
     try {
-      return replaceLiveBreaks(playlist, fills, slidOut);
+      // An announced break that starts with the segment in progress: that segment will be replaced.
+      const breakAhead = Number.isFinite(scan.nextDate) && scan.announced.some((a) => !a.ended && a.startDate <= scan.nextDate + 250 && scan.nextDate < a.startDate + a.plannedSeconds * 1000);
+      return replaceLiveBreaks(playlist, fills, slidOut, { breakAhead });
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       log('warn', 'live ads not stitched', { sid: claims.sid, reason: error.message });
@@ -322,10 +340,48 @@ export class AdInsertion {
   }
 
   /**
+   * Live HLS Interstitials: every break the channel announces becomes an interstitial date range whose asset
+   * list is this session's. A break is added to the plan the first time a reload sees it (undecided: the
+   * asset list decides, so a viewer who never reaches the break costs no ad-server call); one already over
+   * then lies behind the player's join point and is left alone.
+   */
+  async #liveInterstitials(stored: AdPlan, announced: AnnouncedBreak[], playlist: string, requestUrl: URL, token: string): Promise<string> {
+    const session = this.#session(stored.sid);
+    let plan = stored;
+    const ranges: LiveInterstitial[] = [];
+    for (const upcoming of announced) {
+      if (!Number.isFinite(upcoming.startDate)) continue;
+      let index = plan.breaks.findIndex((b) => b.startMsn === undefined && b.id === upcoming.id);
+      if (index === -1) {
+        if (upcoming.ended) continue;
+        const added = await session.addLiveBreak({ id: upcoming.id, at: 0, durationSeconds: upcoming.plannedSeconds, ads: [], problems: [], startDate: upcoming.startDate, undecided: true });
+        plan = added.plan as AdPlan;
+        index = added.index;
+      }
+      ranges.push({
+        id: upcoming.id, startDate: upcoming.startDate, plannedSeconds: upcoming.plannedSeconds,
+        ...(upcoming.ended && upcoming.airedSeconds !== undefined && { airedSeconds: upcoming.airedSeconds }),
+        assetListUri: `${requestUrl.origin}/v1/media/${token}/ads/${index}.json`,
+      });
+    }
+    try {
+      return insertLiveInterstitials(playlist, ranges);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'live interstitials not inserted', { sid: stored.sid, reason: error.message });
+      return playlist;
+    }
+  }
+
+  /**
    * The break's slots for this rendition: each ad's segments (ad-scoped token), then slate to the planned
    * length. Out of the window only the shape matters (for counting discontinuities), so no fetches.
    */
-  async #liveSlots(claims: SessionClaims, adBreak: PlannedBreak, breakIndex: number, total: number, contentFile: string, contentHeight: number | undefined, audio: boolean, requestUrl: URL, waitUntil: WaitUntil, shapeOnly: boolean): Promise<LiveSlot[]> {
+  async #liveSlots(claims: SessionClaims, adBreak: PlannedBreak, breakIndex: number, total: number, contentFile: string, contentHeight: number | undefined, audio: boolean, requestUrl: URL, waitUntil: WaitUntil, shapeOnly: boolean, exp?: number): Promise<LiveSlot[]> {
+    // Within one token expiry a break's slots for a rendition never change: a warm isolate reuses them.
+    const key = exp === undefined || shapeOnly ? undefined : `${claims.sid}|${breakIndex}|${adBreak.id}|${contentFile}|${contentHeight ?? ''}|${total}|${exp}`;
+    const cached = key === undefined ? undefined : this.#slots.get(key);
+    if (cached) return cached;
     const { config, catalogue } = this.#deps;
     const slots: LiveSlot[] = [];
     for (const [adIndex, ad] of adBreak.ads.entries()) {
@@ -340,7 +396,8 @@ export class AdInsertion {
         for (let i = 0; i < segments; i++) slots.push({ uri: '', duration: 0, map: '', run: adIndex });
         continue;
       }
-      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments);
+      // Signed to the playlist token's expiry: the same URI on every reload (players compare them).
+      const token = await this.#adToken(claims, scope, breakIndex, adIndex, segments, exp);
       const text = rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token });
       slots.push(...playlistSlots(text, adIndex));
     }
@@ -354,20 +411,23 @@ export class AdInsertion {
         if (shapeOnly) slate = [{ uri: '', duration: 0, map: '', run: 999 }];
         else {
           const raw = await (await fetchMediaObject(config, requestUrl, scope + file, waitUntil)).response.arrayBuffer();
-          const token = await this.#deps.sessions.sign({ sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds: config.sessionToken.ttlSeconds });
+          const token = await this.#deps.sessions.sign({ sid: claims.sid, sub: claims.sub, acct: claims.acct, ctry: claims.ctry, scope, mh: claims.mh, iat: claims.iat, ttlSeconds: config.sessionToken.ttlSeconds, ...(exp !== undefined && { exp }) });
           slate = playlistSlots(rewriteForSession(raw, { format: 'hls', upstreamUrl: new URL(scope + file, config.shieldUrl), shieldScope: new URL(scope, config.shieldUrl), edgeOrigin: requestUrl.origin, scope, token }), 999);
         }
         for (let i = 0; slots.length < total && slate.length > 0; i++) slots.push(slate[i % slate.length]!);
       }
     }
-    return slots.slice(0, total);
+    const result = slots.slice(0, total);
+    // Only a complete layout is kept: a missing catalogue entry or slate is tried again on the next reload.
+    if (key !== undefined && result.length === total) this.#slots.set(key, result);
+    return result;
   }
 
   /** Sign the token for the segments of ad `adIndex` of break `breakIndex` (the `ad` claim drives beacons). */
-  #adToken(session: AdSessionIdentity, scope: string, breakIndex: number, adIndex: number, segments: number): Promise<string> {
+  #adToken(session: AdSessionIdentity, scope: string, breakIndex: number, adIndex: number, segments: number, exp?: number): Promise<string> {
     return this.#deps.sessions.sign({
       sid: session.sid, sub: session.sub, acct: session.acct, ctry: session.ctry, scope, mh: session.mh, iat: session.iat,
-      ttlSeconds: this.#deps.config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${Math.min(99_999, segments)}`,
+      ttlSeconds: this.#deps.config.sessionToken.ttlSeconds, ad: `${breakIndex}.${adIndex}.${Math.min(99_999, segments)}`, ...(exp !== undefined && { exp }),
     });
   }
 
@@ -431,8 +491,14 @@ export class AdInsertion {
     const adBreak = plan?.breaks[breakIndex];
     if (!plan || !adBreak) throw new ProblemError('ad-session-not-found', `session ${claims.sid} has no break ${breakIndex}`);
     const { config, sessions, catalogue } = this.#deps;
+    let ads = adBreak.ads;
+    if (adBreak.undecided) {
+      // A live interstitial is decided when the player first asks for it (a prefetched decision if there is one).
+      const server = adServerFor(config.ads, plan.titleId);
+      ads = server ? await this.#session(plan.sid).decideLiveBreak(breakIndex, await this.#liveDecision(server, plan, adBreak.id, adBreak.durationSeconds, waitUntil)) : [];
+    }
     const assets: { URI: string; DURATION: number }[] = [];
-    for (const [adIndex, ad] of adBreak.ads.entries()) {
+    for (const [adIndex, ad] of ads.entries()) {
       const entry = await catalogue.get(ad.adTitleId);
       const first = entry.renditions.find((r) => r.height !== undefined && !r.playlist.includes('iframes'));
       if (!first) continue;

@@ -28,7 +28,8 @@ export class AdSessions extends DurableObject {
   async addLiveBreak(candidate: PlannedBreak): Promise<{ plan: AdPlan; index: number }> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
     if (!plan) throw new Error('no ad plan for this session');
-    let index = plan.breaks.findIndex((b) => b.startMsn === candidate.startMsn);
+    // Stitched breaks are known by their first media sequence number, interstitials by the channel's break id.
+    let index = plan.breaks.findIndex((b) => (b.startMsn === undefined) === (candidate.startMsn === undefined) && b.id === candidate.id);
     if (index === -1) {
       plan.breaks.push(candidate);
       index = plan.breaks.length - 1;
@@ -39,20 +40,37 @@ export class AdSessions extends DurableObject {
     return { plan, index };
   }
 
-  async endLiveBreak(startMsn: number, endMsn: number): Promise<void> {
+  /** Live interstitials: the ads of break `index`, decided once; a decision already stored wins. */
+  async decideLiveBreak(index: number, ads: PlannedAd[]): Promise<PlannedAd[]> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
-    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
-    if (!plan || !adBreak || adBreak.endMsn !== undefined) return;
-    adBreak.endMsn = endMsn;
+    const adBreak = plan?.breaks[index];
+    if (!plan || !adBreak) return ads;
+    if (!adBreak.undecided) return adBreak.ads;
+    adBreak.ads = ads;
+    delete adBreak.undecided;
     await this.ctx.storage.put('plan', plan);
+    return ads;
+  }
+
+  /** Record where a stitched break starts (and, once seen, ends) in one rendition's playlist; first sighting wins. */
+  async markLiveBreak(id: string, rendition: string, startMsn: number, endMsn: number | undefined): Promise<AdPlan | undefined> {
+    const plan = await this.ctx.storage.get<AdPlan>('plan');
+    const adBreak = plan?.breaks.find((b) => b.startMsn !== undefined && b.id === id);
+    if (!plan || !adBreak) return plan;
+    const own = adBreak.renditions?.[rendition];
+    if (own && (own.endMsn !== undefined || endMsn === undefined)) return plan;
+    adBreak.renditions = { ...adBreak.renditions, [rendition]: { startMsn: own?.startMsn ?? startMsn, ...(endMsn !== undefined && { endMsn }) } };
+    if (adBreak.endMsn === undefined && endMsn !== undefined) adBreak.endMsn = endMsn;
+    await this.ctx.storage.put('plan', plan);
+    return plan;
   }
 
   /** A live break has left the window: keep only how many discontinuities it put in. */
-  async settleLiveBreak(startMsn: number, discontinuities: number): Promise<void> {
+  async settleLiveBreak(id: string, rendition: string, discontinuities: number): Promise<void> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
-    const adBreak = plan?.breaks.find((b) => b.startMsn === startMsn);
-    if (!plan || !adBreak || adBreak.discontinuities !== undefined) return;
-    adBreak.discontinuities = discontinuities;
+    const adBreak = plan?.breaks.find((b) => b.startMsn !== undefined && b.id === id);
+    if (!plan || !adBreak || adBreak.discontinuities?.[rendition] !== undefined) return;
+    adBreak.discontinuities = { ...adBreak.discontinuities, [rendition]: discontinuities };
     await this.ctx.storage.put('plan', plan);
   }
 

@@ -23,6 +23,8 @@ export interface AnnouncedBreak {
   plannedSeconds: number;
   /** The DATERANGE carried SCTE35-IN: the break is over (possibly before its planned end: an early return). */
   ended: boolean;
+  /** Once ended: how long the break aired (the SCTE35-IN tag's DURATION), shorter than planned after an early return. */
+  airedSeconds?: number;
 }
 
 export interface LiveBreakScan {
@@ -33,6 +35,8 @@ export interface LiveBreakScan {
   nextMsn: number;
   breaks: LiveBreak[];
   announced: AnnouncedBreak[];
+  /** Program date (epoch ms) where the segment after the last listed one starts; NaN without program dates. */
+  nextDate: number;
 }
 
 function attr(list: string, name: string): string | undefined {
@@ -45,6 +49,12 @@ function cueDuration(line: string): number {
   const value = line.includes(':') ? line.slice(line.indexOf(':') + 1) : '';
   const seconds = Number(value.startsWith('DURATION=') ? value.slice(9) : value);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+}
+
+/** EXT-X-SKIP:SKIPPED-SEGMENTS=n (RFC 8216bis 4.4.5.2): how many segments a delta update leaves out. */
+export function skippedSegments(line: string): number {
+  const n = Number.parseInt(attr(line.slice(line.indexOf(':') + 1), 'SKIPPED-SEGMENTS') ?? '', 10);
+  return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 /** Read the breaks of a live media playlist in the channel format (README "Ad insertion", live). */
@@ -66,6 +76,8 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
     if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) date = Date.parse(line.slice(25));
     else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice(8)) || 0;
     if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) msn = Number.parseInt(line.slice(22), 10) || 0;
+    // An LL-HLS delta update (_HLS_skip) leaves out its oldest segments: the first one listed comes after them.
+    else if (line.startsWith('#EXT-X-SKIP:')) msn += skippedSegments(line);
     else if (line.startsWith('#EXT-X-DISCONTINUITY-SEQUENCE:')) discontinuitySequence = Number.parseInt(line.slice(30), 10) || 0;
     else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number.parseInt(line.slice(22), 10) || 0;
     else if (line.startsWith('#EXT-X-CUE-OUT-CONT')) {
@@ -84,11 +96,13 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
         const startDate = Date.parse(attr(list, 'START-DATE') ?? '');
         // The SCTE35-IN tag's DURATION is what the break turned out to be; the plan is PLANNED-DURATION.
         const planned = Number(attr(list, 'PLANNED-DURATION') ?? (known ? known.plannedSeconds : attr(list, 'DURATION')) ?? Number.NaN);
+        const aired = inn !== undefined ? Number(attr(list, 'DURATION') ?? Number.NaN) : known?.airedSeconds;
         announced.set(id, {
           id,
           startDate: Number.isNaN(startDate) ? known?.startDate ?? Number.NaN : startDate,
           plannedSeconds: Number.isFinite(planned) ? planned : known?.plannedSeconds ?? 0,
           ended: (known?.ended ?? false) || inn !== undefined,
+          ...(aired !== undefined && Number.isFinite(aired) && aired >= 0 && { airedSeconds: aired }),
         });
       }
     } else if (line !== '' && !line.startsWith('#')) {
@@ -115,5 +129,5 @@ export function findLiveBreaks(playlist: string): LiveBreakScan {
       date += duration * 1000;
     }
   }
-  return { mediaSequence: breaks.length > 0 || msn > 0 ? Number.parseInt(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? '0', 10) : 0, discontinuitySequence, targetDuration, nextMsn: msn, breaks, announced: [...announced.values()] };
+  return { mediaSequence: breaks.length > 0 || msn > 0 ? Number.parseInt(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? '0', 10) : 0, discontinuitySequence, targetDuration, nextMsn: msn, breaks, announced: [...announced.values()], nextDate: date };
 }

@@ -1,4 +1,5 @@
 import { ManifestError } from '../manifest-error.ts';
+import { skippedSegments } from './find-live-breaks.ts';
 
 /** One segment that takes a break segment's place: an ad's or the slate's. */
 export interface LiveSlot {
@@ -34,6 +35,11 @@ export function breakDiscontinuities(fill: LiveBreakFill): number[] {
   return points;
 }
 
+function slotAt(fills: LiveBreakFill[], msn: number): LiveSlot | undefined {
+  const fill = fills.find((f) => msn >= f.startMsn && msn < (f.endMsn ?? Number.POSITIVE_INFINITY));
+  return fill?.slots[msn - fill.startMsn];
+}
+
 /**
  * Replace SCTE-35 breaks in a live media playlist, per session: each content segment inside a break is
  * swapped one for one with the slot at the same offset, so media sequence numbers never move and every
@@ -43,8 +49,8 @@ export function breakDiscontinuities(fill: LiveBreakFill): number[] {
  * out) cuts the ad at that segment and restates the content's EXT-X-MAP, so the player never waits on a
  * segment that will not come. Date ranges, cue tags and program date times pass through untouched.
  */
-export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slidOut: number): string {
-  if (fills.length === 0 && slidOut === 0) return playlist;
+export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slidOut: number, options: { breakAhead?: boolean } = {}): string {
+  if (fills.length === 0 && slidOut === 0 && !options.breakAhead) return playlist;
   const eol = playlist.includes('\r\n') ? '\r\n' : '\n';
   const lines = playlist.split(/\r?\n/);
   if (lines[0]?.replace(/^\uFEFF/, '') !== '#EXTM3U') throw new ManifestError('malformed-playlist', 'the playlist does not start with #EXTM3U');
@@ -62,26 +68,32 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
       out.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${(Number.parseInt(line.slice(30), 10) || 0) + slidOut}`);
       continue;
     }
+    if (line.startsWith('#EXT-X-SKIP:')) {
+      msn += skippedSegments(line);
+      out.push(line);
+      continue;
+    }
     if (line.startsWith('#EXT-X-MAP:')) {
       contentMap = line;
       continue; // emitted with the segment it applies to
     }
     if (line === '' || line.startsWith('#')) {
-      (line.startsWith('#EXTINF') || line.startsWith('#EXT-X-BYTERANGE') || line.startsWith('#EXT-X-PROGRAM-DATE-TIME') || line.startsWith('#EXT-X-CUE') || line.startsWith('#EXT-X-DATERANGE') || line === '#EXT-X-DISCONTINUITY' || line.startsWith('#EXT-X-GAP') ? group : out).push(line);
+      (line.startsWith('#EXTINF') || line.startsWith('#EXT-X-BYTERANGE') || line.startsWith('#EXT-X-PROGRAM-DATE-TIME') || line.startsWith('#EXT-X-CUE') || line.startsWith('#EXT-X-DATERANGE') || line === '#EXT-X-DISCONTINUITY' || line.startsWith('#EXT-X-GAP') || line.startsWith('#EXT-X-PART:') ? group : out).push(line);
       continue;
     }
     // A segment URI: decide what plays at this media sequence number.
-    const fill = fills.find((f) => msn >= f.startMsn && msn < (f.endMsn ?? Number.POSITIVE_INFINITY));
-    const slot = fill?.slots[msn - fill.startMsn];
-    const kept = group.filter((l) => !(slot && (l.startsWith('#EXTINF') || l.startsWith('#EXT-X-BYTERANGE'))) && l !== '#EXT-X-DISCONTINUITY');
+    const slot = slotAt(fills, msn);
+    // A replaced segment loses the content's LL-HLS parts too: a low-latency player would play them instead.
+    const kept = group.filter((l) => !(slot && (l.startsWith('#EXTINF') || l.startsWith('#EXT-X-BYTERANGE') || l.startsWith('#EXT-X-PART:'))) && l !== '#EXT-X-DISCONTINUITY');
     const originDiscontinuity = group.includes('#EXT-X-DISCONTINUITY');
-    out.push(...kept);
+    // Discontinuity and map first: the segment's parts (LL-HLS) are read with the map in force before them.
     if (points.has(msn) || originDiscontinuity) out.push('#EXT-X-DISCONTINUITY');
     const map = slot ? slot.map : contentMap;
     if (map !== undefined && (map !== emittedMap || points.has(msn) || originDiscontinuity)) {
       out.push(map);
       emittedMap = map;
     }
+    out.push(...kept);
     if (slot) {
       out.push(`#EXTINF:${slot.duration.toFixed(3)},`, slot.uri);
       maxDuration = Math.max(maxDuration, slot.duration);
@@ -89,7 +101,18 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
     group = [];
     msn++;
   }
-  out.push(...group);
+  // The parts of the segment being cut (and the hint for the next part) belong to a break when a slot is
+  // due there, or when an announced break starts with it (`breakAhead`: its CUE-OUT comes only with the
+  // whole segment): they go, and the player waits for the whole segment. Otherwise a player would hold the
+  // content's parts (hls.js: the hint) under a discontinuity number the ad then changes.
+  if (slotAt(fills, msn) || options.breakAhead) {
+    out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:')));
+    for (let i = out.length - 1; i >= 0 && (out[i] === '' || out[i]!.startsWith('#')); i--) if (out[i]!.startsWith('#EXT-X-PRELOAD-HINT')) out.splice(i, 1);
+  } else {
+    // The segment being cut may start a new init segment (an encoder restart): its map goes before its parts.
+    if (contentMap !== undefined && contentMap !== emittedMap && group.some((l) => l.startsWith('#EXT-X-PART:'))) out.push(contentMap);
+    out.push(...group);
+  }
   if (!sawSequence && slidOut > 0) {
     const at = out.findIndex((l) => l.startsWith('#EXT-X-MEDIA-SEQUENCE:'));
     out.splice(at + 1, 0, `#EXT-X-DISCONTINUITY-SEQUENCE:${slidOut}`);
