@@ -95,6 +95,9 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     const shakaVideo = document.getElementById('shaka');
     shaka.polyfill.installAll();
     const player = new shaka.Player();
+    // Like hls.js's maxLiveSyncPlaybackRate above: catch up to the live edge after a rebuffer instead of
+    // keeping the delay a stall added (Shaka's default is to never speed up).
+    player.configure({ streaming: { liveSync: { enabled: true, maxPlaybackRate: 1.5 } } });
     player.addEventListener('error', (event) => {
       if (state.shaka.log.length < 20) state.shaka.log.push('severity ' + event.detail.severity + ' code ' + event.detail.code);
       if (event.detail.severity === 2) state.shaka.error = 'shaka error ' + event.detail.code;
