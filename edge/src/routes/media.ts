@@ -112,8 +112,9 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
 async function mediaPlaylist(services: AccessServices, c: Context, claims: SessionClaims, path: string, token: string): Promise<Response> {
   const { config, sessions, catalogue, revocations } = services;
   await revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
-  // A reload is the live player's heartbeat; an evicted or ended session stops here.
-  await services.streams.heartbeat(claims.acct, claims.sid);
+  // A reload is the live player's heartbeat; an evicted or ended session stops here (README "Stream
+  // limits": a renewal by this isolate within STREAM_RENEWAL_REUSE_SECONDS is reused).
+  await services.streams.renewOnReload(claims.acct, claims.sid);
   const titleId = claims.scope.split('/')[1]!;
   const entry = await catalogue.get(titleId);
   const { blackout } = checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());
