@@ -5,6 +5,7 @@ import { loopingSlatePlaylist } from '../blackout/looping-slate-playlist.ts';
 import { checkAvailability } from '../rights/check-availability.ts';
 import type { SessionClaims } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
+import { PlaylistRewriteMemo } from '../session/playlist-rewrite-memo.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
@@ -21,6 +22,8 @@ import { hlsKeyKid, hlsKeyResponse } from '../license/hls-key-delivery.ts';
 import type { TitleKeys } from '../license/title-keys.ts';
 
 const PREFIX = '/v1/media/';
+/** Per isolate: a live media playlist is rewritten once per upstream version, not once per viewer reload. */
+const playlistRewrites = new PlaylistRewriteMemo();
 
 /**
  * `GET /v1/media/{sessionToken}/{vod|live}/{id}/{file}`: media playlists, init and media segments.
@@ -148,7 +151,7 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
     ? token
     : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp, ...(bandwidth !== undefined && { bw: bandwidth }) });
   const shieldScope = new URL(claims.scope, config.shieldUrl);
-  let body = rewriteForSession(await object.response.arrayBuffer(), {
+  let body = playlistRewrites.rewrite(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),
     shieldScope,
