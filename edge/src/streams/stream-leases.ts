@@ -36,14 +36,12 @@ export class StreamLeases {
   readonly #namespace: DurableObjectNamespace<StreamLimiter>;
   readonly #config: StreamConfig;
   /**
-   * `account \n sessionId` → when this isolate last renewed that lease successfully (ms). A live player
+   * `account \n sessionId` → when this isolate last began renewing that lease (ms). A live player
    * reloads its video and audio playlists every target duration: without this each reload is an RPC to
-   * the account's object (the largest share of a reload's CPU in the surge bench). Only finished
-   * renewals are kept, never a promise: workerd does not let one request wait on another's I/O.
+   * the account's object (about 1 ms of Worker CPU, the largest share of a reload's in the surge bench).
+   * A time, never a promise: one request must not wait on another's I/O in workerd.
    */
   readonly #renewedAt = new BoundedCache<string, number>(RECENT_RENEWALS);
-  /** When this isolate last ended a lease (stop, operator, eviction): a renewal racing it is not kept. */
-  readonly #endedAt = new BoundedCache<string, number>(RECENT_RENEWALS);
 
   constructor(namespace: DurableObjectNamespace<StreamLimiter> | undefined, config: StreamConfig) {
     if (!namespace) throw new ProblemError('config-invalid', 'STREAM_LIMITER: expected a Durable Object binding to StreamLimiter, received none');
@@ -76,9 +74,9 @@ export class StreamLeases {
   }
 
   /**
-   * A media-playlist reload: renew like `heartbeat`, except that a renewal of the same session by this
-   * isolate less than `renewalReuseSeconds` ago is reused instead of calling the
-   * object again. What this costs: a session ended by another isolate (evicted by a start elsewhere,
+   * A media-playlist reload: renew like `heartbeat`, except that a renewal of the same session this
+   * isolate began less than `renewalReuseSeconds` ago (finished or in flight, not refused) is reused
+   * instead of calling the object again. What this costs: a session ended by another isolate (evicted by a start elsewhere,
    * stopped, ended by an operator) may have reloads through this isolate served for up to that many
    * seconds after it ended; one ended through this isolate is refused at its next reload, as before.
    * The lease itself is never at risk: the reuse window is at most half the lease.
@@ -90,18 +88,20 @@ export class StreamLeases {
     await this.heartbeat(account, sessionId);
   }
 
-  /** A playlist reload or explicit heartbeat: renew, or refuse with why the stream is over. */
+  /**
+   * A playlist reload or explicit heartbeat: renew, or refuse with why the stream is over. The renewal
+   * counts for `renewOnReload` from when it starts, so a player's audio and video reloads arriving
+   * together cost one RPC (the other reload is served while it is in flight, as it would be a moment
+   * after it); a refused or failed renewal is forgotten, so the next reload asks the object again.
+   */
   async heartbeat(account: string, sessionId: string): Promise<StreamView> {
     const key = `${account}\n${sessionId}`;
     const startedAt = Date.now();
+    if (this.#config.renewalReuseSeconds > 0) this.#renewedAt.set(key, startedAt);
     try {
-      const view = await this.#callHeartbeat(account, sessionId);
-      const endedAt = this.#endedAt.get(key);
-      if (this.#config.renewalReuseSeconds > 0 && (endedAt === undefined || endedAt < startedAt)) this.#renewedAt.set(key, startedAt);
-      return view;
+      return await this.#callHeartbeat(account, sessionId);
     } catch (error) {
-      // A refused or failed renewal is never reused: the next reload asks the object again.
-      this.#renewedAt.delete(key);
+      if (this.#renewedAt.get(key) === startedAt) this.#renewedAt.delete(key);
       throw error;
     }
   }
@@ -128,6 +128,5 @@ export class StreamLeases {
   /** The lease ends: its next reload through this isolate asks the object (and is refused). */
   #forget(key: string): void {
     this.#renewedAt.delete(key);
-    this.#endedAt.set(key, Date.now());
   }
 }
