@@ -14,7 +14,8 @@ const MAX_MEMO_BYTES = 64 * 1024;
  * treats it exactly as it would a token; a body that happens to contain it is rewritten directly.
  */
 export class PlaylistRewriteMemo {
-  readonly #placeholder = `cascadetoken${crypto.randomUUID().replaceAll('-', '')}`;
+  /** Made at first use: workerd allows no random values in a Worker's global scope, where the memo lives. */
+  #placeholder = '';
   /** key (where the playlist came from and goes to + body) → the rewritten body split at the placeholder. */
   readonly #entries: BoundedCache<string, string[]>;
 
@@ -32,6 +33,7 @@ export class PlaylistRewriteMemo {
     } catch {
       return rewriteForSession(bytes, options); // refuses it with the precise error
     }
+    if (this.#placeholder === '') this.#placeholder = `cascadetoken${crypto.randomUUID().replaceAll('-', '')}`;
     if (text.includes(this.#placeholder)) return rewriteForSession(bytes, options);
     const key = prefix + text;
     let parts = this.#entries.get(key);
