@@ -6,6 +6,7 @@ import { checkAvailability } from '../rights/check-availability.ts';
 import type { SessionClaims } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
 import { PlaylistRewriteMemo } from '../session/playlist-rewrite-memo.ts';
+import { BoundedCache } from '../session/bounded-cache.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
@@ -147,9 +148,8 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   // A kept token gains the variant's BANDWIDTH under its own expiry: the same claims sign to the same token,
   // so segment URIs stay stable across reloads.
   const freshExp = keep ? claims.exp : Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds;
-  const fresh = keep && claims.bw === bandwidth
-    ? token
-    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp, ...(bandwidth !== undefined && { bw: bandwidth }) });
+  const sign = () => sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp, ...(bandwidth !== undefined && { bw: bandwidth }) });
+  const fresh = keep && claims.bw === bandwidth ? token : keep ? await keptTokenWithBandwidth(sessions, token, bandwidth, sign) : await sign();
   const shieldScope = new URL(claims.scope, config.shieldUrl);
   let body = playlistRewrites.rewrite(await object.response.arrayBuffer(), {
     format: 'hls',
@@ -169,6 +169,23 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },
   });
+}
+
+/**
+ * A player reloads the media playlist URL from the multivariant playlist, whose token carries no
+ * BANDWIDTH: every reload of a kept token re-signed the same claims (same expiry) into the same token.
+ * Per isolate and per signer, that result is remembered: same input token and bandwidth, same output.
+ */
+const keptTokens = new WeakMap<object, BoundedCache<string, string>>();
+async function keptTokenWithBandwidth(signer: object, token: string, bandwidth: number | undefined, sign: () => Promise<string>): Promise<string> {
+  let memo = keptTokens.get(signer);
+  if (memo === undefined) keptTokens.set(signer, (memo = new BoundedCache(10_000)));
+  const key = `${token}\n${bandwidth ?? ''}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const signed = await sign();
+  memo.set(key, signed);
+  return signed;
 }
 
 function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
