@@ -104,7 +104,10 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
       range: c.req.header('range'),
       ifNoneMatch: c.req.header('if-none-match'),
     });
-    return withEdgeCache(object.response, object.cache);
+    // On the context, not a copy of the response: Hono copies the response once anyway to add the CORS
+    // headers, and takes this one along.
+    c.header('x-edge-cache', object.cache);
+    return object.response;
   });
 
   app.all('*', () => {
@@ -245,10 +248,4 @@ async function slatePlaylist(services: AccessServices, c: Context, claims: Sessi
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-blackout': 'slate' },
   });
-}
-
-function withEdgeCache(response: Response, state: 'HIT' | 'MISS'): Response {
-  const out = new Response(response.body, response);
-  out.headers.set('x-edge-cache', state);
-  return out;
 }
