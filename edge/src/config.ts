@@ -64,6 +64,8 @@ export interface StreamConfig {
   policies: Record<Plan, StreamPolicy>;
   leaseSeconds: number;
   graceSeconds: number;
+  /** A reload within this many seconds of this isolate's last renewal of the session reuses it (0: never). */
+  renewalReuseSeconds: number;
 }
 
 export type ViewerKeySource =
@@ -197,11 +199,18 @@ function perPlan<T>(env: Env, name: 'STREAM_LIMITS' | 'STREAM_POLICIES' | 'LICEN
 }
 
 function streamConfig(env: Env): StreamConfig {
+  const leaseSeconds = optionalInteger(env, 'STREAM_LEASE_SECONDS', 120, 10, 3600);
+  const renewalReuseSeconds = optionalInteger(env, 'STREAM_RENEWAL_REUSE_SECONDS', 10, 0, 60);
+  // A reused renewal must leave most of the lease: the next real renewal comes before it can expire.
+  if (renewalReuseSeconds * 2 > leaseSeconds) {
+    throw new ProblemError('config-invalid', `STREAM_RENEWAL_REUSE_SECONDS: expected at most half of STREAM_LEASE_SECONDS (${leaseSeconds / 2}), received ${renewalReuseSeconds}`);
+  }
   return {
     limits: perPlan(env, 'STREAM_LIMITS', { basic: 1, standard: 2, premium: 4 }, (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 100 ? Number(v) : undefined), 'an integer in 1..100'),
     policies: perPlan(env, 'STREAM_POLICIES', { basic: 'refuse-new', standard: 'refuse-new', premium: 'refuse-new' }, (v) => STREAM_POLICIES.find((p) => p === v), STREAM_POLICIES.join(' or ')),
-    leaseSeconds: optionalInteger(env, 'STREAM_LEASE_SECONDS', 120, 10, 3600),
+    leaseSeconds,
     graceSeconds: optionalInteger(env, 'STREAM_GRACE_SECONDS', 30, 0, 600),
+    renewalReuseSeconds,
   };
 }
 

@@ -36,6 +36,7 @@ export interface Env extends SteeringEnv {
   STREAM_LEASE_SECONDS?: string;
   /** …plus this grace (default 30). */
   STREAM_GRACE_SECONDS?: string;
+  STREAM_RENEWAL_REUSE_SECONDS?: string;
   /** Highest key tier per plan for protected titles, `plan:SD|HD|UHD[,…]` (default basic:SD,standard:HD,premium:UHD). */
   LICENSE_PLAN_TIERS?: string;
   /** Secret: the key-encryption key content keys are wrapped under (base64 of 32 bytes); unset = no licences. */

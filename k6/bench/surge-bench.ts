@@ -69,6 +69,8 @@ const STEP = int('step', args.step, 1, 100_000);
 const STEP_S = int('step-seconds', args['step-seconds'], 10, 3600);
 const MAX = int('max', args.max, HOLD, 200_000);
 const HEARTBEAT_S = int('heartbeat-seconds', args['heartbeat-seconds'], 0, 3600);
+/** The edge's STREAM_RENEWAL_REUSE_SECONDS (its default), given to the edge and to the planner alike. */
+const RENEWAL_REUSE_SECONDS = 10;
 /** A device ceiling for every viewer's ABR rule: fewer bytes per viewer, more viewers per core. */
 const MAX_HEIGHT = args['max-height'] === undefined ? undefined : int('max-height', args['max-height'], 144, 4320);
 /**
@@ -143,7 +145,7 @@ try {
   const edge = await startEdgeOnMiniflare({
     identity, shieldUrl: `http://127.0.0.1:${ports.shield}`, port: ports.edge,
     ...(inspectorPort !== undefined && { inspectorPort }),
-    vars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100' },
+    vars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100', STREAM_RENEWAL_REUSE_SECONDS: String(RENEWAL_REUSE_SECONDS) },
   });
   edgeDispose = edge.dispose;
   const titleUrl = `http://127.0.0.1:${ports.origin}/api/v1/titles/${TITLE}`;
@@ -303,6 +305,7 @@ try {
       ladder: ladderShares(w),
       audioTracks,
       heartbeatSeconds: HEARTBEAT_S,
+      renewalReuseSeconds: RENEWAL_REUSE_SECONDS,
       meanSessionSeconds: 1e9,
       encryptedShare: 0,
       pathways: [{ name: 'loopback', share: 1, capacityBps: 1e12 }],
@@ -390,7 +393,7 @@ try {
   const originPerSegment = originSegmentPaths.size === 0 ? 0 : [...originSegmentPaths.values()].reduce((a, b) => a + b, 0) / originSegmentPaths.size;
   const shieldPerSegment = shieldSegmentPaths.size === 0 ? 0 : shieldHold.segment * holdWall / shieldSegmentPaths.size;
   const p = h.predicted;
-  const doOps = h.byType.manifest.rps + h.byType.playlist.rps + h.byType.heartbeat.rps + h.byType.license.rps + 1 / 2;
+  const doOps = h.byType.manifest.rps + reloadRenewalsPerSecond(port.samples, hold.from, hold.to, RENEWAL_REUSE_SECONDS * 1000) + h.byType.heartbeat.rps + h.byType.license.rps + 1 / 2;
   const held = windows.filter((w) => analyse(w).errors === 0 && w.activeAtEnd === w.viewers).reduce((a, w) => Math.max(a, w.viewers), 0);
   const r3 = (v: number) => Number(v.toFixed(3));
   const off = (measured: number, predicted: number) => (predicted === 0 ? (measured === 0 ? 0 : 100) : Math.abs(measured / predicted - 1) * 100);
@@ -468,7 +471,7 @@ try {
     saturation: saturation ? `${saturation.window.viewers} viewers: ${saturation.reason}` : `none up to ${windows.at(-1)!.viewers} viewers (--max ${MAX})`,
     viewer_outcomes: [...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ') || 'every viewer played until the bench ended it',
     windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}`; }).join(' | '),
-    do_ops: 'derived from the edge answers: every manifest (acquire), media-playlist reload (renewal), heartbeat, stop and license is one StreamLimiter RPC; plus the one isolate reading RevocationList every 2 s',
+    do_ops: 'derived from the edge answers: every manifest (acquire), heartbeat, stop and license is one StreamLimiter RPC, and a media-playlist reload is one when it comes at least STREAM_RENEWAL_REUSE_SECONDS after the session\'s last renewal (the edge\'s rule replayed on the request times); plus the one isolate reading RevocationList every 2 s',
     planner: 'planInstant() for the same viewers, 1 PoP, the title\'s ladder, its segment and target durations, no churn; Cache API miss window 0.05 s (planner default)',
     worker_cpu: 'workerd CPU time over a burst of one request type (16 in flight) / requests: includes workerd\'s HTTP handling',
     chart: join(dir, 'surge.svg'),
@@ -485,4 +488,33 @@ try {
   await port.close().catch(() => {});
   await edgeDispose?.().catch(() => {});
   for (const child of children) child.kill('SIGTERM');
+}
+
+/**
+ * The edge's renewal rule (edge/src/streams/stream-leases.ts) replayed on the viewers' request start
+ * times: a reload renews when it comes at least `windowMs` after the session's last renewal, a
+ * heartbeat always renews. Returns the reload renewals per second within [from, to).
+ */
+function reloadRenewalsPerSecond(samples: Sample[], from: number, to: number, windowMs: number): number {
+  const lastRenewal = new Map<string, number>();
+  let renewals = 0;
+  const sessionOf = (url: string) => {
+    const token = /\/v1\/media\/([A-Za-z0-9_-]+)\./.exec(url)?.[1];
+    if (token === undefined) return undefined;
+    try {
+      return (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { sid?: string }).sid;
+    } catch {
+      return undefined;
+    }
+  };
+  for (const x of [...samples].filter((x) => x.type === 'playlist' || x.type === 'heartbeat').sort((a, b) => a.at - b.at)) {
+    const sid = sessionOf(x.url);
+    if (sid === undefined) continue;
+    const last = lastRenewal.get(sid);
+    if (x.type === 'heartbeat' || windowMs === 0 || last === undefined || x.at - last >= windowMs) {
+      lastRenewal.set(sid, x.at);
+      if (x.type === 'playlist' && x.at >= from && x.at < to) renewals += 1;
+    }
+  }
+  return renewals / ((to - from) / 1000);
 }

@@ -180,10 +180,12 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
   const perViewerBps = s.ladder.reduce((a, r) => a + r.share * r.bitrateBps, 0) + s.audioTracks * s.audioBitrateBps;
   for (const p of s.pathways) pathways[p.name] = viewers * p.share * perViewerBps;
 
-  // StreamLimiter (one object per account): acquire on a session start, renew on every media-playlist
-  // reload and heartbeat, release on stop, lease check on a license.
-  const streamLimiterOps = edge.manifest + edge.playlist + edge.heartbeat + edge.license;
-  const busiestStreamLimiter = s.maxStreamsPerAccount * (tracks / s.reloadSeconds + (s.heartbeatSeconds > 0 ? 1 / s.heartbeatSeconds : 0));
+  // StreamLimiter (one object per account): acquire on a session start, renew on media-playlist reloads
+  // (at most once per reuse window per viewer, README "Stream limits") and every heartbeat, release on
+  // stop, lease check on a license.
+  const renewalsPerViewer = s.renewalReuseSeconds > 0 ? 1 / (Math.ceil(s.renewalReuseSeconds / s.reloadSeconds) * s.reloadSeconds) : tracks / s.reloadSeconds;
+  const streamLimiterOps = edge.manifest + Math.min(edge.playlist, viewers * renewalsPerViewer) + edge.heartbeat + edge.license;
+  const busiestStreamLimiter = s.maxStreamsPerAccount * (renewalsPerViewer + (s.heartbeatSeconds > 0 ? 1 / s.heartbeatSeconds : 0));
   // RevocationList is one global object; the isolates of a PoP share one read of it (README "Revocation").
   const revocationReads = revocationReadsPerSecond(s, isolates);
   const inAdWindow = s.adBreaks.some((b) => t >= b.at - s.adDecisionWindowSeconds && t < b.at);

@@ -45,6 +45,12 @@ export interface SurgeScenario {
   audioBitrateBps: number;
   /** Players send the heartbeat URL this often; 0 for none. */
   heartbeatSeconds: number;
+  /**
+   * The edge's STREAM_RENEWAL_REUSE_SECONDS: a viewer's playlist reloads renew its lease at most once per
+   * this many seconds (rounded up to whole reload intervals), on the assumption that one viewer's
+   * reloads reach one isolate; 0: every reload of every track renews.
+   */
+  renewalReuseSeconds: number;
   /** Mean watch time: viewers leave and are replaced at viewers / this, on top of the crowd's growth. */
   meanSessionSeconds: number;
   /** Share of sessions that ask for a license (encrypted titles). */
@@ -129,6 +135,7 @@ export function defaultScenario(peak: number): SurgeScenario {
     audioTracks: 1,
     audioBitrateBps: 128_000,
     heartbeatSeconds: 60,
+    renewalReuseSeconds: 10,
     meanSessionSeconds: 45 * 60,
     encryptedShare: 1,
     adBreaks: [{ at: 87 * 60, durationSeconds: 30 }, { at: 95 * 60, durationSeconds: 30 }],
@@ -178,6 +185,7 @@ export function checkScenario(s: SurgeScenario): SurgeScenario {
     if (!(t >= 0 && v >= 0) || (i > 0 && t <= s.timeline[i - 1]![0])) throw new RangeError(`timeline[${i}]: expected increasing seconds and viewers >= 0, received ${JSON.stringify([t, v])}`);
   });
   for (const k of ['stepSeconds', 'segmentSeconds', 'reloadSeconds', 'playlistTtlSeconds', 'meanSessionSeconds', 'pops', 'rpsPerIsolate', 'revocationCacheSeconds', 'catalogueTtlSeconds', 'adDecisionWindowSeconds', 'maxStreamsPerAccount'] as const) positive(k, s[k]);
+  if (!(Number.isFinite(s.renewalReuseSeconds) && s.renewalReuseSeconds >= 0)) throw new RangeError(`renewalReuseSeconds: expected seconds >= 0, received ${s.renewalReuseSeconds}`);
   if (!(s.heartbeatSeconds >= 0)) throw new RangeError(`heartbeatSeconds: expected seconds >= 0, received ${s.heartbeatSeconds}`);
   for (const k of ['revocationPopCacheSeconds', 'revocationClaimSeconds', 'cachePutVisibleSeconds'] as const) {
     if (!(typeof s[k] === 'number' && s[k] >= 0)) throw new RangeError(`${k}: expected seconds >= 0, received ${JSON.stringify(s[k])}`);

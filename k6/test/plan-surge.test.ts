@@ -82,14 +82,19 @@ describe('the capacity planner on a small scenario worked by hand', () => {
   });
 
   it('counts Durable Object operations and the busiest objects', () => {
-    // StreamLimiter: 1 acquire + 100 reload renewals + 11 heartbeats/stops + 1 license check.
-    expect(sample.durableObjects.streamLimiterOps).toBe(113);
+    // StreamLimiter: 1 acquire + 400 viewers' reloads renewing once per 12 s (the 10 s reuse window
+    // rounded up to whole 4 s reloads) + 11 heartbeats/stops + 1 license check.
+    expect(sample.durableObjects.streamLimiterOps).toBeCloseTo(1 + 400 / 12 + 11 + 1, 9);
+    // Without reuse every reload renews: 100 reload renewals.
+    const everyReload = planInstant(small({ renewalReuseSeconds: 0 }), ONE_MS, 0, 400, 0);
+    expect(everyReload.durableObjects.streamLimiterOps).toBe(113);
+    expect(everyReload.durableObjects.busiestStreamLimiter).toBeCloseTo(0.55, 9);
     // Without the PoP cache, 2 isolates each read the global RevocationList every 2 s.
     expect(sample.isolates).toBe(2);
     expect(sample.durableObjects.revocationReads).toBe(1);
     expect(sample.revocationPopLookups).toBe(0);
-    // The busiest account: 2 streams × (1 reload / 4 s + 1 heartbeat / 40 s).
-    expect(sample.durableObjects.busiestStreamLimiter).toBeCloseTo(0.55, 9);
+    // The busiest account: 2 streams × (1 renewal / 12 s + 1 heartbeat / 40 s).
+    expect(sample.durableObjects.busiestStreamLimiter).toBeCloseTo(2 * (1 / 12 + 1 / 40), 9);
   });
 
   it('counts one RevocationList read per PoP refresh with the PoP cache, plus the isolates that race the claim', () => {

@@ -5,6 +5,8 @@ import { loopingSlatePlaylist } from '../blackout/looping-slate-playlist.ts';
 import { checkAvailability } from '../rights/check-availability.ts';
 import type { SessionClaims } from '../session/session-token.ts';
 import { rewriteForSession } from '../session/session-urls.ts';
+import { PlaylistRewriteMemo } from '../session/playlist-rewrite-memo.ts';
+import { BoundedCache } from '../session/bounded-cache.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
@@ -22,6 +24,8 @@ import { hlsKeyKid, hlsKeyResponse } from '../license/hls-key-delivery.ts';
 import type { TitleKeys } from '../license/title-keys.ts';
 
 const PREFIX = '/v1/media/';
+/** Per isolate: a live media playlist is rewritten once per upstream version, not once per viewer reload. */
+const playlistRewrites = new PlaylistRewriteMemo();
 
 /**
  * `GET /v1/media/{sessionToken}/{vod|live}/{id}/{file}`: media playlists, init and media segments.
@@ -103,7 +107,10 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
       range: c.req.header('range'),
       ifNoneMatch: c.req.header('if-none-match'),
     });
-    return withEdgeCache(object.response, object.cache);
+    // On the context, not a copy of the response: Hono copies the response once anyway to add the CORS
+    // headers, and takes this one along.
+    c.header('x-edge-cache', object.cache);
+    return object.response;
   });
 
   app.all('*', () => {
@@ -115,8 +122,9 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
 async function mediaPlaylist(services: AccessServices, c: Context, claims: SessionClaims, path: string, token: string): Promise<Response> {
   const { config, sessions, catalogue, revocations } = services;
   await revocations.check({ sid: claims.sid, account: claims.acct, iat: claims.iat });
-  // A reload is the live player's heartbeat; an evicted or ended session stops here.
-  await services.streams.heartbeat(claims.acct, claims.sid);
+  // A reload is the live player's heartbeat; an evicted or ended session stops here (README "Stream
+  // limits": a renewal by this isolate within STREAM_RENEWAL_REUSE_SECONDS is reused).
+  await services.streams.renewOnReload(claims.acct, claims.sid);
   const titleId = claims.scope.split('/')[1]!;
   const entry = await catalogue.get(titleId);
   const { blackout } = checkAvailability(titleId, entry.rights, claims.ctry === '' ? undefined : claims.ctry, Date.now());
@@ -151,11 +159,10 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   // A kept token gains the variant's BANDWIDTH under its own expiry: the same claims sign to the same token,
   // so segment URIs stay stable across reloads.
   const freshExp = keep ? claims.exp : Math.floor(Date.now() / 1000) + config.sessionToken.ttlSeconds;
-  const fresh = keep && claims.bw === bandwidth
-    ? token
-    : await sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp, ...(bandwidth !== undefined && { bw: bandwidth }) });
+  const sign = () => sessions.sign({ ...renewal(claims, claims.scope, config.sessionToken.ttlSeconds), exp: freshExp, ...(bandwidth !== undefined && { bw: bandwidth }) });
+  const fresh = keep && claims.bw === bandwidth ? token : keep ? await keptTokenWithBandwidth(sessions, token, bandwidth, sign) : await sign();
   const shieldScope = new URL(claims.scope, config.shieldUrl);
-  let body = rewriteForSession(await object.response.arrayBuffer(), {
+  let body = playlistRewrites.rewrite(await object.response.arrayBuffer(), {
     format: 'hls',
     upstreamUrl: new URL(path, config.shieldUrl),
     shieldScope,
@@ -173,6 +180,23 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-edge-cache': object.cache },
   });
+}
+
+/**
+ * A player reloads the media playlist URL from the multivariant playlist, whose token carries no
+ * BANDWIDTH: every reload of a kept token re-signed the same claims (same expiry) into the same token.
+ * Per isolate and per signer, that result is remembered: same input token and bandwidth, same output.
+ */
+const keptTokens = new WeakMap<object, BoundedCache<string, string>>();
+async function keptTokenWithBandwidth(signer: object, token: string, bandwidth: number | undefined, sign: () => Promise<string>): Promise<string> {
+  let memo = keptTokens.get(signer);
+  if (memo === undefined) keptTokens.set(signer, (memo = new BoundedCache(10_000)));
+  const key = `${token}\n${bandwidth ?? ''}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const signed = await sign();
+  memo.set(key, signed);
+  return signed;
 }
 
 function renewal(claims: SessionClaims, scope: string, ttlSeconds: number) {
@@ -232,10 +256,4 @@ async function slatePlaylist(services: AccessServices, c: Context, claims: Sessi
     status: 200,
     headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, no-store', 'x-blackout': 'slate' },
   });
-}
-
-function withEdgeCache(response: Response, state: 'HIT' | 'MISS'): Response {
-  const out = new Response(response.body, response);
-  out.headers.set('x-edge-cache', state);
-  return out;
 }

@@ -83,7 +83,7 @@ export function opsRoutes(services: AccessServices): Hono<{ Bindings: Env; Varia
     const account = accountParam(c.req.param('acct'));
     const sid = c.req.param('sid');
     if (!SESSION_ID.test(sid)) throw new ProblemError('bad-request', `sid: expected a session id, received ${JSON.stringify(sid.slice(0, 80))}`);
-    if (!(await services.streams.limiter(account).end(sid))) throw new ProblemError('not-found', `account ${account} has no live stream ${sid}`);
+    if (!(await services.streams.end(account, sid))) throw new ProblemError('not-found', `account ${account} has no live stream ${sid}`);
     return c.body(null, 204);
   });
 

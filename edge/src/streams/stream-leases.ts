@@ -2,6 +2,10 @@ import { ProblemError } from '@cascade/common';
 import type { Lease, StreamLimiter } from '@cascade/licensing';
 import type { Plan } from '../auth/viewer.ts';
 import type { StreamConfig } from '../config.ts';
+import { BoundedCache } from '../session/bounded-cache.ts';
+
+/** Sessions whose last renewal this isolate remembers (a few hundred bytes each). */
+const RECENT_RENEWALS = 20_000;
 
 /** A lease as players and operators see it (times as ISO strings). */
 export interface StreamView {
@@ -31,6 +35,13 @@ export function streamView(lease: Lease): StreamView {
 export class StreamLeases {
   readonly #namespace: DurableObjectNamespace<StreamLimiter>;
   readonly #config: StreamConfig;
+  /**
+   * `account \n sessionId` → when this isolate last began renewing that lease (ms). A live player
+   * reloads its video and audio playlists every target duration: without this each reload is an RPC to
+   * the account's object (about 1 ms of Worker CPU, the largest share of a reload's in the surge bench).
+   * A time, never a promise: one request must not wait on another's I/O in workerd.
+   */
+  readonly #renewedAt = new BoundedCache<string, number>(RECENT_RENEWALS);
 
   constructor(namespace: DurableObjectNamespace<StreamLimiter> | undefined, config: StreamConfig) {
     if (!namespace) throw new ProblemError('config-invalid', 'STREAM_LIMITER: expected a Durable Object binding to StreamLimiter, received none');
@@ -51,6 +62,8 @@ export class StreamLeases {
       ttlSeconds: this.#config.leaseSeconds,
       graceSeconds: this.#config.graceSeconds,
     });
+    // Sessions this start evicted are refused at their next reload through this isolate, reuse or not.
+    if (result.admitted) for (const lease of result.evicted) this.#forget(`${account}\n${lease.sessionId}`);
     if (!result.admitted) {
       throw new ProblemError(
         'too-many-streams',
@@ -60,8 +73,40 @@ export class StreamLeases {
     }
   }
 
-  /** A playlist reload or explicit heartbeat: renew, or refuse with why the stream is over. */
+  /**
+   * A media-playlist reload: renew like `heartbeat`, except that a renewal of the same session this
+   * isolate began less than `renewalReuseSeconds` ago (finished or in flight, not refused) is reused
+   * instead of calling the object again. What this costs: a session ended by another isolate (evicted by a start elsewhere,
+   * stopped, ended by an operator) may have reloads through this isolate served for up to that many
+   * seconds after it ended; one ended through this isolate is refused at its next reload, as before.
+   * The lease itself is never at risk: the reuse window is at most half the lease.
+   */
+  async renewOnReload(account: string, sessionId: string): Promise<void> {
+    const key = `${account}\n${sessionId}`;
+    const renewedAt = this.#renewedAt.get(key);
+    if (renewedAt !== undefined && Date.now() - renewedAt < this.#config.renewalReuseSeconds * 1000) return;
+    await this.heartbeat(account, sessionId);
+  }
+
+  /**
+   * A playlist reload or explicit heartbeat: renew, or refuse with why the stream is over. The renewal
+   * counts for `renewOnReload` from when it starts, so a player's audio and video reloads arriving
+   * together cost one RPC (the other reload is served while it is in flight, as it would be a moment
+   * after it); a refused or failed renewal is forgotten, so the next reload asks the object again.
+   */
   async heartbeat(account: string, sessionId: string): Promise<StreamView> {
+    const key = `${account}\n${sessionId}`;
+    const startedAt = Date.now();
+    if (this.#config.renewalReuseSeconds > 0) this.#renewedAt.set(key, startedAt);
+    try {
+      return await this.#callHeartbeat(account, sessionId);
+    } catch (error) {
+      if (this.#renewedAt.get(key) === startedAt) this.#renewedAt.delete(key);
+      throw error;
+    }
+  }
+
+  async #callHeartbeat(account: string, sessionId: string): Promise<StreamView> {
     const result = await this.limiter(account).heartbeat(sessionId, { ttlSeconds: this.#config.leaseSeconds, graceSeconds: this.#config.graceSeconds });
     if (result.alive) return streamView(result.lease);
     if (result.reason === 'evicted') throw new ProblemError('stream-evicted', `session ${sessionId} was stopped: the account started a newer stream`);
@@ -70,6 +115,18 @@ export class StreamLeases {
   }
 
   async release(account: string, sessionId: string): Promise<boolean> {
+    this.#forget(`${account}\n${sessionId}`);
     return this.limiter(account).release(sessionId);
+  }
+
+  /** An operator ends a session: false when it held no lease. */
+  async end(account: string, sessionId: string): Promise<boolean> {
+    this.#forget(`${account}\n${sessionId}`);
+    return this.limiter(account).end(sessionId);
+  }
+
+  /** The lease ends: its next reload through this isolate asks the object (and is refused). */
+  #forget(key: string): void {
+    this.#renewedAt.delete(key);
   }
 }
