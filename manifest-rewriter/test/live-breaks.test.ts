@@ -152,6 +152,34 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
     expect(ahead).not.toMatch(/seg-1-108\.\d\.m4s/);
     expect(ahead).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
   });
+
+  it('keeps the preload hint after the parts of the segment in progress, and no blank line inside the playlist', () => {
+    const plain = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [{ startMsn: 200, endMsn: undefined, slots: AD(1, 1) }], 0);
+    expect(plain.indexOf('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"')).toBeGreaterThan(plain.indexOf('URI="seg-1-108.0.m4s"'));
+    expect(plain.trimEnd()).not.toContain('\n\n');
+    expect(plain.endsWith('"seg-1-108.1.m4s"\n')).toBe(true);
+  });
+
+  // e2e ad-insertion-live (hls.js 1.7): a reload cut where a slot was due ended on the ad's URI; hls.js took that
+  // whole ad segment for the segment in progress and, when the next reload listed the content at the CUE-IN
+  // after it, raised "media sequence mismatch" and stopped reloading the audio rendition.
+  it('never ends an LL-HLS window on a whole segment’s URI when it withholds the segment in progress, so the next reload’s segment is not compared with it', () => {
+    const slots = AD(1, 3);
+    // Reload 1: the break runs from 106 (no CUE-IN yet), 108 is in progress and a slot is due there.
+    const first = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots }], 0);
+    // Reload 2: the channel returned early at 108, which is now whole and content again.
+    const second = replaceLiveBreaks(llWindow(101, 8, { out: 106, in: 108 }), [{ startMsn: 106, endMsn: 108, slots }], 0);
+    const lastLine = first.trimEnd().split('\n').at(-1)!;
+    expect(lastLine.startsWith('#'), `the window ends on ${lastLine}`).toBe(true);
+    expect(first).not.toContain('#EXT-X-PRELOAD-HINT');
+    const uriAt = (text: string, msn: number) => segments(text).find((s) => s.msn === msn)?.uri;
+    for (const msn of [106, 107]) expect(uriAt(second, msn)).toBe(uriAt(first, msn));
+    expect(uriAt(first, 108)).toBeUndefined();
+    expect(uriAt(second, 108)).toBe('seg-1-108.m4s');
+    // Outside LL-HLS a whole last segment is what every playlist ends with: nothing is added.
+    const plain = replaceLiveBreaks(window(100, 6, { out: 104, planned: 32, in: 200 }), [{ startMsn: 104, endMsn: undefined, slots }], 0);
+    expect(plain.trimEnd().split('\n').at(-1)).toBe(slots[1]!.uri);
+  });
 });
 
 describe('insertLiveInterstitials: live SCTE-35 breaks as HLS Interstitials', () => {

@@ -62,7 +62,14 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
   let emittedMap: string | undefined;
   let sawSequence = false;
   let maxDuration = 0;
+  // The preload hint and rendition reports describe the end of the playlist: they go after the parts of the
+  // segment in progress (which this loop only flushes after the last line), as the origin listed them.
+  const trailer: string[] = [];
   for (const line of lines) {
+    if (line.startsWith('#EXT-X-PRELOAD-HINT:') || line.startsWith('#EXT-X-RENDITION-REPORT:')) {
+      trailer.push(line);
+      continue;
+    }
     if (line.startsWith('#EXT-X-DISCONTINUITY-SEQUENCE:')) {
       sawSequence = true;
       out.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${(Number.parseInt(line.slice(30), 10) || 0) + slidOut}`);
@@ -105,14 +112,20 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
   // due there, or when an announced break starts with it (`breakAhead`: its CUE-OUT comes only with the
   // whole segment): they go, and the player waits for the whole segment. Otherwise a player would hold the
   // content's parts (hls.js: the hint) under a discontinuity number the ad then changes.
+  const ending = out.at(-1) === '' ? out.pop() : undefined;
   if (slotAt(fills, msn) || options.breakAhead) {
-    out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:')));
-    for (let i = out.length - 1; i >= 0 && (out[i] === '' || out[i]!.startsWith('#')); i--) if (out[i]!.startsWith('#EXT-X-PRELOAD-HINT')) out.splice(i, 1);
+    out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:')), ...trailer.filter((l) => !l.startsWith('#EXT-X-PRELOAD-HINT:')));
+    // An LL-HLS playlist must not end on a whole segment's URI: hls.js (m3u8-parser) then takes that last
+    // segment for the one in progress (its fragmentHint) and, on the next reload, compares its URI with the
+    // segment that follows it: "media sequence mismatch", and the rendition stops reloading. Any line after
+    // the URI makes it start an empty segment in progress instead; a comment is ignored by every player.
+    if (lines.some((l) => l.startsWith('#EXT-X-PART-INF:')) && out.length > 0 && !out.at(-1)!.startsWith('#')) out.push('# next segment withheld until whole (an ad break slot)');
   } else {
     // The segment being cut may start a new init segment (an encoder restart): its map goes before its parts.
     if (contentMap !== undefined && contentMap !== emittedMap && group.some((l) => l.startsWith('#EXT-X-PART:'))) out.push(contentMap);
-    out.push(...group);
+    out.push(...group, ...trailer);
   }
+  if (ending !== undefined) out.push(ending);
   if (!sawSequence && slidOut > 0) {
     const at = out.findIndex((l) => l.startsWith('#EXT-X-MEDIA-SEQUENCE:'));
     out.splice(at + 1, 0, `#EXT-X-DISCONTINUITY-SEQUENCE:${slidOut}`);
