@@ -97,7 +97,10 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
       const startsAfter = (at: number) => segment.pdtMs >= at - EDGE_TOLERANCE_MS;
       const previousStartsAfter = (at: number) => previous !== undefined && previous.pdtMs >= at - EDGE_TOLERANCE_MS;
       if (startsAfter(startMs) && !startsAfter(endMs)) {
-        if (!previousStartsAfter(startMs)) lines.push(`#EXT-X-CUE-OUT:DURATION=${seconds(breakMs / 1000)}`);
+        // The first segment listed opens the break only if it starts with it: a window that slid past the
+        // break's first segment starts with CUE-OUT-CONT (a CUE-OUT there would announce a second break).
+        const opens = previous !== undefined ? !previousStartsAfter(startMs) : segment.pdtMs < startMs + EDGE_TOLERANCE_MS;
+        if (opens) lines.push(`#EXT-X-CUE-OUT:DURATION=${seconds(breakMs / 1000)}`);
         else lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${seconds(Math.max(0, segment.pdtMs - startMs) / 1000)},Duration=${seconds(breakMs / 1000)}`);
       } else if (startsAfter(endMs) && previous !== undefined && previousStartsAfter(startMs) && !previousStartsAfter(endMs)) {
         lines.push('#EXT-X-CUE-IN');
