@@ -153,6 +153,24 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
     expect(ahead).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-107.0.m4s",INDEPENDENT=YES');
   });
 
+  // e2e live-playback (hls.js LL-HLS): the slots of a 6 s break ran out at 108 while 108 was in progress; its
+  // parts came without the discontinuity the whole 108 got on the next reload ("discontinuity sequence mismatch").
+  it('puts the return’s discontinuity before the parts of a segment in progress where the slots run out', () => {
+    const fill: LiveBreakFill = { startMsn: 105, endMsn: undefined, slots: AD(1, 3) };
+    const partial = replaceLiveBreaks(llWindow(100, 8, { out: 105, in: 200 }), [fill], 0);
+    const whole = replaceLiveBreaks(llWindow(101, 8, { out: 105, in: 200 }), [fill], 0);
+    // The tags between the segment before 108 and 108's first part.
+    const lead = (text: string) => {
+      const lines = text.split('\n');
+      const at = lines.findIndex((l) => l.includes('seg-1-108.0.m4s'));
+      const previous = lines.slice(0, at).findLastIndex((l) => l !== '' && !l.startsWith('#'));
+      return lines.slice(previous + 1, at);
+    };
+    // The discontinuity and the content's map come before the first part of 108, in progress as when whole.
+    for (const text of [partial, whole]) expect(lead(text)).toEqual(expect.arrayContaining(['#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="init-1.mp4"']));
+    expect(lead(partial).indexOf('#EXT-X-DISCONTINUITY')).toBeLessThan(lead(partial).indexOf('#EXT-X-MAP:URI="init-1.mp4"'));
+  });
+
   it('keeps the preload hint after the parts of the segment in progress, and no blank line inside the playlist', () => {
     const plain = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [{ startMsn: 200, endMsn: undefined, slots: AD(1, 1) }], 0);
     expect(plain.indexOf('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"')).toBeGreaterThan(plain.indexOf('URI="seg-1-108.0.m4s"'));

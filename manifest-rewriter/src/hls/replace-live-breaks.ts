@@ -122,7 +122,12 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
     if (lines.some((l) => l.startsWith('#EXT-X-PART-INF:')) && out.length > 0 && !out.at(-1)!.startsWith('#')) out.push('# next segment withheld until whole (an ad break slot)');
   } else {
     // The segment being cut may start a new init segment (an encoder restart): its map goes before its parts.
-    if (contentMap !== undefined && contentMap !== emittedMap && group.some((l) => l.startsWith('#EXT-X-PART:'))) out.push(contentMap);
+    // Where the slots run out it is content again after an ad: its parts need the discontinuity its whole
+    // segment will get, or hls.js numbers them in the ad's discontinuity ("discontinuity sequence mismatch").
+    const parts = group.some((l) => l.startsWith('#EXT-X-PART:'));
+    const returning = parts && points.has(msn) && !group.includes('#EXT-X-DISCONTINUITY');
+    if (returning) out.push('#EXT-X-DISCONTINUITY');
+    if (contentMap !== undefined && (contentMap !== emittedMap || returning) && parts) out.push(contentMap);
     out.push(...group, ...trailer);
   }
   if (ending !== undefined) out.push(ending);
