@@ -1,6 +1,7 @@
 import { ManifestError } from '../manifest-error.ts';
 import { parseMpdDuration } from './stitch-dash-vod.ts';
 import { scanXml, type XmlStartTag } from './xml-scanner.ts';
+import { timelineText, withAttributes } from './mpd-tag-text.ts';
 
 /** The SCTE-35 carriage in MPD events (SCTE 214-1 §6.8; ISO/IEC 23009-1 §5.10.2). */
 const SCTE35_SCHEMES = new Set(['urn:scte:scte35:2014:xml+bin', 'urn:scte:scte35:2013:xml']);
@@ -161,25 +162,6 @@ function structure(source: string): Structure {
   return { mpd, periods, events, baseUrl };
 }
 
-function timeline(segments: Segment[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < segments.length; ) {
-    const { t, d } = segments[i]!;
-    let r = 0;
-    while (segments[i + r + 1]?.d === d && segments[i + r + 1]!.t === t + (r + 1) * d) r++;
-    runs.push(`<S t="${t}" d="${d}"${r > 0 ? ` r="${r}"` : ''}/>`);
-    i += r + 1;
-  }
-  return runs.join('');
-}
-
-function withAttributes(tagText: string, drop: string[], add: Record<string, string>): string {
-  let text = tagText;
-  for (const name of drop) text = text.replace(new RegExp(`\\s${name}\\s*=\\s*("[^"]*"|'[^']*')`), '');
-  const extra = Object.entries(add).map(([k, v]) => ` ${k}="${v}"`).join('');
-  return text.replace(/\s*(\/?)>$/, `${extra}$1>`);
-}
-
 function seconds(value: number): string {
   return `PT${Number(value.toFixed(3))}S`;
 }
@@ -288,7 +270,7 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
           presentationTimeOffset: String(template.presentationTimeOffset + Math.round((from - periodStart) * template.timescale)),
         }),
       });
-      edits.push({ start: template.timeline.start, end: template.timeline.end, text: timeline(selected) });
+      edits.push({ start: template.timeline.start, end: template.timeline.end, text: timelineText(selected) });
     }
     // An empty SegmentTimeline is not valid: a span not yet published in every Representation waits for a reload.
     if (empty) return;
@@ -353,7 +335,7 @@ export function stitchDashLive(mpd: string, fills: DashLiveBreakFill[]): string 
       if (selected.length === 0) return undefined;
       const own = Math.max(...selected.map((x) => x.d / template.timescale));
       longest = Math.max(longest, own);
-      edits.push({ start: template.timeline.start, end: template.timeline.end, text: timeline(selected) });
+      edits.push({ start: template.timeline.start, end: template.timeline.end, text: timelineText(selected) });
       // In a dynamic MPD a segment is available once it has ended (§5.3.9.5.3, AST + Period@start + its end):
       // an ad's 4 s segment would be announced 2 s later than the channel's 2 s one starting at the same
       // instant, and a player that keeps to the channel's latency would stall at the boundary. The ad is on

@@ -1,5 +1,6 @@
 import { ManifestError } from '../manifest-error.ts';
 import { scanXml, type XmlStartTag } from './xml-scanner.ts';
+import { timelineText, withAttributes } from './mpd-tag-text.ts';
 
 export interface DashStitchBreak {
   /** Content seconds (snapped to the next video segment boundary); `'end'` for a post-roll. */
@@ -104,25 +105,6 @@ function structure(source: string) {
   return { mpd, period: periods[0]!, templates, baseUrl };
 }
 
-function timeline(segments: { t: number; d: number }[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < segments.length; ) {
-    const { t, d } = segments[i]!;
-    let r = 0;
-    while (segments[i + r + 1]?.d === d && segments[i + r + 1]!.t === t + (r + 1) * d) r++;
-    runs.push(`<S t="${t}" d="${d}"${r > 0 ? ` r="${r}"` : ''}/>`);
-    i += r + 1;
-  }
-  return runs.join('');
-}
-
-function withAttributes(tagText: string, drop: string[], add: Record<string, string>): string {
-  let text = tagText;
-  for (const name of drop) text = text.replace(new RegExp(`\\s${name}\\s*=\\s*("[^"]*"|'[^']*')`), '');
-  const extra = Object.entries(add).map(([k, v]) => ` ${k}="${v}"`).join('');
-  return text.replace(/\s*(\/?)>$/, `${extra}$1>`);
-}
-
 /**
  * Stitch ad breaks into a static single-Period MPD as extra Periods (ISO/IEC 23009-1 5.3.2; DASH-IF IOP
  * multi-period ad insertion): the content Period is cut at the video segment boundary at or after each
@@ -184,7 +166,7 @@ export function stitchDashVod(content: string, breaks: DashStitchBreak[]): strin
           presentationTimeOffset: String(Math.round(from * template.timescale)),
         }),
       });
-      edits.push({ start: template.timeline.start, end: template.timeline.end, text: timeline(selected) });
+      edits.push({ start: template.timeline.start, end: template.timeline.end, text: timelineText(selected) });
     }
     edits.sort((a, b) => a.start - b.start);
     let inner = '';
