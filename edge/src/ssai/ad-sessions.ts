@@ -28,7 +28,9 @@ export class AdSessions extends DurableObject {
   async addLiveBreak(candidate: PlannedBreak): Promise<{ plan: AdPlan; index: number }> {
     const plan = await this.ctx.storage.get<AdPlan>('plan');
     if (!plan) throw new Error('no ad plan for this session');
-    // Stitched breaks are known by their first media sequence number, interstitials by the channel's break id.
+    // Stitched HLS breaks are known by their first media sequence number; interstitials and live DASH breaks
+    // (no media sequence number) by the channel's break id, so a DASH session freezes a break the first time
+    // a reload sees it and every later reload gets the same one.
     let index = plan.breaks.findIndex((b) => (b.startMsn === undefined) === (candidate.startMsn === undefined) && b.id === candidate.id);
     if (index === -1) {
       plan.breaks.push(candidate);
@@ -72,23 +74,6 @@ export class AdSessions extends DurableObject {
     if (!plan || !adBreak || adBreak.discontinuities?.[rendition] !== undefined) return;
     adBreak.discontinuities = { ...adBreak.discontinuities, [rendition]: discontinuities };
     await this.ctx.storage.put('plan', plan);
-  }
-
-  /**
-   * Live DASH: freeze a break (identified by its splice id; DASH breaks have no media sequence number) the
-   * first time a reload of the session's MPD sees it; every later reload gets the same one.
-   */
-  async addDashLiveBreak(candidate: PlannedBreak): Promise<{ plan: AdPlan; index: number }> {
-    const plan = await this.ctx.storage.get<AdPlan>('plan');
-    if (!plan) throw new Error('no ad plan for this session');
-    let index = plan.breaks.findIndex((b) => b.id === candidate.id && b.startMsn === undefined);
-    if (index === -1) {
-      plan.breaks.push(candidate);
-      index = plan.breaks.length - 1;
-      await this.ctx.storage.put('plan', plan);
-      await this.ctx.storage.setAlarm(Date.now() + PLAN_LIFETIME_MS);
-    }
-    return { plan, index };
   }
 
   /** Live DASH: the channel returned early; the break's length becomes what it really was. */

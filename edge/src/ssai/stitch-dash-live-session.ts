@@ -128,7 +128,7 @@ export async function stitchDashLiveSession(deps: DashLiveSessionDeps, mpd: stri
       const ended = startedMs === undefined ? seen.start + seen.seconds <= scan.liveEdge : startedMs + seen.seconds * 1000 <= plan.createdAt;
       const ads = joinedMidBreak ? [] : await deps.decide(plan, id, seen.seconds);
       const candidate: PlannedBreak = { id, at: seen.start, durationSeconds: ended ? 0 : seen.seconds, ads, problems: joinedMidBreak ? ['joined mid-break'] : [] };
-      plan = (await store.addDashLiveBreak(candidate)).plan as AdPlan;
+      plan = (await store.addLiveBreak(candidate)).plan as AdPlan;
       known = plan.breaks.find((b) => b.id === id && isDashLive(b))!;
     }
     if (seen.seconds < known.durationSeconds - 0.001) {
