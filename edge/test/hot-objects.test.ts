@@ -8,56 +8,41 @@ import { freshUntil, HotObjects, type HotObject } from '../src/upstream/hot-obje
 const object = (bytes: number, expiresAt: number): HotObject => ({ body: new ArrayBuffer(bytes), headers: [['content-type', 'video/iso.segment']], expiresAt });
 
 describe('HotObjects (the isolate memory in front of the Cache API)', () => {
-  it('answers a fresh object from memory and forgets it once its lifetime has passed', async () => {
+  it('answers a fresh object from memory and forgets it once its lifetime has passed', () => {
     const hot = new HotObjects({ maxBytes: 1000, maxObjectBytes: 500 });
-    await hot.flight('a', async () => object(100, 2_000)).promise;
+    hot.hold('a', object(100, 2_000));
     expect(hot.get('a', 1_999)?.body.byteLength).toBe(100);
     expect(hot.get('a', 2_000)).toBeUndefined();
     expect(hot.size).toBe(0);
     expect(hot.bytes).toBe(0);
   });
 
-  it('shares one lookup between every request that asks while it is under way', async () => {
+  it('lets one request at a time claim the fetch of a key, until it ends the fetch or its deadline passes', () => {
     const hot = new HotObjects({ maxBytes: 1000, maxObjectBytes: 500 });
-    let lookups = 0;
-    let release!: (o: HotObject) => void;
-    const lookup = () => {
-      lookups++;
-      return new Promise<HotObject>((resolve) => (release = resolve));
-    };
-    const first = hot.flight('seg-7', lookup);
-    const second = hot.flight('seg-7', lookup);
-    const other = hot.flight('seg-8', async () => object(10, 5_000));
-    expect(first.leader).toBe(true);
-    expect(second.leader).toBe(false);
-    expect(other.leader).toBe(true);
-    release(object(50, 5_000));
-    expect(await second.promise).toBe(await first.promise);
-    expect(lookups).toBe(1);
-    // Settled: the next miss starts a new lookup rather than reusing a finished one.
-    expect(hot.flight('seg-7', async () => undefined).leader).toBe(true);
+    expect(hot.claimFetch('seg-7', 0, 300)).toBe(true);
+    expect(hot.fetching('seg-7', 1)).toBe(true);
+    expect(hot.claimFetch('seg-7', 1, 300)).toBe(false);
+    expect(hot.claimFetch('seg-8', 1, 300)).toBe(true);
+    hot.endFetch('seg-7');
+    expect(hot.fetching('seg-7', 2)).toBe(false);
+    expect(hot.claimFetch('seg-7', 2, 300)).toBe(true);
+    // A request cancelled mid-fetch never ends its claim: it lapses at its deadline.
+    expect(hot.fetching('seg-8', 300)).toBe(true);
+    expect(hot.fetching('seg-8', 301)).toBe(false);
+    expect(hot.claimFetch('seg-8', 301, 300)).toBe(true);
   });
 
-  it('passes a failed lookup to every waiter and holds nothing', async () => {
-    const hot = new HotObjects({ maxBytes: 1000, maxObjectBytes: 500 });
-    const first = hot.flight('x', () => Promise.reject(new Error('shield unreachable')));
-    const second = hot.flight('x', async () => object(1, 1));
-    await expect(first.promise).rejects.toThrow('shield unreachable');
-    await expect(second.promise).rejects.toThrow('shield unreachable');
-    expect(hot.size).toBe(0);
-  });
-
-  it('drops the least recently used objects past its byte budget and never holds an oversized one', async () => {
+  it('drops the least recently used objects past its byte budget and never holds an oversized one', () => {
     const hot = new HotObjects({ maxBytes: 300, maxObjectBytes: 200 });
-    await hot.flight('a', async () => object(100, 9e12)).promise;
-    await hot.flight('b', async () => object(100, 9e12)).promise;
+    hot.hold('a', object(100, 9e12));
+    hot.hold('b', object(100, 9e12));
     hot.get('a', 0); // a is now the most recently used
-    await hot.flight('c', async () => object(150, 9e12)).promise;
+    hot.hold('c', object(150, 9e12));
     expect(hot.get('b', 0)).toBeUndefined();
     expect(hot.get('a', 0)).toBeDefined();
     expect(hot.get('c', 0)).toBeDefined();
     expect(hot.bytes).toBe(250);
-    await hot.flight('big', async () => object(201, 9e12)).promise;
+    hot.hold('big', object(201, 9e12));
     expect(hot.get('big', 0)).toBeUndefined();
     expect(hot.fits(200)).toBe(true);
     expect(hot.fits(201)).toBe(false);

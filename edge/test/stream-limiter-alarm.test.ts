@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { LeaseTerms } from '@cascade/licensing';
+import { StreamLimiter, type LeaseTerms } from '@cascade/licensing';
 import type { Env } from '../src/env.ts';
 
 function limiterFor(account: string) {
@@ -37,5 +37,26 @@ describe('StreamLimiter alarm on the renewal path', () => {
     await limiter.acquire('long', 'dev-long', 'demo', { ...terms, ttlSeconds: 600 });
     const short = await limiter.acquire('short', 'dev-short', 'demo', { ...terms, ttlSeconds: 5, graceSeconds: 0 });
     expect(await alarmOf(limiter)).toBe(short.admitted ? short.lease.expiresAt : NaN);
+  });
+});
+
+describe('StreamLimiter rebuilt after an eviction', () => {
+  it('knows the alarm it stored, so a renewal through the rebuilt object stores none, and records its schema version', async () => {
+    const limiter = limiterFor('alarm-rebuilt-account');
+    const acquired = await limiter.acquire('a', 'dev-a', 'demo', terms);
+    const stored = await alarmOf(limiter);
+    expect(stored).toBe(acquired.admitted ? acquired.lease.expiresAt : NaN);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const seen = await runInDurableObject(limiter, (_instance, state) => {
+      // A second instance on the same storage is what workerd builds after evicting the first. Not
+      // knowing the stored alarm, it would point the alarm at the renewed (later) expiry.
+      const rebuilt = new StreamLimiter(state, env as never);
+      const renewed = rebuilt.heartbeat('a', terms);
+      const schema = state.storage.sql.exec<{ value: number }>("SELECT value FROM settings WHERE key = 'schema'").one().value;
+      return { renewedUntil: renewed.alive ? renewed.lease.expiresAt : NaN, schema };
+    });
+    expect(seen.renewedUntil).toBeGreaterThan(stored!);
+    expect(await alarmOf(limiter)).toBe(stored);
+    expect(seen.schema).toBe(2);
   });
 });

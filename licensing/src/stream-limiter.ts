@@ -37,6 +37,8 @@ type LeaseRow = { session_id: string; device_id: string; title_id: string; acqui
 /** How long the reason a session ended is remembered, so its next reload can say why. */
 const ENDED_MEMORY_MS = 24 * 3600 * 1000;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Schema 2: leases with renewed_at, ended, settings (the override `limit`, `schema`, the stored `alarm_at`). */
+const SCHEMA_VERSION = 2;
 
 /**
  * One object per account (`idFromName(account)`) holding its playback leases in SQLite storage.
@@ -48,12 +50,38 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
  * Reads also ignore leases past their expiry, so an alarm running late never admits one stream too few.
  */
 export class StreamLimiter extends DurableObject {
-  /** The alarm this instance last stored (null: none); undefined when not known (a fresh instance). */
+  /** The alarm last stored (null: none), mirrored in settings `alarm_at`; undefined when not known. */
   #alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS leases (
+    // An account's object is evicted when idle and rebuilt at its next renewal, which for most accounts
+    // is every time (renewals come 10–30 s apart): with the schema current this costs one read, not
+    // the five statements of the migration, and the stored alarm is known without asking for it.
+    if (this.#schemaVersion() !== SCHEMA_VERSION) this.#migrate();
+    this.#alarmAt = this.#setting('alarm_at');
+  }
+
+  #schemaVersion(): number | undefined {
+    try {
+      return this.#setting('schema');
+    } catch {
+      return undefined; // a new object: no settings table yet
+    }
+  }
+
+  #setting(key: string): number | undefined {
+    return this.ctx.storage.sql.exec<{ value: number }>('SELECT value FROM settings WHERE key = ?', key).toArray()[0]?.value;
+  }
+
+  #putSetting(key: string, value: number | undefined): void {
+    if (value === undefined) this.ctx.storage.sql.exec('DELETE FROM settings WHERE key = ?', key);
+    else this.ctx.storage.sql.exec('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+  }
+
+  #migrate(): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS leases (
       session_id TEXT PRIMARY KEY,
       device_id TEXT NOT NULL,
       title_id TEXT NOT NULL,
@@ -61,14 +89,15 @@ export class StreamLimiter extends DurableObject {
       expires_at INTEGER NOT NULL
     )`);
     // Schema v1 (before heartbeats) had no renewed_at column.
-    const columns = ctx.storage.sql.exec<{ name: string }>('PRAGMA table_info(leases)').toArray().map((c) => c.name);
-    if (!columns.includes('renewed_at')) ctx.storage.sql.exec('ALTER TABLE leases ADD COLUMN renewed_at INTEGER NOT NULL DEFAULT 0');
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS ended (
+    const columns = sql.exec<{ name: string }>('PRAGMA table_info(leases)').toArray().map((c) => c.name);
+    if (!columns.includes('renewed_at')) sql.exec('ALTER TABLE leases ADD COLUMN renewed_at INTEGER NOT NULL DEFAULT 0');
+    sql.exec(`CREATE TABLE IF NOT EXISTS ended (
       session_id TEXT PRIMARY KEY,
       reason TEXT NOT NULL,
       ended_at INTEGER NOT NULL
     )`);
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    this.#putSetting('schema', SCHEMA_VERSION);
   }
 
   acquire(sessionId: string, deviceId: string, titleId: string, terms: LeaseTerms): AcquireResult {
@@ -162,6 +191,7 @@ export class StreamLimiter extends DurableObject {
   override alarm(): void {
     // The alarm that woke us is used up: whatever #schedule() finds next must be stored.
     this.#alarmAt = undefined;
+    this.#putSetting('alarm_at', undefined);
     const now = Date.now();
     const expired = this.ctx.storage.sql.exec<{ session_id: string }>('SELECT session_id FROM leases WHERE expires_at <= ?', now).toArray();
     for (const row of expired) this.#end(row.session_id, 'expired', now);
@@ -178,7 +208,10 @@ export class StreamLimiter extends DurableObject {
       .one().at;
     // setAlarm/deleteAlarm are not awaited: the output gate holds the reply until they are stored.
     if (next === null) {
-      if (this.#alarmAt !== null) void this.ctx.storage.deleteAlarm();
+      if (this.#alarmAt !== null) {
+        void this.ctx.storage.deleteAlarm();
+        this.#putSetting('alarm_at', undefined);
+      }
       this.#alarmAt = null;
       return;
     }
@@ -187,6 +220,7 @@ export class StreamLimiter extends DurableObject {
     // expiry. Keeping it saves a storage write on every playlist reload and heartbeat (the hot RPC).
     if (this.#alarmAt !== undefined && this.#alarmAt !== null && this.#alarmAt <= next) return;
     void this.ctx.storage.setAlarm(next);
+    this.#putSetting('alarm_at', next);
     this.#alarmAt = next;
   }
 

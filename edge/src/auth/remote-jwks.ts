@@ -2,6 +2,7 @@ import { ProblemError } from '@cascade/common';
 import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import { log } from '../http/log.ts';
 import { publicJwks } from './public-jwks.ts';
+import { RefreshClaims } from '../isolate/refresh-claims.ts';
 
 export interface RemoteJwksOptions {
   url: URL;
@@ -30,12 +31,14 @@ export class RemoteJwks {
   readonly #now: () => number;
   #current: { resolve: JWTVerifyGetKey; fetchedAt: number } | undefined;
   #lastAttempt = Number.NEGATIVE_INFINITY;
-  #pending: Promise<void> | undefined;
+  /** One request of the isolate fetches the set; the others wait on their own timers (refresh-claims.ts). */
+  readonly #refreshing: RefreshClaims<'jwks'>;
 
   constructor(options: RemoteJwksOptions) {
     if (options.url.protocol !== 'https:' && options.url.protocol !== 'http:') throw new TypeError(`url: expected http(s), received ${options.url.protocol}`);
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#refreshing = new RefreshClaims(options.timeoutMs + 1_000);
   }
 
   /** A jose key resolver: pass it to jwtVerify. */
@@ -43,7 +46,8 @@ export class RemoteJwks {
     const now = this.#now();
     const cooledDown = now - this.#lastAttempt >= this.#options.cooldownSeconds * 1000;
     const expired = this.#current === undefined || now - this.#current.fetchedAt >= this.#options.cacheSeconds * 1000;
-    if (this.#current === undefined || (expired && cooledDown)) await this.#refresh();
+    // An expired set keeps verifying while another request of the isolate fetches the new one.
+    if (this.#current === undefined || (expired && cooledDown && !this.#refreshing.claimed('jwks', now))) await this.#refresh();
     try {
       return await this.#current!.resolve(header, token);
     } catch (error) {
@@ -53,11 +57,26 @@ export class RemoteJwks {
     }
   };
 
+  /**
+   * Fetches the set, or, while another request of the isolate is fetching it, waits on its own timers
+   * for that fetch to end (never on its promise: workerd cancels a request that waits only on another's,
+   * refresh-claims.ts) and lets its outcome stand: a new set, the last good one kept, or none (503).
+   */
   async #refresh(): Promise<void> {
-    this.#pending ??= this.#load().finally(() => {
-      this.#pending = undefined;
-    });
-    await this.#pending;
+    for (let turn = 0; turn < 2; turn++) {
+      if (this.#refreshing.claim('jwks', this.#now())) {
+        try {
+          return await this.#load();
+        } finally {
+          this.#refreshing.release('jwks');
+        }
+      }
+      const attempt = this.#lastAttempt;
+      await this.#refreshing.awaitRelease('jwks', this.#options.timeoutMs + 1_000, this.#now);
+      if (this.#lastAttempt !== attempt) break;
+      // The claimer never got to fetch (cancelled early): claim it ourselves on the next turn.
+    }
+    if (this.#current === undefined) throw new ProblemError('identity-unavailable', 'the identity service’s keys could not be fetched');
   }
 
   async #load(): Promise<void> {

@@ -2,6 +2,7 @@ import { ProblemError } from '@cascade/common';
 import { log } from '../http/log.ts';
 import { BoundedCache } from '../session/bounded-cache.ts';
 import { fetchUpstream, upstreamFailure } from '../upstream/fetch-upstream.ts';
+import { RefreshClaims } from '../isolate/refresh-claims.ts';
 import { parseCatalogueEntry, type CatalogueEntry } from './catalogue-entry.ts';
 
 export interface CatalogueClientOptions {
@@ -28,24 +29,26 @@ export class CatalogueClient {
   readonly #options: CatalogueClientOptions;
   readonly #now: () => number;
   readonly #entries: BoundedCache<string, { entry: CatalogueEntry; fetchedAt: number }>;
-  readonly #pending = new Map<string, Promise<CatalogueEntry>>();
+  /** One request of the isolate reads a title's entry at a time (refresh-claims.ts). */
+  readonly #refresh: RefreshClaims<string>;
 
   constructor(options: CatalogueClientOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#entries = new BoundedCache(options.capacity ?? 10_000);
+    this.#refresh = new RefreshClaims(options.timeoutMs, options.capacity ?? 10_000);
   }
 
   /** `id` must already be validated (parseId). */
   async get(id: string): Promise<CatalogueEntry> {
     const cached = this.#entries.get(id);
     if (cached && this.#now() - cached.fetchedAt < this.#options.ttlSeconds * 1000) return cached.entry;
-    let pending = this.#pending.get(id);
-    if (!pending) {
-      pending = this.#load(id, cached).finally(() => this.#pending.delete(id));
-      this.#pending.set(id, pending);
-    }
-    return pending;
+    // One read per title per isolate; the others wait for it on their own timers, never on its promise
+    // (refresh-claims.ts), and answer from what it left.
+    const read = await this.#refresh.once(id, this.#now, this.#options.timeoutMs, () => this.#load(id, cached));
+    if (read) return read.value;
+    const after = this.#entries.get(id);
+    return after !== undefined && after !== cached ? after.entry : this.#load(id, cached);
   }
 
   async #load(id: string, cached: { entry: CatalogueEntry; fetchedAt: number } | undefined): Promise<CatalogueEntry> {

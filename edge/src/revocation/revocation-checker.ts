@@ -2,6 +2,7 @@ import { ProblemError } from '@cascade/common';
 import { log } from '../http/log.ts';
 import type { PopSnapshot, PopSnapshotCache } from './pop-snapshot-cache.ts';
 import type { RevocationSnapshot } from './revocation-list.ts';
+import { RefreshClaims } from '../isolate/refresh-claims.ts';
 
 export interface RevocationCheckerOptions {
   /** Reads the global list (an RPC to the RevocationList Durable Object). */
@@ -55,7 +56,9 @@ export class RevocationChecker {
   readonly #options: RevocationCheckerOptions;
   readonly #now: () => number;
   #held: Held | undefined;
-  #pending: Promise<Held> | undefined;
+  /** One request of the isolate refreshes the snapshot at a time (refresh-claims.ts). */
+  readonly #refresh: RefreshClaims<'snapshot'>;
+  readonly #refreshMs: number;
   readonly #earlyMs: number;
 
   constructor(options: RevocationCheckerOptions) {
@@ -64,6 +67,9 @@ export class RevocationChecker {
     const share = options.earlyRefreshShare ?? 0.1;
     if (!(share >= 0 && share < 1)) throw new RangeError(`earlyRefreshShare: expected a share in [0, 1), received ${share}`);
     this.#earlyMs = (options.random ?? Math.random)() * share * (options.pop?.ttlSeconds ?? 0) * 1000;
+    // A refresh's PoP read, object read and PoP write: its claim lapses after two read deadlines.
+    this.#refreshMs = 2 * (options.readTimeoutMs ?? 5_000);
+    this.#refresh = new RefreshClaims(this.#refreshMs);
   }
 
   async check(credential: Credential): Promise<void> {
@@ -111,10 +117,12 @@ export class RevocationChecker {
   async #snapshot(): Promise<Held> {
     const current = this.#held;
     if (current && this.#now() - current.heldAt < this.#options.cacheSeconds * 1000) return current;
-    this.#pending ??= this.#read(current).finally(() => {
-      this.#pending = undefined;
-    });
-    return this.#pending;
+    // One refresh per isolate; the others wait for it on their own timers, never on its promise
+    // (refresh-claims.ts), and check against what it left.
+    const read = await this.#refresh.once('snapshot', this.#now, this.#refreshMs, () => this.#read(current));
+    if (read) return read.value;
+    const after = this.#held;
+    return after !== undefined && after !== current ? after : this.#read(current);
   }
 
   async #read(previous: Held | undefined): Promise<Held> {

@@ -107,10 +107,15 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
       range: c.req.header('range'),
       ifNoneMatch: c.req.header('if-none-match'),
     });
-    // On the context, not a copy of the response: Hono copies the response once anyway to add the CORS
-    // headers, and takes this one along.
-    c.header('x-edge-cache', object.cache);
-    return object.response;
+    // Set on the answer itself (no copy) unless its headers are immutable (a Cache API hit).
+    let response = object.response;
+    try {
+      response.headers.set('x-edge-cache', object.cache);
+    } catch {
+      response = new Response(response.body, response);
+      response.headers.set('x-edge-cache', object.cache);
+    }
+    return response;
   });
 
   app.all('*', () => {

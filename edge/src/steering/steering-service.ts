@@ -2,6 +2,7 @@ import { log } from '../http/log.ts';
 import { decidePathways, qualityFactor } from './decide-pathways.ts';
 import type { Pathway, SteeringConfig } from './pathway.ts';
 import { emptySteeringState, pathwayViews, type SteeringState } from './steering-state.ts';
+import { RefreshClaims } from '../isolate/refresh-claims.ts';
 
 export interface SteeringServiceOptions {
   config: SteeringConfig;
@@ -26,7 +27,8 @@ export class SteeringService {
   readonly #read: () => Promise<SteeringState>;
   readonly #now: () => number;
   #held: { state: SteeringState; readAt: number } | undefined;
-  #pending: Promise<SteeringState> | undefined;
+  /** One request of the isolate re-reads the state at a time (refresh-claims.ts). */
+  readonly #refresh = new RefreshClaims<'state'>(5_000);
 
   constructor(options: SteeringServiceOptions) {
     this.config = options.config;
@@ -49,11 +51,14 @@ export class SteeringService {
 
   async state(): Promise<SteeringState> {
     const held = this.#held;
-    if (held && this.#now() - held.readAt < this.config.cacheSeconds * 1000) return held.state;
-    this.#pending ??= this.#load(held).finally(() => {
-      this.#pending = undefined;
-    });
-    return this.#pending;
+    const now = this.#now();
+    if (held && now - held.readAt < this.config.cacheSeconds * 1000) return held.state;
+    // One read per isolate; the others wait for it on their own timers, never on its promise
+    // (refresh-claims.ts), and decide from what it left.
+    const read = await this.#refresh.once('state', this.#now, 5_000, () => this.#load(held));
+    if (read) return read.value;
+    const after = this.#held;
+    return after !== undefined && after !== held ? after.state : this.#load(held);
   }
 
   async #load(previous: { state: SteeringState; readAt: number } | undefined): Promise<SteeringState> {

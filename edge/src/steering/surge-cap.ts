@@ -3,13 +3,16 @@ import type { AccessServices } from '../access-services.ts';
 import { log } from '../http/log.ts';
 import { BoundedCache } from '../session/bounded-cache.ts';
 import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
+import { RefreshClaims } from '../isolate/refresh-claims.ts';
 import { dashLadder, segmentBandwidth } from './dash-ladder.ts';
 import { cappableBandwidth, variantLadder } from './variant-ladder.ts';
 
 /** How long an isolate trusts a title's ladder: packaged ladders do not change; a live channel's rarely does. */
 const LADDER_SECONDS = 60;
 const utf8 = new TextDecoder();
-const ladders = new BoundedCache<string, { ladder: Promise<unknown>; readAt: number }>(1000);
+const ladders = new BoundedCache<string, { ladder: unknown; readAt: number }>(1000);
+/** One request of the isolate re-reads a stale ladder; the others use the held one meanwhile. */
+const rereads = new RefreshClaims<string>(10_000, 1000);
 type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** The surge cap in force now (bit/s): the operator's (ops API) or else the configured SURGE_CAP_BPS. */
@@ -24,17 +27,19 @@ export async function currentSurgeCap(services: AccessServices): Promise<number 
  */
 async function ladderOf<T>(services: AccessServices, requestUrl: URL, path: string, parse: (text: string) => T, waitUntil: WaitUntil): Promise<T> {
   const now = Date.now();
-  let held = ladders.get(path);
-  if (held === undefined || now - held.readAt > LADDER_SECONDS * 1000) {
-    const ladder = fetchMediaObject(services.config, requestUrl, path, waitUntil).then(async (object) => parse(utf8.decode(await object.response.arrayBuffer())));
-    const entry = { ladder, readAt: now };
-    held = entry;
-    ladders.set(path, entry);
-    ladder.catch(() => {
-      if (ladders.get(path) === entry) ladders.delete(path);
-    });
+  const held = ladders.get(path);
+  if (held !== undefined && now - held.readAt <= LADDER_SECONDS * 1000) return held.ladder as T;
+  // Values, not promises, are shared between requests (refresh-claims.ts): while one request re-reads a
+  // stale ladder the others use it; with none held yet, each reads it (the manifest is in isolate memory).
+  if (held !== undefined && !rereads.claim(path, now)) return held.ladder as T;
+  try {
+    const object = await fetchMediaObject(services.config, requestUrl, path, waitUntil);
+    const ladder = parse(utf8.decode(await object.response.arrayBuffer()));
+    ladders.set(path, { ladder, readAt: now });
+    return ladder;
+  } finally {
+    if (held !== undefined) rereads.release(path);
   }
-  return (await held.ladder) as T;
 }
 
 /** The cap degrades quality on purpose; it never takes playback down because a ladder is unreadable. */

@@ -40,7 +40,7 @@ function fromHot(object: HotObject): Response {
  * One object under a validated media path: from this isolate's memory, the Workers Cache API (keyed
  * without any token) or, on a miss, from the shield, storing whole cacheable 200 answers for the next
  * viewer. Plain GETs (no Range, no If-None-Match) of small objects go through the isolate's memory,
- * where concurrent misses for one object share one lookup.
+ * where of concurrent misses for one object one request looks it up and the others poll memory.
  */
 export async function fetchMediaObject(
   config: EdgeConfig,
@@ -55,38 +55,57 @@ export async function fetchMediaObject(
   const key = `${requestUrl.origin}/__media/${path}${query}`;
   const { range, ifNoneMatch } = headers;
   if (!range && !ifNoneMatch) {
+    const timeoutMs = options.timeoutMs ?? config.upstreamTimeoutMs;
     const hot = HOT_OBJECTS.get(key, Date.now());
     if (hot !== undefined) return { response: fromHot(hot), cache: 'HIT' };
-    let own: MediaObject | undefined;
-    const flight = HOT_OBJECTS.flight(key, async () => {
-      own = await lookUp(config, key, path, query, waitUntil, {}, options.timeoutMs);
-      const until = own.response.status === 200 ? freshUntil(own.response.headers, Date.now()) : undefined;
-      const length = Number(own.response.headers.get('content-length') ?? NaN);
-      // Not for memory (no lifetime, no length, too large): the leader answers with it as it is.
-      if (until === undefined || !Number.isFinite(length) || !HOT_OBJECTS.fits(length)) return undefined;
-      const body = await readWhole(own.response, options.timeoutMs ?? config.upstreamTimeoutMs, length);
-      // Never keep (or share with waiters) a body that ended before its Content-Length.
-      if (body.byteLength !== length) throw new ProblemError('upstream-truncated', `the shield sent ${body.byteLength} of ${length} bytes of ${path}`);
-      const kept: Array<[string, string]> = [];
-      own.response.headers.forEach((value, name) => kept.push([name, value]));
-      return { body, headers: kept, expiresAt: until };
-    });
-    if (flight.leader) {
-      const shared = await flight.promise;
-      if (shared !== undefined) return { response: fromHot(shared), cache: own!.cache };
-      return own!;
+    if (HOT_OBJECTS.fetching(key, Date.now())) {
+      // Another request of this isolate is fetching it: look in memory again shortly, with this
+      // request's own timers (never its promise: refresh-claims.ts), until it is there or that fetch ended.
+      const polled = await awaitHot(key, timeoutMs);
+      if (polled !== undefined) return { response: fromHot(polled), cache: 'HIT' };
     }
-    // Another request of this isolate is fetching it: wait for that answer, but never longer than
-    // an upstream fetch of our own would take (its request may be cancelled and never settle).
-    let timer: number | undefined;
-    const waited = await Promise.race([
-      flight.promise.catch(() => undefined),
-      new Promise<undefined>((resolve) => (timer = setTimeout(resolve, options.timeoutMs ?? config.upstreamTimeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (waited !== undefined) return { response: fromHot(waited), cache: 'HIT' };
+    if (HOT_OBJECTS.claimFetch(key, Date.now(), timeoutMs)) {
+      try {
+        return await fetchForMemory(config, key, path, query, waitUntil, timeoutMs);
+      } finally {
+        HOT_OBJECTS.endFetch(key);
+      }
+    }
   }
   return lookUp(config, key, path, query, waitUntil, headers, options.timeoutMs);
+}
+
+/** Waits (own timers) while another request of this isolate fetches `key`, then looks in memory. */
+async function awaitHot(key: string, timeoutMs: number): Promise<HotObject | undefined> {
+  await HOT_OBJECTS.awaitFetch(key, timeoutMs);
+  return HOT_OBJECTS.get(key, Date.now());
+}
+
+/**
+ * The one fetch of `key` in this isolate: a whole, fresh, small enough 200 answer is held in memory for
+ * the requests polling for it; anything else is answered as it is.
+ */
+async function fetchForMemory(
+  config: EdgeConfig,
+  key: string,
+  path: string,
+  query: string,
+  waitUntil: (promise: Promise<unknown>) => void,
+  timeoutMs: number,
+): Promise<MediaObject> {
+  const own = await lookUp(config, key, path, query, waitUntil, {}, timeoutMs);
+  const until = own.response.status === 200 ? freshUntil(own.response.headers, Date.now()) : undefined;
+  const length = Number(own.response.headers.get('content-length') ?? NaN);
+  // Not for memory (no lifetime, no length, too large): answered as it is.
+  if (until === undefined || !Number.isFinite(length) || !HOT_OBJECTS.fits(length)) return own;
+  const body = await readWhole(own.response, timeoutMs, length);
+  // Never keep (or hand to the others) a body that ended before its Content-Length.
+  if (body.byteLength !== length) throw new ProblemError('upstream-truncated', `the shield sent ${body.byteLength} of ${length} bytes of ${path}`);
+  const headers: Array<[string, string]> = [];
+  own.response.headers.forEach((value, name) => headers.push([name, value]));
+  const object = { body, headers, expiresAt: until };
+  HOT_OBJECTS.hold(key, object);
+  return { response: fromHot(object), cache: own.cache };
 }
 
 async function lookUp(

@@ -1,3 +1,5 @@
+import { RefreshClaims } from '../isolate/refresh-claims.ts';
+
 /** One whole 200 answer held in the isolate's memory, with the instant it stops being fresh. */
 export interface HotObject {
   body: ArrayBuffer;
@@ -21,7 +23,9 @@ export interface HotObjectsOptions {
  * Durable Object with SQLite and a blob file), about 0.6 ms of CPU per hit measured here, more than
  * the rest of a segment request; and concurrent Cache API misses are not collapsed, so a new live
  * segment sends every viewer who asks for it before the first answer is stored to the shield. Here a
- * hit is a Map lookup, and concurrent misses for one key in an isolate share one lookup (`flight`).
+ * hit is a Map lookup, and of concurrent misses for one key in an isolate one request fetches it
+ * (`claimFetch`) while the others look in memory again shortly (`fetching`): they never await the
+ * fetching request's promise (refresh-claims.ts says why workerd forbids that).
  *
  * Freshness is the answer's own: `s-maxage`, else `max-age`, less its `Age` (RFC 9111 §4.2.1), so an
  * object is never served from memory longer than the Cache API would serve it; `no-store`,
@@ -29,7 +33,7 @@ export interface HotObjectsOptions {
  */
 export class HotObjects {
   readonly #entries = new Map<string, HotObject>();
-  readonly #flights = new Map<string, Promise<HotObject | undefined>>();
+  readonly #fetches = new RefreshClaims<string>(5_000);
   readonly #options: HotObjectsOptions;
   #bytes = 0;
 
@@ -54,36 +58,29 @@ export class HotObjects {
   }
 
   /**
-   * The lookup already under way for this key, or `lookup` started now and shared with every caller
-   * that asks before it settles; what it yields is held while fresh.
+   * True when the caller is now the one request of this isolate fetching `key` for memory: it must call
+   * `endFetch` when done. The claim lapses after `timeoutMs` (a cancelled request never ends it).
    */
-  flight(key: string, lookup: () => Promise<HotObject | undefined>): { promise: Promise<HotObject | undefined>; leader: boolean } {
-    const running = this.#flights.get(key);
-    if (running !== undefined) return { promise: running, leader: false };
-    const promise = lookup().then(
-      (object) => {
-        if (object !== undefined) this.#hold(key, object);
-        return object;
-      },
-    ).finally(() => this.#flights.delete(key));
-    this.#flights.set(key, promise);
-    return { promise, leader: true };
+  claimFetch(key: string, now: number, timeoutMs: number): boolean {
+    return this.#fetches.claim(key, now, timeoutMs);
   }
 
-  /** Whether an answer of this size may be held at all. */
-  fits(bytes: number): boolean {
-    return bytes <= this.#options.maxObjectBytes;
+  /** Whether another request of this isolate is fetching `key` for memory now. */
+  fetching(key: string, now: number): boolean {
+    return this.#fetches.claimed(key, now);
   }
 
-  get size(): number {
-    return this.#entries.size;
+  /** Resolves (on the caller's own timers) once nobody fetches `key`, or after `timeoutMs`. */
+  awaitFetch(key: string, timeoutMs: number): Promise<void> {
+    return this.#fetches.awaitRelease(key, timeoutMs);
   }
 
-  get bytes(): number {
-    return this.#bytes;
+  endFetch(key: string): void {
+    this.#fetches.release(key);
   }
 
-  #hold(key: string, object: HotObject): void {
+  /** Holds a fetched whole answer while it is fresh (if it fits). */
+  hold(key: string, object: HotObject): void {
     if (!this.fits(object.body.byteLength)) return;
     const previous = this.#entries.get(key);
     if (previous !== undefined) {
@@ -97,6 +94,19 @@ export class HotObjects {
       this.#entries.delete(oldest);
       this.#bytes -= entry.body.byteLength;
     }
+  }
+
+  /** Whether an answer of this size may be held at all. */
+  fits(bytes: number): boolean {
+    return bytes <= this.#options.maxObjectBytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
   }
 }
 
