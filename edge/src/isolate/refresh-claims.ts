@@ -5,12 +5,13 @@
  *
  * Why not share the in-flight promise (the usual single-flight idiom): in workerd every promise belongs
  * to the request whose I/O settles it. A request whose only pending work is another request's promise
- * has no event of its own left, and workerd cancels it as hung ("the Worker's code had hung and would
- * never generate a response"); and when the creating request ends or is cancelled first, the waiters'
- * continuations are dropped. Both happened under the 2,000-viewer local surge (README "Surge
- * readiness"). So no request here ever awaits a promise another request created: one request claims the
- * refresh and does it with its own I/O; the others wait for it on their own timers (`once`,
- * `awaitRelease`), then use what it left, as they would have with a shared promise.
+ * can be cancelled as hung ("the Worker's code had hung and would never generate a response"), and
+ * when the creating request ends or is cancelled first, the waiters' continuations are dropped
+ * (Cloudflare's Workers errors documentation, "cross-request promise"). The 2,000-viewer local surge
+ * logged such hung requests; no single cause was isolated, but this is the documented one. So no
+ * request here ever awaits a promise another request created: one request claims the refresh and does
+ * it with its own I/O; the others wait for it on their own timers (`once`, `awaitRelease`), then use
+ * what it left, as they would have with a shared promise.
  *
  * A claim lapses after `ttlMs` even if its request never releases it (a cancelled request runs no
  * `finally`), so a lost refresh delays the next one by at most that long.
