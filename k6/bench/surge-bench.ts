@@ -24,7 +24,7 @@ import { cpuSeconds, machineBusySeconds, treeCpuSeconds } from './proc-cpu.ts';
 import { surgeChart, type SurgeSecond } from './surge-chart.ts';
 import { TierAccessLog, type AccessEntry } from './tier-access-log.ts';
 
-const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard] [--profile-edge FILE.cpuprofile]';
+const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard] [--low-latency] [--profile-edge FILE.cpuprofile]';
 let args;
 try {
   ({ values: args } = parseArgs({
@@ -41,6 +41,7 @@ try {
       'max-height': { type: 'string' },
       'segment-seconds': { type: 'string', default: '6' },
       ladder: { type: 'string', default: 'light' },
+      'low-latency': { type: 'boolean', default: false },
       'profile-edge': { type: 'string' },
     },
     strict: true,
@@ -85,6 +86,12 @@ if (args.ladder !== 'light' && args.ladder !== 'standard') {
 }
 /** live-demo's encoding ladder: `light` (180p/144p/108p, 15 fps) leaves the 2 cores to the tiers under test. */
 const LADDER = args.ladder;
+/**
+ * live-demo as a standard-latency channel by default (ORIGIN_LIVE_LOW_LATENCY=false: no LL-HLS parts,
+ * delta updates only), as large sports events mostly run; --low-latency lists the parts too. The viewer
+ * model reloads by target duration either way (it is not an LL-HLS client).
+ */
+const LOW_LATENCY = args['low-latency'] === true;
 /** Windows skip their first seconds: viewers just added are still starting up. */
 const SETTLE_S = 8;
 
@@ -120,11 +127,12 @@ const ports = { origin: await freePort(), shield: await freePort(), edge: await 
 // One data directory per channel shape: the stored channel keeps the segment duration it was made with.
 const origin = startNode('origin', {
   ORIGIN_PORT: String(ports.origin),
-  ORIGIN_DATA_DIR: join(repoRoot, '.cache', `bench-surge-origin-${LADDER}-${SEGMENT_S}s`),
+  ORIGIN_DATA_DIR: join(repoRoot, '.cache', `bench-surge-origin-${LADDER}-${SEGMENT_S}s${LOW_LATENCY ? '' : '-std'}`),
   ORIGIN_API_TOKENS: identity.serviceSecrets.originApiToken,
   ORIGIN_LIVE_DEMO: LADDER,
   ORIGIN_LIVE_LADDER: LADDER,
   ORIGIN_LIVE_SEGMENT_SECONDS: String(SEGMENT_S),
+  ORIGIN_LIVE_LOW_LATENCY: String(LOW_LATENCY),
   // The VOD sample is not played here: keep its first-start encode short.
   ORIGIN_SAMPLE_SECONDS: '4',
 });
@@ -373,9 +381,12 @@ try {
     const heartbeatUrl = session.headers.get('x-stream-heartbeat')!;
     const sessionMaster = parseMultivariant(await session.text(), probeUrl);
     const playlistUrl = sessionMaster.variants[0]!.uri;
-    const segmentUrl = parseMediaPlaylist(await (await fetch(playlistUrl)).text(), playlistUrl).segments[0]!.uri;
+    const sessionMedia = parseMediaPlaylist(await (await fetch(playlistUrl)).text(), playlistUrl);
+    const segmentUrl = sessionMedia.segments[0]!.uri;
+    // Reloads as the viewers send them: delta updates where the channel offers them.
+    const reloadUrl = sessionMedia.canSkipUntil === undefined ? playlistUrl : `${playlistUrl}?_HLS_skip=YES`;
     await burst('segment', 2000, () => fetch(segmentUrl));
-    await burst('playlist', 1000, () => fetch(playlistUrl));
+    await burst('playlist', 1000, () => fetch(reloadUrl));
     await burst('heartbeat', 1000, () => fetch(heartbeatUrl, { method: 'POST' }));
     const calib = await Promise.all(Array.from({ length: 300 }, (_, i) => signViewerToken(identity, { sub: `surge-cpu-${run}-${i}`, plan: 'premium', role: 'viewer', ttlSeconds: 600 })));
     await burst('manifest', 300, (i) => fetch(`${edge.url}/v1/play/${TITLE}/master.m3u8?token=${calib[i]}`));
@@ -467,7 +478,8 @@ try {
     stack: 'origin + shield as Node services (LOG_LEVEL=info), edge Worker on workerd via miniflare (no wrangler dev proxy), loopback',
     viewers: `the k6 scenarios' viewer model (k6/src/viewer/run-viewer.ts), one async loop per viewer, in this Node process; heartbeat every ${HEARTBEAT_S} s`,
     schedule: `ramp to ${HOLD} over ${RAMP_S} s, hold ${HOLD_S} s (at least the first ${SETTLE_S} s of each window not measured; a window measures whole heartbeat intervals when it is long enough), then +${STEP} every ${STEP_S} s up to ${MAX}`,
-    channel: `live-demo shaped by --segment-seconds ${SEGMENT_S} and --ladder ${LADDER} (the planner is given the same segment duration)`,
+    channel: `live-demo shaped by --segment-seconds ${SEGMENT_S} and --ladder ${LADDER}, ${LOW_LATENCY ? 'LL-HLS (--low-latency)' : 'standard latency (no LL-HLS parts), delta updates'} (the planner is given the same segment duration)`,
+    reloads: 'the viewers ask for playlist delta updates (_HLS_skip=YES) where the channel offers them, as hls.js does',
     saturation: saturation ? `${saturation.window.viewers} viewers: ${saturation.reason}` : `none up to ${windows.at(-1)!.viewers} viewers (--max ${MAX})`,
     viewer_outcomes: [...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ') || 'every viewer played until the bench ended it',
     windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}`; }).join(' | '),

@@ -12,14 +12,19 @@ const ORIGIN = 'https://edge.test';
  * break (CUE-OUT with a discontinuity) on segments 10-12, a license URL and heartbeat/stop headers.
  * Everything the viewer asks is logged, so the tests check behaviour request by request.
  */
-function fakeLive(options: { failPathway0At?: number; live?: boolean; latencyMs?: number } = {}) {
+function fakeLive(options: { failPathway0At?: number; live?: boolean; latencyMs?: number; canSkipUntil?: number } = {}) {
   let now = 1_000_000;
   const log: Array<{ at: number; request: ViewerRequest }> = [];
   const segmentAt = (t: number) => Math.floor((t - 1_000_000) / 2000) + 20;
-  const media = (name: string) => {
+  const media = (name: string, delta = false) => {
     const last = options.live === false ? 29 : segmentAt(now);
-    const first = options.live === false ? 0 : Math.max(0, last - 5);
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${first}`];
+    const windowStart = options.live === false ? 0 : Math.max(0, last - 5);
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${windowStart}`];
+    if (options.canSkipUntil !== undefined) lines.push(`#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=${options.canSkipUntil.toFixed(1)}`);
+    // A delta update (RFC 8216bis §6.2.5.1) leaves out the segments older than the skip boundary.
+    const skipped = delta && options.canSkipUntil !== undefined ? Math.max(0, last + 1 - windowStart - Math.ceil(options.canSkipUntil / 2)) : 0;
+    if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
+    const first = windowStart + skipped;
     // Per-tier keys: the HD rendition has its own key id, named in its media playlist only.
     if (name === 'v720') lines.push(`#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="data:text/plain;base64,AA==",KEYID=0x${HD_KID},KEYFORMAT="org.w3.clearkey"`);
     // Like the edge: every reload writes a fresh session token into the URIs.
@@ -66,7 +71,8 @@ function fakeLive(options: { failPathway0At?: number; live?: boolean; latencyMs?
       }
       if (path.endsWith('/heartbeat')) return ok('{}');
       if (path.endsWith('/stop')) return { status: 204, headers: {}, body: '', bytes: 0, durationMs: 2 };
-      if (path.endsWith('.m3u8')) return ok(media(path.split('/').pop()!.replace('.m3u8', '')));
+      const playlist = /([^/]+)\.m3u8(\?_HLS_skip=YES)?$/.exec(path);
+      if (playlist) return ok(media(playlist[1]!, playlist[2] !== undefined));
       // Segments: 1 MB in 100 ms is 80 Mbit/s, so the ABR rule climbs to the top variant.
       return { status: 200, headers: {}, body: '', bytes: 1_000_000, durationMs: 100 };
     },
@@ -107,6 +113,23 @@ describe('the viewer model on a live channel', () => {
     expect(audio.at(-1)).toBeGreaterThanOrEqual(33);
     expect(stats.outcome).toBe('watched');
     expect(stats.live).toBe(true);
+  });
+
+  it('asks for delta updates where the server offers them and still fetches every new segment once (RFC 8216bis §6.2.5.1)', async () => {
+    const { port, log } = fakeLive({ canSkipUntil: 6 });
+    await runViewer(port, base);
+    const reloads = urlsOf(log, 'playlist').filter((u) => u.includes('/audio.m3u8'));
+    expect(reloads[0]).not.toContain('_HLS_skip');
+    expect(reloads.slice(1).every((u) => u.endsWith('?_HLS_skip=YES'))).toBe(true);
+    const audio = urlsOf(log, 'segment').filter((u) => u.includes('audio-') && !u.includes('init')).map((u) => Number(/-(\d+)\.m4s$/.exec(u)![1]));
+    expect(audio).toEqual(Array.from({ length: audio.length + 1 }, (_, i) => 18 + i).filter((n) => n !== 25));
+    expect(audio.at(-1)).toBeGreaterThanOrEqual(33);
+  });
+
+  it('asks for the whole playlist when the server offers no delta updates', async () => {
+    const { port, log } = fakeLive();
+    await runViewer(port, base);
+    expect(urlsOf(log, 'playlist').some((u) => u.includes('_HLS_skip'))).toBe(false);
   });
 
   it('fetches each rendition’s init segment once although every reload carries a new token in its URL', async () => {

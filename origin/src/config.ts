@@ -47,6 +47,8 @@ export interface LiveConfig {
   ladder: 'standard' | 'light';
   segmentSeconds: number;
   dvrWindowSeconds: number;
+  /** LL-HLS for channels created without `lowLatency` (ORIGIN_LIVE_LOW_LATENCY, default true). */
+  lowLatency: boolean;
 }
 
 /** Limits and capacity of the ingest pipeline (uploads, probe policy, worker pool, ffmpeg). */
@@ -211,6 +213,7 @@ export function loadConfig(env: Env = process.env): OriginConfig {
       ladder: oneOf(env, 'ORIGIN_LIVE_LADDER', ['standard', 'light'], 'standard'),
       segmentSeconds: integer(env, 'ORIGIN_LIVE_SEGMENT_SECONDS', ORIGIN_DEFAULTS.liveSegmentSeconds, 1, 10),
       dvrWindowSeconds: integer(env, 'ORIGIN_LIVE_DVR_SECONDS', ORIGIN_DEFAULTS.liveDvrSeconds, 30, 24 * 3600),
+      lowLatency: oneOf(env, 'ORIGIN_LIVE_LOW_LATENCY', ['true', 'false'], 'true') === 'true',
     },
   };
 }

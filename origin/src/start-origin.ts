@@ -134,7 +134,7 @@ export async function startOrigin(config: OriginConfig, options: StartOriginOpti
     logger,
     policy: {
       protocols: await ffmpegInputProtocols(tools.ffmpeg.path),
-      defaults: { ladder: config.live.ladder, segmentSeconds: config.live.segmentSeconds, dvrWindowSeconds: config.live.dvrWindowSeconds },
+      defaults: { ladder: config.live.ladder, segmentSeconds: config.live.segmentSeconds, dvrWindowSeconds: config.live.dvrWindowSeconds, lowLatency: config.live.lowLatency },
     },
     ingestDirs: config.ingest.ingestDirs,
     titleExists: async (id) => (await catalogue.get(id)) !== undefined,

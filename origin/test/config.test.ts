@@ -80,8 +80,8 @@ describe('loadConfig', () => {
   });
 
   it('reads the live channel settings and refuses bad ones naming the variable', () => {
-    expect(loadConfig({}).live).toEqual({ demo: 'standard', ladder: 'standard', segmentSeconds: 2, dvrWindowSeconds: 300 });
-    expect(loadConfig({ ORIGIN_LIVE_DEMO: 'off', ORIGIN_LIVE_LADDER: 'light', ORIGIN_LIVE_SEGMENT_SECONDS: '4', ORIGIN_LIVE_DVR_SECONDS: '60' }).live).toEqual({ demo: 'off', ladder: 'light', segmentSeconds: 4, dvrWindowSeconds: 60 });
+    expect(loadConfig({}).live).toEqual({ demo: 'standard', ladder: 'standard', segmentSeconds: 2, dvrWindowSeconds: 300, lowLatency: true });
+    expect(loadConfig({ ORIGIN_LIVE_DEMO: 'off', ORIGIN_LIVE_LADDER: 'light', ORIGIN_LIVE_SEGMENT_SECONDS: '4', ORIGIN_LIVE_DVR_SECONDS: '60', ORIGIN_LIVE_LOW_LATENCY: 'false' }).live).toEqual({ demo: 'off', ladder: 'light', segmentSeconds: 4, dvrWindowSeconds: 60, lowLatency: false });
     expect(configError({ ORIGIN_LIVE_DEMO: 'huge' }).message).toBe('ORIGIN_LIVE_DEMO: expected standard | light | off, received "huge"');
     expect(configError({ ORIGIN_LIVE_SEGMENT_SECONDS: '0' }).message).toMatch(/^ORIGIN_LIVE_SEGMENT_SECONDS: expected an integer in 1\.\.10/);
     expect(configError({ ORIGIN_LIVE_DVR_SECONDS: '5' }).message).toMatch(/^ORIGIN_LIVE_DVR_SECONDS: expected an integer in 30\.\./);

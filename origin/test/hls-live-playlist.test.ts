@@ -36,3 +36,18 @@ describe('hlsLivePlaylist: SCTE-35 cues while a break slides out of the window',
     expect(cueOf(text, 104)).toBe('#EXT-X-CUE-IN');
   });
 });
+
+describe('hlsLivePlaylist: a standard-latency channel (lowLatency false)', () => {
+  it('offers delta updates without parts or blocking reload, and answers _HLS_skip=YES with the last six target durations (RFC 8216bis 4.4.3.8, 6.2.5.1)', () => {
+    const full = hlsLivePlaylist({ segments: window(100), segmentSeconds: 2, breaks: [], now: T0 + 20_000, deltaUpdates: { skip: false } });
+    expect(full).toContain('#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12.0\n');
+    expect(full).not.toMatch(/PART|PRELOAD-HINT|CAN-BLOCK-RELOAD/);
+    expect(full).not.toContain('#EXT-X-SKIP');
+    const delta = hlsLivePlaylist({ segments: window(100), segmentSeconds: 2, breaks: [], now: T0 + 20_000, deltaUpdates: { skip: true } });
+    // 16 s of window, 12 s kept: the first two segments are skipped, the media sequence stays that of the window.
+    expect(delta).toContain('#EXT-X-MEDIA-SEQUENCE:100\n');
+    expect(delta).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=2\n');
+    expect(delta).not.toContain('v180-101.m4s');
+    expect(delta.split('\n').filter((l) => l.endsWith('.m4s'))).toEqual(['v180-102.m4s', 'v180-103.m4s', 'v180-104.m4s', 'v180-105.m4s', 'v180-106.m4s', 'v180-107.m4s']);
+  });
+});

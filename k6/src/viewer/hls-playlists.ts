@@ -53,6 +53,10 @@ export interface DateRange {
 export interface MediaPlaylist {
   targetDuration: number;
   mediaSequence: number;
+  /** EXT-X-SERVER-CONTROL CAN-SKIP-UNTIL (seconds): the server answers delta updates (RFC 8216bis §6.2.5.1). */
+  canSkipUntil: number | undefined;
+  /** EXT-X-SKIP SKIPPED-SEGMENTS: segments a delta update left out before its first one. */
+  skippedSegments: number;
   endList: boolean;
   segments: Segment[];
   dateRanges: DateRange[];
@@ -125,6 +129,8 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
   const all = lines(text);
   let targetDuration = 0;
   let mediaSequence = 0;
+  let canSkipUntil: number | undefined;
+  let skippedSegments = 0;
   let endList = false;
   let mapUri: string | undefined;
   let pendingDuration: number | undefined;
@@ -138,7 +144,14 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
     if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22));
     else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) mediaSequence = Number(line.slice(22));
     else if (line === '#EXT-X-ENDLIST') endList = true;
-    else if (line.startsWith('#EXT-X-MAP:')) {
+    else if (line.startsWith('#EXT-X-SERVER-CONTROL:')) {
+      const until = Number(parseAttributes(line.slice(22))['CAN-SKIP-UNTIL']);
+      canSkipUntil = Number.isFinite(until) && until > 0 ? until : undefined;
+    } else if (line.startsWith('#EXT-X-SKIP:')) {
+      const skipped = Number(parseAttributes(line.slice(12))['SKIPPED-SEGMENTS']);
+      if (!Number.isInteger(skipped) || skipped < 0) throw new SyntaxError(`EXT-X-SKIP without a whole SKIPPED-SEGMENTS: ${line}`);
+      skippedSegments = skipped;
+    } else if (line.startsWith('#EXT-X-MAP:')) {
       const uri = parseAttributes(line.slice(11))['URI'];
       mapUri = uri === undefined ? undefined : resolveUrl(baseUrl, uri);
     } else if (line.startsWith('#EXTINF:')) pendingDuration = Number.parseFloat(line.slice(8));
@@ -163,7 +176,7 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
       if (pendingDuration === undefined) throw new SyntaxError(`segment URI without #EXTINF: ${line}`);
       segments.push({
         uri: resolveUrl(baseUrl, line),
-        sequence: mediaSequence + segments.length,
+        sequence: mediaSequence + skippedSegments + segments.length,
         duration: pendingDuration,
         discontinuity: pendingDiscontinuity,
         inAdBreak,
@@ -176,5 +189,5 @@ export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist
     }
   }
   if (targetDuration <= 0) throw new SyntaxError('the media playlist has no EXT-X-TARGETDURATION');
-  return { targetDuration, mediaSequence, endList, segments, dateRanges, keyIds: [...keyIds] };
+  return { targetDuration, mediaSequence, canSkipUntil, skippedSegments, endList, segments, dateRanges, keyIds: [...keyIds] };
 }

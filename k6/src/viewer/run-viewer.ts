@@ -71,6 +71,8 @@ interface Track {
   lastMap: string | undefined;
   nextReloadAt: number;
   playlist: MediaPlaylist | undefined;
+  /** When `playlist` was loaded (port clock). */
+  loadedAt: number;
 }
 
 const TYPES: RequestType[] = ['manifest', 'playlist', 'segment', 'license', 'heartbeat'];
@@ -174,9 +176,9 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
     return (group.find((a) => a.isDefault) ?? group[0])?.uri;
   };
   stats.heights.push(variant.height ?? 0);
-  const tracks: Track[] = [{ kind: 'video', url: variant.uri, lastSequence: undefined, lastMap: undefined, nextReloadAt: 0, playlist: undefined }];
+  const tracks: Track[] = [{ kind: 'video', url: variant.uri, lastSequence: undefined, lastMap: undefined, nextReloadAt: 0, playlist: undefined, loadedAt: 0 }];
   const audioUri = options.fetchAudio ? audioFor(variant) : undefined;
-  if (audioUri !== undefined) tracks.push({ kind: 'audio', url: audioUri, lastSequence: undefined, lastMap: undefined, nextReloadAt: 0, playlist: undefined });
+  if (audioUri !== undefined) tracks.push({ kind: 'audio', url: audioUri, lastSequence: undefined, lastMap: undefined, nextReloadAt: 0, playlist: undefined, loadedAt: 0 });
 
   // Keys can differ per rendition (per-tier keys: audio, SD, HD): like an EME player, ask for a license
   // whenever a playlist names a key id not yet asked for.
@@ -240,7 +242,12 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
   const reload = async (track: Track): Promise<void> => {
     // RFC 8216bis §6.3.4: the wait before the next reload counts from when this one began.
     const began = port.now();
-    const response = await send({ method: 'GET', url: track.url, type: 'playlist', tags: { rendition: track.kind } });
+    // A delta update (_HLS_skip=YES) where the server offers one and the playlist held is no older than
+    // half the skip boundary (RFC 8216bis §6.2.5.1), as hls.js does: only the newest segments come back.
+    const held = track.playlist;
+    const delta = held?.canSkipUntil !== undefined && !held.endList && began - track.loadedAt <= (held.canSkipUntil * 1000) / 2;
+    const url = delta ? `${track.url}${track.url.includes('?') ? '&' : '?'}_HLS_skip=YES` : track.url;
+    const response = await send({ method: 'GET', url, type: 'playlist', tags: { rendition: track.kind, ...(delta && { delta: 'true' }) } });
     if (response.status !== 200) {
       endSession(response);
       track.nextReloadAt = port.now() + 1000; // a player backs off and retries a failed reload
@@ -257,6 +264,7 @@ export async function runViewer(port: ViewerPort, options: ViewerOptions): Promi
     await license(playlist.keyIds);
     const changed = track.playlist === undefined || playlist.segments.at(-1)?.sequence !== track.playlist.segments.at(-1)?.sequence;
     track.playlist = playlist;
+    track.loadedAt = began;
     stats.live = !playlist.endList;
     if (playlist.endList) {
       track.nextReloadAt = Number.POSITIVE_INFINITY;

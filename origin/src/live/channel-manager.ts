@@ -92,7 +92,7 @@ export class ChannelManager {
   /** The sample channel: created on first start, resumed afterwards, its ladder following the config. */
   async ensureDemo(id: string, ladder: LiveLadderName): Promise<void> {
     const existing = this.#channels.get(id);
-    if (existing && existing.runner.spec.ladder === ladder) return;
+    if (existing && existing.runner.spec.ladder === ladder && (existing.runner.spec.lowLatency !== false) === this.#o.policy.defaults.lowLatency) return;
     if (existing) await this.remove(id);
     await this.create({ id, name: 'Live demo (synthetic)', input: { type: 'synthetic' }, ladder });
   }
@@ -374,7 +374,9 @@ export class ChannelManager {
       segmentSeconds: runner.spec.segmentSeconds,
       breaks: this.#signals(runner),
       now,
-      lowLatency: { partTarget: this.#partTarget(runner, info, segments), partial: runner.partial(rendition), skip: directives.skip },
+      ...(runner.spec.lowLatency === false
+        ? { deltaUpdates: { skip: directives.skip } }
+        : { lowLatency: { partTarget: this.#partTarget(runner, info, segments), partial: runner.partial(rendition), skip: directives.skip } }),
     });
   }
 

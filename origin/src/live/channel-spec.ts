@@ -18,18 +18,20 @@ export interface ChannelSpec {
   partSeconds: number;
   /** How far back a viewer may seek (start-over, catch-up); also how long segments are kept. */
   dvrWindowSeconds: number;
+  /** LL-HLS (parts, preload hints, blocking reload); false: standard latency, delta updates only. Absent in specs stored before it: true. */
+  lowLatency: boolean;
 }
 
 export interface ChannelSpecPolicy {
   /** Network protocols this ffmpeg build can read (from `ffmpeg -protocols`). */
   protocols: ReadonlySet<string>;
-  defaults: { ladder: LiveLadderName; segmentSeconds: number; dvrWindowSeconds: number };
+  defaults: { ladder: LiveLadderName; segmentSeconds: number; dvrWindowSeconds: number; lowLatency: boolean };
 }
 
 /** Schemes a network input may use; anything else (file:, http:, concat:, …) is refused. */
 export const NETWORK_SCHEMES = ['srt', 'rtmp', 'udp'] as const;
 
-const FIELDS = new Set(['id', 'name', 'input', 'ladder', 'segmentSeconds', 'partSeconds', 'dvrWindowSeconds']);
+const FIELDS = new Set(['id', 'name', 'input', 'ladder', 'segmentSeconds', 'partSeconds', 'dvrWindowSeconds', 'lowLatency']);
 
 function bad(field: string, expected: string, received: unknown): ProblemError {
   const shown = typeof received === 'string' ? JSON.stringify(received.slice(0, 200)) : JSON.stringify(received) ?? String(received);
@@ -96,5 +98,7 @@ export function parseChannelSpec(body: unknown, policy: ChannelSpecPolicy): Chan
   if (!Number.isInteger(segmentSeconds)) throw bad('segmentSeconds', 'a whole number of seconds', segmentSeconds);
   const partSeconds = number(fields, 'partSeconds', Math.min(0.5, segmentSeconds), 0.2, segmentSeconds);
   const dvrWindowSeconds = number(fields, 'dvrWindowSeconds', policy.defaults.dvrWindowSeconds, segmentSeconds * 3, 24 * 3600);
-  return { id, name, input: input(fields['input'], policy), ladder: ladder as LiveLadderName, segmentSeconds, partSeconds, dvrWindowSeconds };
+  const lowLatency = fields['lowLatency'] ?? policy.defaults.lowLatency;
+  if (typeof lowLatency !== 'boolean') throw bad('lowLatency', 'true or false', lowLatency);
+  return { id, name, input: input(fields['input'], policy), ladder: ladder as LiveLadderName, segmentSeconds, partSeconds, dvrWindowSeconds, lowLatency };
 }

@@ -19,6 +19,12 @@ export interface HlsLivePlaylistOptions {
     /** _HLS_skip=YES: replace segments older than CAN-SKIP-UNTIL with EXT-X-SKIP. */
     skip: boolean;
   };
+  /**
+   * Without low latency: offer delta updates all the same (EXT-X-SERVER-CONTROL CAN-SKIP-UNTIL, RFC
+   * 8216bis 4.4.3.8) and, with `skip` (_HLS_skip=YES), answer one. A long DVR window is then reloaded
+   * as its last six target durations.
+   */
+  deltaUpdates?: { skip: boolean };
 }
 
 /** A segment counts as at or after an instant when it starts at most this much before it (grid rounding). */
@@ -47,7 +53,7 @@ function partLines(rendition: string, seq: number, timescale: number, parts: Liv
  * boundary; the planned duration stays on what was already announced (SCTE35-OUT, CUE-OUT).
  */
 export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
-  const { segments, segmentSeconds, breaks, now, lowLatency } = options;
+  const { segments, segmentSeconds, breaks, now, lowLatency, deltaUpdates } = options;
   const first = segments[0];
   const maxDuration = Math.max(segmentSeconds, ...segments.map((s) => Math.round(s.duration / s.timescale)));
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${lowLatency ? 9 : 7}`, `#EXT-X-TARGETDURATION:${maxDuration}`];
@@ -57,14 +63,16 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
   if (lowLatency) {
     lines.push(`#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(lowLatency.partTarget * 3)},CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}`);
     lines.push(`#EXT-X-PART-INF:PART-TARGET=${seconds(lowLatency.partTarget)}`);
-    if (lowLatency.skip) {
-      const end = segments.reduce((sum, s) => sum + s.duration / s.timescale, 0);
-      let elapsed = 0;
-      for (const segment of segments) {
-        if (end - elapsed <= skipUntil) break;
-        elapsed += segment.duration / segment.timescale;
-        skipped += 1;
-      }
+  } else if (deltaUpdates) {
+    lines.push(`#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}`);
+  }
+  if (lowLatency?.skip ?? deltaUpdates?.skip) {
+    const end = segments.reduce((sum, s) => sum + s.duration / s.timescale, 0);
+    let elapsed = 0;
+    for (const segment of segments) {
+      if (end - elapsed <= skipUntil) break;
+      elapsed += segment.duration / segment.timescale;
+      skipped += 1;
     }
   }
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${first?.seq ?? 0}`, `#EXT-X-DISCONTINUITY-SEQUENCE:${first?.disc ?? 0}`, '#EXT-X-INDEPENDENT-SEGMENTS');
