@@ -18,13 +18,13 @@ import { checkScenario, defaultScenario, type SurgeScenario } from '../planner/s
 import { parseMediaPlaylist, parseMultivariant } from '../src/viewer/hls-playlists.ts';
 import { runViewer, type ViewerOptions, type ViewerStats } from '../src/viewer/run-viewer.ts';
 import { BenchViewerPort, type Sample } from './bench-viewer-port.ts';
-import { startEdgeOnMiniflare } from './edge-on-miniflare.ts';
+import { startEdgeOnMiniflare, type RunningEdge } from './edge-on-miniflare.ts';
 import { startWorkerProfile, topFunctions } from './inspector-profile.ts';
 import { cpuSeconds, machineBusySeconds, treeCpuSeconds } from './proc-cpu.ts';
 import { surgeChart, type SurgeSecond } from './surge-chart.ts';
 import { TierAccessLog, type AccessEntry } from './tier-access-log.ts';
 
-const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard] [--low-latency] [--profile-edge FILE.cpuprofile]';
+const USAGE = 'usage: npm run bench:surge -- [--title ID] [--hold VIEWERS] [--ramp SECONDS] [--hold-seconds S] [--step VIEWERS] [--step-seconds S] [--max VIEWERS] [--heartbeat-seconds S] [--max-height PIXELS] [--segment-seconds S] [--ladder light|standard] [--low-latency] [--edges N] [--profile-edge FILE.cpuprofile]';
 let args;
 try {
   ({ values: args } = parseArgs({
@@ -42,6 +42,7 @@ try {
       'segment-seconds': { type: 'string', default: '6' },
       ladder: { type: 'string', default: 'light' },
       'low-latency': { type: 'boolean', default: false },
+      edges: { type: 'string', default: '2' },
       'profile-edge': { type: 'string' },
     },
     strict: true,
@@ -92,6 +93,12 @@ const LADDER = args.ladder;
  * model reloads by target duration either way (it is not an LL-HLS client).
  */
 const LOW_LATENCY = args['low-latency'] === true;
+/**
+ * Edge isolates: one workerd process each, every viewer (its own account) kept on one of them, as a PoP
+ * spreads a crowd over its isolates. workerd runs an isolate on one thread, so one process caps the edge
+ * at one core however many the machine has; the planner is told the same number of isolates.
+ */
+const EDGES = int('edges', args.edges, 1, 8);
 /** Windows skip their first seconds: viewers just added are still starting up. */
 const SETTLE_S = 8;
 
@@ -123,7 +130,7 @@ function startNode(tier: 'origin' | 'shield', env: Record<string, string>): Chil
   return child;
 }
 
-const ports = { origin: await freePort(), shield: await freePort(), edge: await freePort() };
+const ports = { origin: await freePort(), shield: await freePort(), edges: await Promise.all(Array.from({ length: EDGES }, () => freePort())) };
 // One data directory per channel shape: the stored channel keeps the segment duration it was made with.
 const origin = startNode('origin', {
   ORIGIN_PORT: String(ports.origin),
@@ -143,19 +150,25 @@ const viewers: Array<Promise<ViewerStats>> = [];
 let active = 0;
 let ending = false;
 const outcomes = new Map<string, number>();
-let edgeDispose: (() => Promise<void>) | undefined;
+const edgeDisposers: Array<() => Promise<void>> = [];
 
 try {
   console.error('bench:surge: starting origin (the first start makes the sample content) and shield…');
   await waitHealthy(`http://127.0.0.1:${ports.origin}`, 10 * 60_000);
   await waitHealthy(`http://127.0.0.1:${ports.shield}`, 60_000);
   const inspectorPort = args['profile-edge'] === undefined ? undefined : await freePort();
-  const edge = await startEdgeOnMiniflare({
-    identity, shieldUrl: `http://127.0.0.1:${ports.shield}`, port: ports.edge,
-    ...(inspectorPort !== undefined && { inspectorPort }),
-    vars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100', STREAM_RENEWAL_REUSE_SECONDS: String(RENEWAL_REUSE_SECONDS) },
-  });
-  edgeDispose = edge.dispose;
+  const edges: RunningEdge[] = [];
+  for (const [i, edgePort] of ports.edges.entries()) {
+    const started = await startEdgeOnMiniflare({
+      identity, shieldUrl: `http://127.0.0.1:${ports.shield}`, port: edgePort,
+      // The profile (--profile-edge) is of the first isolate.
+      ...(inspectorPort !== undefined && i === 0 && { inspectorPort }),
+      vars: { STREAM_LIMITS: 'basic:100,standard:100,premium:100', STREAM_RENEWAL_REUSE_SECONDS: String(RENEWAL_REUSE_SECONDS) },
+    });
+    edgeDisposers.push(started.dispose);
+    edges.push(started);
+  }
+  const edge = edges[0]!;
   const titleUrl = `http://127.0.0.1:${ports.origin}/api/v1/titles/${TITLE}`;
   const deadline = Date.now() + 10 * 60_000;
   let entry: { kind?: string } | undefined;
@@ -167,7 +180,7 @@ try {
     if (!entry) await new Promise((res) => setTimeout(res, 1000));
   }
   const live = entry.kind === 'live';
-  console.error(`bench:surge: ${TITLE} is ${live ? 'a live channel' : 'a VOD title'}; edge on workerd at ${edge.url} (pid ${edge.workerdPid})`);
+  console.error(`bench:surge: ${TITLE} is ${live ? 'a live channel' : 'a VOD title'}; edge on workerd: ${edges.map((e) => `${e.url} (pid ${e.workerdPid})`).join(', ')}`);
 
   // What one viewer sees, for the planner's scenario: tracks, segment duration, reload interval.
   const probeToken = await signViewerToken(identity, { sub: 'surge-probe', plan: 'premium', role: 'viewer', ttlSeconds: 7200 });
@@ -211,8 +224,8 @@ try {
   const tokens: string[] = [];
   const run = Date.now().toString(36);
   for (let i = 0; i < MAX; i++) tokens.push(await signViewerToken(identity, { sub: `surge-${run}-${i}`, plan: 'premium', role: 'viewer', ttlSeconds: 7200 }));
-  const options = (token: string): ViewerOptions => ({
-    manifestUrl: `${edge.url}/v1/play/${TITLE}/master.m3u8?token=${token}`,
+  const options = (token: string, index: number): ViewerOptions => ({
+    manifestUrl: `${edges[index % edges.length]!.url}/v1/play/${TITLE}/master.m3u8?token=${token}`,
     watchSeconds: 24 * 3600,
     abr: { safety: 0.8, ...(MAX_HEIGHT !== undefined && { maxHeight: MAX_HEIGHT }) },
     heartbeatSeconds: HEARTBEAT_S,
@@ -228,7 +241,7 @@ try {
     const start = Date.now();
     for (let i = 0; i < count; i++) {
       active++;
-      viewers.push(runViewer(port, options(tokens[viewers.length]!)).then((stats) => {
+      viewers.push(runViewer(port, options(tokens[viewers.length]!, viewers.length)).then((stats) => {
         active--;
         // A viewer that stops before the bench ends it was refused or failed: the crowd shrank.
         if (!ending) outcomes.set(`${stats.outcome}${stats.status ? ` ${stats.status}` : ''}${stats.code ? ` ${stats.code}` : ''}`, (outcomes.get(`${stats.outcome}${stats.status ? ` ${stats.status}` : ''}${stats.code ? ` ${stats.code}` : ''}`) ?? 0) + 1);
@@ -239,7 +252,8 @@ try {
     }
   };
 
-  const pids = { edge: edge.workerdPid, shield: shield.pid, origin: origin.pid };
+  const pids: Record<string, Array<number | undefined>> = { edge: edges.map((e) => e.workerdPid), shield: [shield.pid], origin: [origin.pid] };
+  const treeCpu = (list: Array<number | undefined>) => list.reduce<number>((sum, pid) => sum + (pid === undefined ? NaN : treeCpuSeconds(pid) ?? NaN), 0);
   interface Window { label: string; viewers: number; activeAtEnd: number; from: number; to: number; cpu: Record<string, number>; load1: number }
   const measure = async (label: string, seconds: number): Promise<Window> => {
     // A window that is a whole number of heartbeat intervals holds exactly that many heartbeats per
@@ -249,7 +263,7 @@ try {
     const measured = HEARTBEAT_S > 0 && span >= HEARTBEAT_S ? Math.floor(span / HEARTBEAT_S) * HEARTBEAT_S : span;
     await new Promise((r) => setTimeout(r, (seconds - measured) * 1000));
     // Each tier with its child processes (the origin's live encoders are ffmpeg children).
-    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? NaN : treeCpuSeconds(pid) ?? NaN]));
+    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, treeCpu(list)]));
     const self0 = process.cpuUsage();
     const machine0 = machineBusySeconds();
     const from = Date.now();
@@ -257,7 +271,7 @@ try {
     const to = Date.now();
     const wall = (to - from) / 1000;
     const cpu: Record<string, number> = {};
-    for (const [k, pid] of Object.entries(pids)) cpu[k] = ((pid === undefined ? NaN : treeCpuSeconds(pid) ?? NaN) - cpu0[k]!) / wall;
+    for (const [k, list] of Object.entries(pids)) cpu[k] = (treeCpu(list) - cpu0[k]!) / wall;
     const self = process.cpuUsage(self0);
     cpu['viewers (load generator)'] = (self.user + self.system) / 1e6 / wall;
     // Everything else on the machine (other jobs share these 2 cores): busy cores minus ours.
@@ -318,7 +332,9 @@ try {
       encryptedShare: 0,
       pathways: [{ name: 'loopback', share: 1, capacityBps: 1e12 }],
       pops: 1,
-      minIsolatesPerPop: 1,
+      // Exactly the bench's isolates, not more as the load grows (the planner's rpsPerIsolate rule).
+      minIsolatesPerPop: EDGES,
+      rpsPerIsolate: 1e12,
     });
   }
   /** The ladder as the viewers' ABR used it in a window: each variant's share of video segment requests. */
@@ -404,7 +420,7 @@ try {
   const originPerSegment = originSegmentPaths.size === 0 ? 0 : [...originSegmentPaths.values()].reduce((a, b) => a + b, 0) / originSegmentPaths.size;
   const shieldPerSegment = shieldSegmentPaths.size === 0 ? 0 : shieldHold.segment * holdWall / shieldSegmentPaths.size;
   const p = h.predicted;
-  const doOps = h.byType.manifest.rps + reloadRenewalsPerSecond(port.samples, hold.from, hold.to, RENEWAL_REUSE_SECONDS * 1000) + h.byType.heartbeat.rps + h.byType.license.rps + 1 / 2;
+  const doOps = h.byType.manifest.rps + reloadRenewalsPerSecond(port.samples, hold.from, hold.to, RENEWAL_REUSE_SECONDS * 1000) + h.byType.heartbeat.rps + h.byType.license.rps + EDGES / 2;
   const held = windows.filter((w) => analyse(w).errors === 0 && w.activeAtEnd === w.viewers).reduce((a, w) => Math.max(a, w.viewers), 0);
   const r3 = (v: number) => Number(v.toFixed(3));
   const off = (measured: number, predicted: number) => (predicted === 0 ? (measured === 0 ? 0 : 100) : Math.abs(measured / predicted - 1) * 100);
@@ -475,7 +491,7 @@ try {
   writeFileSync(join(dir, 'surge.svg'), surgeChart(seconds, `bench:surge: ${TITLE} (${live ? 'live' : 'VOD'}), edge on workerd, 2 cores`));
   writeBenchReport('surge', metrics, {
     title: `${TITLE} (${live ? 'live channel' : 'VOD title: playlists are not reloaded, so the live-only figures do not apply'})`,
-    stack: 'origin + shield as Node services (LOG_LEVEL=info), edge Worker on workerd via miniflare (no wrangler dev proxy), loopback',
+    stack: `origin + shield as Node services (LOG_LEVEL=info), edge Worker on workerd via miniflare (no wrangler dev proxy) in ${EDGES} process(es), one isolate each, viewers spread over them by account; loopback`,
     viewers: `the k6 scenarios' viewer model (k6/src/viewer/run-viewer.ts), one async loop per viewer, in this Node process; heartbeat every ${HEARTBEAT_S} s`,
     schedule: `ramp to ${HOLD} over ${RAMP_S} s, hold ${HOLD_S} s (at least the first ${SETTLE_S} s of each window not measured; a window measures whole heartbeat intervals when it is long enough), then +${STEP} every ${STEP_S} s up to ${MAX}`,
     channel: `live-demo shaped by --segment-seconds ${SEGMENT_S} and --ladder ${LADDER}, ${LOW_LATENCY ? 'LL-HLS (--low-latency)' : 'standard latency (no LL-HLS parts), delta updates'} (the planner is given the same segment duration)`,
@@ -483,8 +499,8 @@ try {
     saturation: saturation ? `${saturation.window.viewers} viewers: ${saturation.reason}` : `none up to ${windows.at(-1)!.viewers} viewers (--max ${MAX})`,
     viewer_outcomes: [...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ') || 'every viewer played until the bench ended it',
     windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}`; }).join(' | '),
-    do_ops: 'derived from the edge answers: every manifest (acquire), heartbeat, stop and license is one StreamLimiter RPC, and a media-playlist reload is one when it comes at least STREAM_RENEWAL_REUSE_SECONDS after the session\'s last renewal (the edge\'s rule replayed on the request times); plus the one isolate reading RevocationList every 2 s',
-    planner: 'planInstant() for the same viewers, 1 PoP, the title\'s ladder, its segment and target durations, no churn; Cache API miss window 0.05 s (planner default)',
+    do_ops: 'derived from the edge answers: every manifest (acquire), heartbeat, stop and license is one StreamLimiter RPC, and a media-playlist reload is one when it comes at least STREAM_RENEWAL_REUSE_SECONDS after the session\'s last renewal (the edge\'s rule replayed on the request times); plus each isolate reading RevocationList every 2 s',
+    planner: `planInstant() for the same viewers, 1 PoP of ${EDGES} isolate(s),` + ' the title\'s ladder, its segment and target durations, no churn; Cache API miss window 0.05 s (planner default)',
     worker_cpu: 'workerd CPU time over a burst of one request type (16 in flight) / requests: includes workerd\'s HTTP handling',
     chart: join(dir, 'surge.svg'),
     errors: (() => { const by = new Map<string, number>(); for (const x of port.samples) if (!x.ok) by.set(`${x.type} ${x.status}`, (by.get(`${x.type} ${x.status}`) ?? 0) + 1); return [...by].map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'; })(),
@@ -498,7 +514,7 @@ try {
 } finally {
   port.end();
   await port.close().catch(() => {});
-  await edgeDispose?.().catch(() => {});
+  await Promise.all(edgeDisposers.map((dispose) => dispose().catch(() => {})));
   for (const child of children) child.kill('SIGTERM');
 }
 
