@@ -22,12 +22,12 @@ export class BenchViewerPort implements ViewerPort {
 
   /**
    * `connections`: sockets per origin (no pipelining: browsers do not). Idle sockets are dropped after
-   * 4 s (undici's own default), well under the 15 s after which workerd closes an idle kept-alive
-   * connection (measured here): with 30 s, a socket was now and then closed by workerd just as a
-   * viewer reused it, and that request got no answer (status 0 in the report).
+   * 10 s, under the 15 s after which workerd closes an idle kept-alive connection (measured here): with
+   * 30 s, a socket was now and then closed by workerd just as a viewer reused it, and that request got no
+   * answer (status 0 in the report); 10 s keeps a viewer's socket across its 3 s request spacing.
    */
   constructor(options: { connections?: number } = {}) {
-    this.#agent = new Agent({ connections: options.connections ?? 256, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
+    this.#agent = new Agent({ connections: options.connections ?? 256, pipelining: 1, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 10_000 });
   }
 
   end(): void {

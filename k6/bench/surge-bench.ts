@@ -144,7 +144,10 @@ const origin = startNode('origin', {
   ORIGIN_SAMPLE_SECONDS: '4',
 });
 const shield = startNode('shield', { SHIELD_PORT: String(ports.shield), ORIGIN_URL: `http://127.0.0.1:${ports.origin}`, SHIELD_AUTH_SECRETS: identity.serviceSecrets.shieldSecret });
-const port = new BenchViewerPort();
+// Up to one socket per viewer on its edge, as players keep their own connection: a smaller pool queued
+// requests in this process (2,000 viewers on 256 sockets per edge: 3,600 requests in flight, most of them
+// waiting for a socket), which read as edge latency.
+const port = new BenchViewerPort({ connections: Math.max(256, Math.ceil(MAX / EDGES)) });
 const viewers: Array<Promise<ViewerStats>> = [];
 /** Viewers still playing, and how the others stopped before the bench ended them. */
 let active = 0;
