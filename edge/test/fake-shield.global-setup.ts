@@ -117,6 +117,7 @@ let server: Server | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const requests: string[] = [];
+  const resetOnce = new Set<string>();
   const segment = segmentBody();
   const catalogue = new Map<string, { entry: Record<string, unknown>; mode: 'ok' | 'fail' | 'hang' }>();
   const renditions = [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'video-720p.m3u8', height: 720 }, { playlist: 'audio.m3u8' }];
@@ -195,6 +196,13 @@ export async function setup(project: TestProject): Promise<void> {
     }
 
     requests.push(path);
+    // A connection closed before any answer, once per path (a kept-alive socket the shield closed as the
+    // edge reused it): paths with `-reset-once-`; those with `-reset-always-` never answer.
+    if (path.includes('-reset-always-') || (path.includes('-reset-once-') && !resetOnce.has(path))) {
+      resetOnce.add(path);
+      req.socket.destroy();
+      return;
+    }
     // Like the real shield: no credential, no answer (shield/src/secret-check.ts).
     const presented = req.headers['x-cascade-shield-auth'];
     if (presented !== FAKE_SHIELD_SECRET) {

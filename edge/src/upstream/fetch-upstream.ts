@@ -15,14 +15,19 @@ export const SHIELD_AUTH_HEADER = 'x-cascade-shield-auth';
  * (502 upstream-unreachable, 504 upstream-timeout) so a dead or hanging shield never hangs a player.
  */
 export async function fetchUpstream(url: URL, options: UpstreamOptions): Promise<Response> {
-  let response: Response;
-  try {
-    const headers = { ...options.headers, [SHIELD_AUTH_HEADER]: options.shieldAuthSecret };
-    // The deadline covers the body too: the signal aborts a read that is still waiting when it fires.
-    response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), headers });
-  } catch (error) {
-    if (isTimeout(error)) throw new ProblemError('upstream-timeout', `the shield did not answer within ${options.timeoutMs} ms`);
-    throw new ProblemError('upstream-unreachable', 'the shield could not be reached');
+  const headers = { ...options.headers, [SHIELD_AUTH_HEADER]: options.shieldAuthSecret };
+  // The deadline covers the body too (the signal aborts a read still waiting when it fires) and both tries.
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  let response: Response | undefined;
+  // A GET that failed before any answer is tried once more, as browsers and HTTP clients do: a kept-alive
+  // connection the shield closed just as it was reused fails that way (502s under the surge bench).
+  for (let attempt = 1; response === undefined; attempt++) {
+    try {
+      response = await fetch(url, { signal, headers });
+    } catch (error) {
+      if (isTimeout(error)) throw new ProblemError('upstream-timeout', `the shield did not answer within ${options.timeoutMs} ms`);
+      if (attempt === 2) throw new ProblemError('upstream-unreachable', 'the shield could not be reached');
+    }
   }
   return streamsThrough(response) ? response : guardedBody(response, options.timeoutMs);
 }
