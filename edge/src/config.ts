@@ -200,7 +200,7 @@ function perPlan<T>(env: Env, name: 'STREAM_LIMITS' | 'STREAM_POLICIES' | 'LICEN
 
 function streamConfig(env: Env): StreamConfig {
   const leaseSeconds = optionalInteger(env, 'STREAM_LEASE_SECONDS', 120, 10, 3600);
-  const renewalReuseSeconds = optionalInteger(env, 'STREAM_RENEWAL_REUSE_SECONDS', 10, 0, 60);
+  const renewalReuseSeconds = optionalInteger(env, 'STREAM_RENEWAL_REUSE_SECONDS', 20, 0, 60);
   // A reused renewal must leave most of the lease: the next real renewal comes before it can expire.
   if (renewalReuseSeconds * 2 > leaseSeconds) {
     throw new ProblemError('config-invalid', `STREAM_RENEWAL_REUSE_SECONDS: expected at most half of STREAM_LEASE_SECONDS (${leaseSeconds / 2}), received ${renewalReuseSeconds}`);

@@ -72,7 +72,7 @@ const STEP_S = int('step-seconds', args['step-seconds'], 10, 3600);
 const MAX = int('max', args.max, HOLD, 200_000);
 const HEARTBEAT_S = int('heartbeat-seconds', args['heartbeat-seconds'], 0, 3600);
 /** The edge's STREAM_RENEWAL_REUSE_SECONDS (its default), given to the edge and to the planner alike. */
-const RENEWAL_REUSE_SECONDS = 10;
+const RENEWAL_REUSE_SECONDS = 20;
 /** A device ceiling for every viewer's ABR rule: fewer bytes per viewer, more viewers per core. */
 const MAX_HEIGHT = args['max-height'] === undefined ? undefined : int('max-height', args['max-height'], 144, 4320);
 /**

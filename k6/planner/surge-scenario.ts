@@ -135,7 +135,7 @@ export function defaultScenario(peak: number): SurgeScenario {
     audioTracks: 1,
     audioBitrateBps: 128_000,
     heartbeatSeconds: 60,
-    renewalReuseSeconds: 10,
+    renewalReuseSeconds: 20,
     meanSessionSeconds: 45 * 60,
     encryptedShare: 1,
     adBreaks: [{ at: 87 * 60, durationSeconds: 30 }, { at: 95 * 60, durationSeconds: 30 }],

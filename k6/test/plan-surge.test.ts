@@ -82,9 +82,11 @@ describe('the capacity planner on a small scenario worked by hand', () => {
   });
 
   it('counts Durable Object operations and the busiest objects', () => {
-    // StreamLimiter: 1 acquire + 400 viewers' reloads renewing once per 12 s (the 10 s reuse window
-    // rounded up to whole 4 s reloads) + 11 heartbeats/stops + 1 license check.
-    expect(sample.durableObjects.streamLimiterOps).toBeCloseTo(1 + 400 / 12 + 11 + 1, 9);
+    // StreamLimiter: 1 acquire + 400 viewers' reloads renewing once per 20 s (the 20 s reuse window,
+    // a whole number of 4 s reloads) + 11 heartbeats/stops + 1 license check.
+    expect(sample.durableObjects.streamLimiterOps).toBeCloseTo(1 + 400 / 20 + 11 + 1, 9);
+    // A 10 s window rounds up to three reloads: once per 12 s.
+    expect(planInstant(small({ renewalReuseSeconds: 10 }), ONE_MS, 0, 400, 0).durableObjects.streamLimiterOps).toBeCloseTo(1 + 400 / 12 + 11 + 1, 9);
     // Without reuse every reload renews: 100 reload renewals.
     const everyReload = planInstant(small({ renewalReuseSeconds: 0 }), ONE_MS, 0, 400, 0);
     expect(everyReload.durableObjects.streamLimiterOps).toBe(113);
@@ -93,8 +95,8 @@ describe('the capacity planner on a small scenario worked by hand', () => {
     expect(sample.isolates).toBe(2);
     expect(sample.durableObjects.revocationReads).toBe(1);
     expect(sample.revocationPopLookups).toBe(0);
-    // The busiest account: 2 streams × (1 renewal / 12 s + 1 heartbeat / 40 s).
-    expect(sample.durableObjects.busiestStreamLimiter).toBeCloseTo(2 * (1 / 12 + 1 / 40), 9);
+    // The busiest account: 2 streams × (1 renewal / 20 s + 1 heartbeat / 40 s).
+    expect(sample.durableObjects.busiestStreamLimiter).toBeCloseTo(2 * (1 / 20 + 1 / 40), 9);
   });
 
   it('counts one RevocationList read per PoP refresh with the PoP cache, plus the isolates that race the claim', () => {
