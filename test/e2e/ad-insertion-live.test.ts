@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from './chromium.ts';
+import { devToken } from './dev-token.ts';
+
+/**
+ * Server-side ad insertion on live-demo (light ladder, 2 s segments) in real players: hls.js and Shaka
+ * (HLS) in Chromium play the channel through edge and shield, an operator places a break through the
+ * origin's API, the players play into the ads the edge stitched for their session, and the operator ends
+ * the break early. The stack's AD_SERVERS give live-demo the mock ad server's spot-b (one 4 s segment)
+ * then spot-a (two segments): a return two channel segments into the break lets spot-b complete and cuts
+ * spot-a after its first segment.
+ */
+const stack = inject('stack');
+const secrets = inject('serviceSecrets');
+const adServer = inject('adServer');
+const CHANNEL = 'live-demo';
+const SEGMENT_SECONDS = 2;
+/** The conditioned creatives' segment length (ORIGIN_SEGMENT_SECONDS of the VOD packaging). */
+const AD_SEGMENT_SECONDS = 4;
+const api = { authorization: `Bearer ${secrets.originApiToken}` };
+let browser: Browser;
+
+/** The conditioned creative's title, as the edge names it (edge/src/ssai/plan-ads.ts adTitleIdFor). */
+function adTitleId(creativeId: string): string {
+  return `ad-${createHash('sha256').update(`local-mock\n${creativeId}`).digest('hex').slice(0, 24)}`;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  await waitFor('live-demo on air', async () => {
+    const response = await fetch(`${stack.origin}/live/${CHANNEL}/master.m3u8`);
+    await response.body?.cancel();
+    return response.status === 200 ? true : undefined;
+  }, 90_000);
+  // Ads play only once conditioned: ask the origin for both creatives as the edge would (idempotent; a
+  // later run of the suite finds them ready in the cached origin data).
+  for (const creative of ['spot-a', 'spot-b']) {
+    const id = adTitleId(creative);
+    const asked = await fetch(`${stack.origin}/api/v1/creatives`, {
+      method: 'POST',
+      headers: { ...api, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4` }),
+    });
+    expect([200, 202]).toContain(asked.status);
+    await asked.body?.cancel();
+  }
+  for (const creative of ['spot-a', 'spot-b']) {
+    await waitFor(`conditioning of ${creative}`, async () => {
+      const state = (await (await fetch(`${stack.origin}/api/v1/creatives/${adTitleId(creative)}`, { headers: api })).json()) as { state: string; job?: { error: unknown } };
+      if (state.state === 'failed') throw new Error(`conditioning failed: ${JSON.stringify(state.job?.error)}`);
+      return state.state === 'ready' ? state : undefined;
+    }, 200_000);
+  }
+  browser = await launchChromium();
+}, 320_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface PlayerRun { time: number; maxStallMs: number; stallAt: number; error: string | null; started: boolean; log: string[] }
+
+/** One player in its own page, watched every 100 ms; every URL the page fetched is kept. */
+async function openPlayer(kind: 'hls' | 'shaka', token: string): Promise<{ page: Page; urls: string[] }> {
+  const page = await browser.newPage();
+  const urls: string[] = [];
+  page.on('request', (request) => urls.push(request.url()));
+  if (process.env['SSAI_LIVE_DEBUG']) {
+    page.on('request', (request) => {
+      if (request.url().includes('.m4s') || request.url().includes('.mp4')) console.info(`=== ${kind} ${new Date().toISOString()} ${request.url().replace(/\/v1\/media\/[^/]+\//, '/…/')}`);
+    });
+    page.on('response', async (response) => {
+      if (!/\.m3u8/.test(response.url())) return;
+      const body = await response.text().catch(() => '');
+      console.info(`--- ${kind} ${new Date().toISOString()} ${response.url().replace(/\/v1\/media\/[^/]+\//, '/…/')}\n${body.replace(/\/v1\/media\/[^/]+\//g, '/…/')}`);
+    });
+  }
+  page.on('pageerror', (error) => console.error(`live ssai ${kind} page error:`, error.message));
+  // The demo page serves the player libraries from the edge's origin; its own players get a title that does not exist.
+  await page.goto(`${stack.edge}/demo?title=none&token=x`);
+  const src = `${stack.edge}/v1/play/${CHANNEL}/master.m3u8?token=${encodeURIComponent(token)}`;
+  await page.evaluate(([player, url]) => {
+    // Runs in the page (the root tsconfig has no DOM types, hence the loose shapes).
+    const w = globalThis as unknown as Record<string, any>;
+    type Video = { currentTime: number; paused: boolean; ended: boolean; muted: boolean; play(): Promise<void> };
+    const video = w['document'].createElement('video') as Video;
+    video.muted = true;
+    w['document'].body.append(video);
+    const run: PlayerRun = { time: 0, maxStallMs: 0, stallAt: 0, error: null, started: false, log: [] };
+    w['liveRun'] = run;
+    let lastTime = 0;
+    let lastAdvance = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      if (video.currentTime > lastTime + 0.01) {
+        run.started = true;
+        lastTime = video.currentTime;
+        lastAdvance = now;
+      } else if (run.started && !video.paused && !video.ended && now - lastAdvance > run.maxStallMs) {
+        run.maxStallMs = now - lastAdvance;
+        run.stallAt = video.currentTime;
+      }
+      run.time = video.currentTime;
+    }, 100);
+    if (player === 'hls') {
+      // Not LL-HLS: the stitched playlist is played segment by segment.
+      const hls = new w['Hls']({ lowLatencyMode: false });
+      hls.on(w['Hls'].Events.ERROR, (_e: unknown, data: { fatal: boolean; details: string; reason?: string; error?: Error }) => {
+        if (run.log.length < 30) run.log.push(`${data.fatal ? 'fatal ' : ''}${data.details}${data.reason ? ` (${data.reason})` : data.error ? ` (${data.error.message})` : ''}`);
+        if (data.fatal) run.error = data.details;
+      });
+      hls.on(w['Hls'].Events.MANIFEST_PARSED, () => void video.play());
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    } else {
+      const shaka = new w['shaka'].Player();
+      shaka.addEventListener('error', (event: { detail: { code: number; severity: number } }) => {
+        if (run.log.length < 30) run.log.push(`severity ${event.detail.severity} code ${event.detail.code}`);
+        if (event.detail.severity === 2) run.error = `shaka ${event.detail.code}`;
+      });
+      shaka
+        .attach(video)
+        .then(() => shaka.load(url, null, 'application/x-mpegurl'))
+        .then(() => video.play())
+        .catch((error: { code?: number }) => (run.error = `shaka ${error?.code}`));
+    }
+  }, [kind, src] as const);
+  return { page, urls };
+}
+
+const runOf = (page: Page) => page.evaluate(() => (globalThis as unknown as { liveRun: PlayerRun }).liveRun);
+
+describe('server-side ad insertion on live-demo in real players, with an early return', () => {
+  it('plays hls.js and Shaka into a live break’s ads and back to the channel when the operator returns early: no fatal error, no stall over a segment, each impression and quartile of the ads watched exactly once, no complete for the ad cut short', async () => {
+    const hits0 = await fetch(`${adServer}/hits`, { method: 'DELETE' });
+    await hits0.body?.cancel();
+    const players = { hls: await openPlayer('hls', await devToken('live-ssai-hls')), shaka: await openPlayer('shaka', await devToken('live-ssai-shaka')) };
+    try {
+      // Generous startup on a shared machine; then the break goes on air at the next boundary but one.
+      await waitFor('both players playing', async () => {
+        const runs = await Promise.all([runOf(players.hls.page), runOf(players.shaka.page)]);
+        for (const run of runs) if (run.error !== null) throw new Error(`player failed before the break: ${run.error} ${run.log.join(', ')}`);
+        return runs.every((run) => run.time > 1) ? true : undefined;
+      }, 60_000);
+      const placed = await fetch(`${stack.origin}/api/v1/channels/${CHANNEL}/breaks`, { method: 'POST', headers: { ...api, 'content-type': 'application/json' }, body: JSON.stringify({ durationSeconds: 16 }) });
+      expect(placed.status).toBe(201);
+      const adBreak = (await placed.json()) as { id: string; startAt: string };
+      const startMs = Date.parse(adBreak.startAt);
+      // Into the break's second segment: the return lands on its end, two segments (4 s) into the planned 16 s.
+      await waitFor('the break’s second segment', async () => (Date.now() >= startMs + 2300 ? true : undefined), 30_000);
+      const returned = await fetch(`${stack.origin}/api/v1/channels/${CHANNEL}/breaks/${adBreak.id}/return`, { method: 'POST', headers: api });
+      expect(returned.status).toBe(200);
+      const { returnAt } = (await returned.json()) as { returnAt: string };
+      const airedSegments = (Date.parse(returnAt) - startMs) / (SEGMENT_SECONDS * 1000);
+      expect(airedSegments).toBe(2);
+
+      // The players are a few segments behind the live edge; they play spot-b (4 s), spot-a's first 4 s, then
+      // the channel again. Keep watching well past that to catch a stall at the return.
+      const spotA = adTitleId('spot-a');
+      const spotB = adTitleId('spot-b');
+      const adSegments = (urls: string[], title: string) => [...new Set(urls.filter((u) => u.includes(`/vod/${title}/`) && u.endsWith('.m4s') && !/init/.test(u)).map((u) => /\/([^/]+)$/.exec(u)![1]!))];
+      // A channel segment or part (Shaka plays LL-HLS parts when the playlist has them).
+      const contentAfter = (urls: string[], index: number) => urls.slice(index).some((u) => /\/live\/live-demo\/v\d+-\d+(\.\d+)?\.m4s$/.test(u));
+      // What a player fetched, without the tokens, for a failure message.
+      const trail = (urls: string[]) => urls.filter((u) => u.includes('.m4s') || u.includes('.m3u8')).slice(-25).map((u) => u.replace(/\/v1\/media\/[^/]+\//, '/…/').replace(spotA, 'spot-a').replace(spotB, 'spot-b')).join('\n');
+      for (const [name, player] of Object.entries(players)) {
+        await waitFor(`${name} back in the channel after the ads`, async () => {
+          const run = await runOf(player.page);
+          if (run.error !== null) return true;
+          const lastAd = player.urls.findLastIndex((u) => u.includes(`/vod/${spotA}/`) && u.endsWith('.m4s'));
+          return lastAd !== -1 && contentAfter(player.urls, lastAd) ? true : undefined;
+        }, 60_000).catch(async (error: Error) => {
+          throw new Error(`${error.message}; run ${JSON.stringify(await runOf(player.page))}; fetched:\n${trail(player.urls)}`);
+        });
+      }
+      const watchedAt = await Promise.all([runOf(players.hls.page), runOf(players.shaka.page)]);
+      // Let the buffered content after the return play out (three channel segments) before judging stalls.
+      await waitFor('playback past the return', async () => {
+        const runs = await Promise.all([runOf(players.hls.page), runOf(players.shaka.page)]);
+        return runs.every((run, i) => run.error !== null || run.time >= watchedAt[i]!.time + 3 * SEGMENT_SECONDS) ? true : undefined;
+      }, 45_000).catch(async (error: Error) => {
+        const runs = await Promise.all([runOf(players.hls.page), runOf(players.shaka.page)]);
+        throw new Error(`${error.message}; back in the channel at ${watchedAt.map((r) => r.time.toFixed(1)).join(' / ')} s, now hls.js ${JSON.stringify(runs[0])}, Shaka ${JSON.stringify(runs[1])}`);
+      });
+      for (const [name, player] of Object.entries(players)) {
+        const run = await runOf(player.page);
+        expect(run.error, `${name}: ${run.log.join(', ')}`).toBeNull();
+        // One segment: the ads' segments are 4 s long (the conditioned creatives' packaging), the longest a
+        // player may wait for in the session's playlist (its EXT-X-TARGETDURATION during a break).
+        console.info(`live ssai ${name}: longest stall ${Math.round(run.maxStallMs)} ms at ${run.stallAt.toFixed(1)} s`);
+        expect(run.maxStallMs, `${name} stalled at ${run.stallAt.toFixed(1)} s`).toBeLessThanOrEqual(AD_SEGMENT_SECONDS * 1000);
+        // The ads were played: spot-b's one segment, spot-a's first and never its second (cut by the return).
+        expect(adSegments(player.urls, spotB).length, name).toBeGreaterThanOrEqual(1);
+        const spotASegments = adSegments(player.urls, spotA);
+        expect(spotASegments.length, name).toBeGreaterThanOrEqual(1);
+        expect(spotASegments.map((file) => Number(/-(\d+)\.m4s$/.exec(file)?.[1])), `${name}: ${spotASegments.join(', ')}`).toEqual([1]);
+      }
+    } finally {
+      await players.hls.page.close();
+      await players.shaka.page.close();
+    }
+
+    // Beacons go through the queue: wait for both sessions' events, then make sure no duplicate follows.
+    type Hit = { event: string; ad: string; sid: string };
+    const expected = [
+      ...['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete'].map((ev) => `spot-b ${ev}`),
+      // spot-a has two segments and played one: its first half's events only.
+      ...['impression', 'start', 'firstQuartile', 'midpoint'].map((ev) => `spot-a ${ev}`),
+    ].sort();
+    const read = async () => {
+      const sessions = new Map<string, string[]>();
+      for (const hit of (await (await fetch(`${adServer}/hits`)).json()) as Hit[]) sessions.set(hit.sid, [...(sessions.get(hit.sid) ?? []), `${hit.ad} ${hit.event}`]);
+      return sessions;
+    };
+    await waitFor('both sessions’ beacons', async () => {
+      const sessions = await read();
+      return sessions.size >= 2 && [...sessions.values()].every((s) => s.length >= expected.length) ? true : undefined;
+    }, 30_000);
+    await new Promise((r) => setTimeout(r, 2000)); // a duplicate would arrive by now
+    const sessions = await read();
+    expect(sessions.size).toBe(2);
+    for (const events of sessions.values()) expect(events.sort()).toEqual(expected);
+  }, 240_000);
+});
