@@ -88,9 +88,15 @@ async function openPlayer(kind: 'hls' | 'shaka', token: string): Promise<{ page:
     });
   }
   page.on('pageerror', (error) => console.error(`live ssai ${kind} page error:`, error.message));
+  if (process.env['SSAI_LIVE_DEBUG']) {
+    page.on('console', (message) => {
+      if (/^(shaka|hls\.js) error /.test(message.text())) console.info(`!!! ${kind} ${message.text()}`);
+    });
+  }
   // The demo page serves the player libraries from the edge's origin; its own players get a title that does not exist.
   await page.goto(`${stack.edge}/demo?title=none&token=x`);
   const src = `${stack.edge}/v1/play/${CHANNEL}/master.m3u8?token=${encodeURIComponent(token)}`;
+  if (process.env['SSAI_LIVE_DEBUG']) await page.evaluate(() => ((globalThis as unknown as Record<string, boolean>)['ssaiLiveDebug'] = true));
   await page.evaluate(([player, url]) => {
     // Runs in the page (the root tsconfig has no DOM types, hence the loose shapes).
     const w = globalThis as unknown as Record<string, any>;
@@ -118,6 +124,7 @@ async function openPlayer(kind: 'hls' | 'shaka', token: string): Promise<{ page:
       // Not LL-HLS: the stitched playlist is played segment by segment.
       const hls = new w['Hls']({ lowLatencyMode: false });
       hls.on(w['Hls'].Events.ERROR, (_e: unknown, data: { fatal: boolean; details: string; reason?: string; error?: Error }) => {
+        if (w['ssaiLiveDebug']) console.info(`hls.js error ${new Date().toISOString().slice(11, 23)} ${data.fatal ? 'fatal ' : ''}${data.details} ${data.reason ?? data.error?.message ?? ''}`);
         if (run.log.length < 30) run.log.push(`${data.fatal ? 'fatal ' : ''}${data.details}${data.reason ? ` (${data.reason})` : data.error ? ` (${data.error.message})` : ''}`);
         if (data.fatal) run.error = data.details;
       });
@@ -126,8 +133,11 @@ async function openPlayer(kind: 'hls' | 'shaka', token: string): Promise<{ page:
       hls.attachMedia(video);
     } else {
       const shaka = new w['shaka'].Player();
-      shaka.addEventListener('error', (event: { detail: { code: number; severity: number } }) => {
-        if (run.log.length < 30) run.log.push(`severity ${event.detail.severity} code ${event.detail.code ?? JSON.stringify(event.detail).slice(0, 200)}`);
+      shaka.addEventListener('error', (event: { detail: { code?: number; severity: number; category?: number; data?: unknown; message?: string } }) => {
+        const d = event.detail;
+        const entry = `${new Date().toISOString().slice(11, 23)} severity ${d.severity} category ${d.category} code ${d.code} ${d.message ?? ''} ${JSON.stringify(d.data ?? null)?.slice(0, 300) ?? ''}`;
+        if (w['ssaiLiveDebug']) console.info(`shaka error ${entry}`);
+        if (run.log.length < 30) run.log.push(entry);
         if (event.detail.severity === 2) run.error = `shaka ${event.detail.code}`;
       });
       shaka

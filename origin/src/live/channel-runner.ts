@@ -61,9 +61,21 @@ export interface PartialSegment {
   seq: number;
   /** Start of the segment on the channel timeline, in the timescale. */
   start: number;
+  /** Its program date time (epoch ms), as the whole segment will carry it. */
+  pdtMs: number;
+  /**
+   * Its discontinuity sequence number, as the whole segment will carry it: the parts of the first segment of
+   * a new encoder run are announced behind the same EXT-X-DISCONTINUITY as the segment itself.
+   */
+  disc: number;
   initId: string;
   timescale: number;
   parts: LivePart[];
+  /**
+   * The parts reach the segment's end: no further part of it comes, the whole segment is being written, and
+   * the next part is the next segment's first (the preload hint must name that one).
+   */
+  complete: boolean;
 }
 
 interface Run {
@@ -290,12 +302,14 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     track.parts.push({ duration: chunk.duration, independent: chunk.independent });
     if (this.#state !== 'input-lost') this.#state = 'live';
     const segmentIndex = track.index;
+    const disc = this.#discOf(run);
     // A chunk that reaches the segment boundary completes the segment: publish it now rather than when
     // the next chunk arrives (one part duration later).
     const complete = (chunk.baseDecodeTime + chunk.duration) / timescale >= (segmentIndex + 1) * this.spec.segmentSeconds - 1e-3;
     // The chunk is also an LL-HLS part, published at once (the segment follows when it is complete).
     const partial: PartialSegment = {
-      rendition: output.rendition, seq: run.baseSeq + track.index, start: this.#offsetTicks(run, timescale) + track.startOrig, initId: track.init.id, timescale, parts: [...track.parts],
+      rendition: output.rendition, seq: run.baseSeq + track.index, start: this.#offsetTicks(run, timescale) + track.startOrig,
+      pdtMs: this.#pdtMs(run, track.startOrig, timescale), disc, initId: track.init.id, timescale, parts: [...track.parts], complete,
     };
     const file = join(this.#o.dir, partFile(output.rendition, partial.seq, partial.parts.length - 1));
     this.#queueWrite(async () => {
@@ -312,13 +326,28 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     return Math.round(((run.anchorMs! - this.epochMs) * timescale) / 1000);
   }
 
-  #publish(run: Run, track: TrackState): void {
-    const init = track.init!;
-    const timescale = init.info.timescale;
+  /** Program date time of a segment of the run that starts at `startOrig` (the run's own media time). */
+  #pdtMs(run: Run, startOrig: number, timescale: number): number {
+    return Math.round(run.anchorMs! + (startOrig / timescale) * 1000);
+  }
+
+  /**
+   * The run's discontinuity sequence number, fixed by its first part: one more than the last stored
+   * segment's (a run that never completes a segment leaves the store as it was, so the next run takes the
+   * same number).
+   */
+  #discOf(run: Run): number {
     if (run.disc === undefined) {
       const last = this.#o.store.last(this.spec.id);
       run.disc = last.seq < 0 ? 0 : last.disc + 1;
     }
+    return run.disc;
+  }
+
+  #publish(run: Run, track: TrackState): void {
+    const init = track.init!;
+    const timescale = init.info.timescale;
+    const disc = this.#discOf(run);
     const seq = run.baseSeq + track.index;
     const chunks = track.chunks;
     const parts = track.parts;
@@ -326,7 +355,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     track.parts = [];
     const duration = parts.reduce((sum, part) => sum + part.duration, 0);
     const start = this.#offsetTicks(run, timescale) + track.startOrig;
-    const pdtMs = Math.round(run.anchorMs! + (track.startOrig / timescale) * 1000);
+    const pdtMs = this.#pdtMs(run, track.startOrig, timescale);
     // Media that never came (the encoder skipped a whole segment's time): EXT-X-GAP placeholders
     // keep the sequence numbers consecutive.
     for (let missing = track.lastSeq + 1; missing < seq; missing++) {
@@ -334,13 +363,13 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
       const gapDuration = this.spec.segmentSeconds * timescale;
       const gapStart = start - (seq - missing) * gapDuration;
       this.#o.store.addSegment(this.spec.id, {
-        rendition: track.output.rendition, seq: missing, disc: run.disc, start: gapStart, duration: gapDuration, timescale,
+        rendition: track.output.rendition, seq: missing, disc, start: gapStart, duration: gapDuration, timescale,
         pdtMs: pdtMs - (seq - missing) * this.spec.segmentSeconds * 1000, initId: init.id, parts: [], gap: true,
       });
     }
     track.lastSeq = seq;
     const segment: LiveSegment = {
-      rendition: track.output.rendition, seq, disc: run.disc, start, duration, timescale, pdtMs, initId: init.id,
+      rendition: track.output.rendition, seq, disc, start, duration, timescale, pdtMs, initId: init.id,
       parts, gap: false,
     };
     const file = join(this.#o.dir, segmentFile(segment.rendition, seq));

@@ -15,7 +15,7 @@ export interface HlsLivePlaylistOptions {
     /** Longest part duration, seconds (EXT-X-PART-INF PART-TARGET). */
     partTarget: number;
     /** The segment being cut now (its parts so far), when it follows the last complete one. */
-    partial: { seq: number; initId: string; timescale: number; parts: LivePart[] } | undefined;
+    partial: { seq: number; disc: number; initId: string; timescale: number; parts: LivePart[]; complete?: boolean } | undefined;
     /** _HLS_skip=YES: replace segments older than CAN-SKIP-UNTIL with EXT-X-SKIP. */
     skip: boolean;
   };
@@ -30,6 +30,18 @@ function iso(ms: number): string {
 
 function seconds(value: number): string {
   return value.toFixed(3);
+}
+
+/**
+ * Is the segment inside the break? From the segment that starts with the break to the one before the
+ * return: an early return by sequence number when it has one (a segment listed in the break stays there
+ * even if segments ran shorter or longer than planned), else by time.
+ */
+function inBreak(adBreak: AdBreakSignal['adBreak'], segment: LiveSegment): boolean {
+  const startsAfter = (at: number) => segment.pdtMs >= at - EDGE_TOLERANCE_MS;
+  if (!startsAfter(adBreak.startMs)) return false;
+  if (adBreak.returnSeq !== undefined) return segment.seq < adBreak.returnSeq && !startsAfter(adBreak.startMs + adBreak.durationMs);
+  return !startsAfter(adBreakEndMs(adBreak));
 }
 
 function partLines(rendition: string, seq: number, timescale: number, parts: LivePart[]): string[] {
@@ -93,16 +105,14 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     const durationMs = (segment.duration / segment.timescale) * 1000;
     for (const signal of breaks) {
       const { startMs, durationMs: breakMs } = signal.adBreak;
-      const endMs = adBreakEndMs(signal.adBreak);
-      const startsAfter = (at: number) => segment.pdtMs >= at - EDGE_TOLERANCE_MS;
-      const previousStartsAfter = (at: number) => previous !== undefined && previous.pdtMs >= at - EDGE_TOLERANCE_MS;
-      if (startsAfter(startMs) && !startsAfter(endMs)) {
+      const within = (s: LiveSegment | undefined) => s !== undefined && inBreak(signal.adBreak, s);
+      if (within(segment)) {
         // The first segment listed opens the break only if it starts with it: a window that slid past the
         // break's first segment starts with CUE-OUT-CONT (a CUE-OUT there would announce a second break).
-        const opens = previous !== undefined ? !previousStartsAfter(startMs) : segment.pdtMs < startMs + EDGE_TOLERANCE_MS;
+        const opens = previous !== undefined ? !within(previous) : segment.pdtMs < startMs + EDGE_TOLERANCE_MS;
         if (opens) lines.push(`#EXT-X-CUE-OUT:DURATION=${seconds(breakMs / 1000)}`);
         else lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${seconds(Math.max(0, segment.pdtMs - startMs) / 1000)},Duration=${seconds(breakMs / 1000)}`);
-      } else if (startsAfter(endMs) && previous !== undefined && previousStartsAfter(startMs) && !previousStartsAfter(endMs)) {
+      } else if (segment.pdtMs >= startMs - EDGE_TOLERANCE_MS && within(previous)) {
         lines.push('#EXT-X-CUE-IN');
       }
     }
@@ -117,11 +127,17 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     const last = segments.at(-1)!;
     const partial = lowLatency.partial?.seq === last.seq + 1 ? lowLatency.partial : undefined;
     if (partial) {
+      // The first segment of a new encoder run: its parts come behind the discontinuity the whole segment
+      // will carry, so a player numbers them as it will number the segment on the next reload.
+      if (partial.disc !== last.disc) lines.push('#EXT-X-DISCONTINUITY');
       const uri = initFile(first.rendition, partial.initId);
       if (uri !== map) lines.push(`#EXT-X-MAP:URI="${uri}"`);
       lines.push(...partLines(first.rendition, partial.seq, partial.timescale, partial.parts));
     }
-    const next = partial ? { seq: partial.seq, index: partial.parts.length } : { seq: last.seq + 1, index: 0 };
+    // Once the parts reach the segment's end (the whole segment is being written), the next part is the next
+    // segment's first: a hint at a part past the end would name a file that never comes (a 404 after the
+    // held request, which Shaka retries into a fatal error).
+    const next = partial && !partial.complete ? { seq: partial.seq, index: partial.parts.length } : { seq: (partial?.seq ?? last.seq) + 1, index: 0 };
     lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${partFile(first.rendition, next.seq, next.index)}"`);
   }
   return `${lines.join('\n')}\n`;
