@@ -111,3 +111,16 @@ describe('hlsLivePlaylist: LL-HLS parts of the segment in progress', () => {
     expect(tail(text)).toContain('#EXT-X-PART:DURATION=0.500,URI="v180-108.3.m4s"');
   });
 });
+
+describe('hlsLivePlaylist: a hole in the stored sequence numbers', () => {
+  // e2e ad-insertion-live: an encoder killed between video's and audio's end of segment 75 left audio without
+  // 75; its playlist listed 74 then 76, so every later segment had a media sequence number one below its URI's
+  // and the other renditions' (Shaka's playlist updates then threw "Cannot read properties of null").
+  it('starts the window after the hole, so every listed segment keeps its own media sequence number', () => {
+    const segments = window(100).filter((s) => s.seq !== 103);
+    const text = hlsLivePlaylist({ segments, segmentSeconds: 2, breaks: [], now: T0 + 20_000 });
+    expect(text).toContain('#EXT-X-MEDIA-SEQUENCE:104\n');
+    const uris = text.split('\n').filter((l) => l.endsWith('.m4s'));
+    expect(uris).toEqual(['v180-104.m4s', 'v180-105.m4s', 'v180-106.m4s', 'v180-107.m4s']);
+  });
+});

@@ -95,8 +95,11 @@ export class AdInsertion {
     return (await this.#session(sid).plan()) ?? undefined;
   }
 
-  /** Conditioned creatives are titles on the origin; a missing one is sent to be conditioned and skipped for now. */
-  async #ready(ad: DecidedAd, adTitleId: string, waitUntil: WaitUntil): Promise<boolean> {
+  /**
+   * Conditioned creatives are titles on the origin; a missing one is sent to be conditioned (at
+   * `segmentSeconds` when given) and skipped for now.
+   */
+  async #ready(ad: Pick<DecidedAd, 'creativeId' | 'mezzanineUrl'>, adTitleId: string, waitUntil: WaitUntil, segmentSeconds?: number): Promise<boolean> {
     try {
       const entry = await this.#deps.catalogue.get(adTitleId);
       return entry.kind === 'vod';
@@ -111,7 +114,7 @@ export class AdInsertion {
         (this.#deps.fetch ?? fetch)(new URL('api/v1/creatives', conditioning.originUrl.href.endsWith('/') ? conditioning.originUrl : `${conditioning.originUrl.href}/`), {
           method: 'POST',
           headers: { authorization: `Bearer ${conditioning.apiToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ id: adTitleId, creativeId: ad.creativeId.slice(0, 200), url: ad.mezzanineUrl }),
+          body: JSON.stringify({ id: adTitleId, creativeId: ad.creativeId.slice(0, 200), url: ad.mezzanineUrl, ...(segmentSeconds !== undefined && { segmentSeconds }) }),
           signal: AbortSignal.timeout(10_000),
         })
           .then(async (response) => {
@@ -193,15 +196,27 @@ export class AdInsertion {
       duration: String(Math.round(plannedSeconds)), position: 'midroll', cachebuster: String(Math.floor(Math.random() * 1e9)),
     });
     if (server.vastUrl === undefined) return [];
+    const channelSeconds = await this.#channelSegmentSeconds(plan.titleId);
     const pod = await resolvePod({ url }, {
       fetch: this.#deps.fetch ?? fetch,
       maxWrapperDepth: server.maxWrapperDepth,
       signal: AbortSignal.timeout(server.timeoutMs),
       breakSeconds: plannedSeconds,
-      usable: async (ad) => this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId), waitUntil),
+      usable: async (ad) => this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId, channelSeconds), waitUntil, channelSeconds),
     });
     if (pod.problems.length > 0) log('info', 'live ad break short', { sid: plan.sid, break: breakId, problems: pod.problems });
-    return Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(server.id, ad.creativeId), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
+    return Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(server.id, ad.creativeId, channelSeconds), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
+  }
+
+  /**
+   * A live channel's segment length: its creatives are conditioned at it, so each of an ad's segments takes
+   * exactly one channel segment's slot (4 s VOD segments in 2 s slots put program date times two seconds apart
+   * on four-second segments, and Shaka's program-date-time sync broke on them). Undefined for VOD titles.
+   */
+  async #channelSegmentSeconds(titleId: string): Promise<number | undefined> {
+    const entry = await this.#deps.catalogue.get(titleId).catch(() => undefined);
+    const seconds = entry?.kind === 'live' ? entry.segmentSeconds : undefined;
+    return seconds !== undefined && Number.isInteger(seconds) && seconds >= 1 && seconds <= 10 ? seconds : undefined;
   }
 
   /** Where a decision is kept: the session's own object, or the cohort's shared one. */

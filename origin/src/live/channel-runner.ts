@@ -11,6 +11,7 @@ import type { ChannelStore, LivePart, LiveRenditionInfo, LiveSegment } from './c
 import { encoderArgs, type EncoderOutput } from './encoder-args.ts';
 import { LiveEncoder } from './live-encoder.ts';
 import { LIVE_LADDERS, type LiveLadder } from './live-ladder.ts';
+import { offAirGaps } from './off-air-gaps.ts';
 import { parseChunk, restampChunk } from './parse-chunk.ts';
 import { parseInitSegment, type InitSegmentInfo } from './parse-init-segment.ts';
 import { initFile, partFile, segmentFile } from './live-file-names.ts';
@@ -289,7 +290,10 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     // When media time 0 of this run happened: ffmpeg hands a chunk over when the next one starts, so
     // the first chunk arrives about one part after its end; never before the encoder was spawned
     // (sources read at their native rate start then; a network input starts when its media arrives).
-    run.anchorMs ??= Math.max(run.encoder.startedAt, now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000 - this.spec.partSeconds * 1000);
+    if (run.anchorMs === undefined) {
+      run.anchorMs = Math.max(run.encoder.startedAt, now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000 - this.spec.partSeconds * 1000);
+      this.#bridge(run);
+    }
     const index = Math.floor(chunk.baseDecodeTime / timescale / this.spec.segmentSeconds + 1e-3);
     if (track.index >= 0 && track.chunks.length > 0 && chunk.independent && index > track.index) this.#publish(run, track);
     if (track.chunks.length === 0) {
@@ -385,6 +389,49 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
       this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000), glassDelayMs: publishedAt - glassEndMs });
       this.#prune(publishedAt);
     });
+  }
+
+  /**
+   * Before the run's first part: line every rendition up with the channel's newest segment, and list the time
+   * the channel was off air (origin down, encoder restarting) as EXT-X-GAP placeholders (off-air-gaps.ts), so
+   * the run numbers its segments after them and program date times stay continuous.
+   *
+   * A segment an earlier run published for another rendition but not for this one (the encoder died between
+   * them) becomes a placeholder with the sibling's time and discontinuity number: a hole would shift the
+   * playlist's media sequence numbers against its URIs and the other renditions', and the renditions would
+   * count different discontinuities.
+   */
+  #bridge(run: Run): void {
+    const last = this.#o.store.last(this.spec.id);
+    if (last.seq < 0) return;
+    const disc = this.#discOf(run);
+    const gaps = offAirGaps({ lastEndMs: last.endMs, runStartMs: run.anchorMs!, segmentSeconds: this.spec.segmentSeconds, dvrWindowSeconds: this.spec.dvrWindowSeconds });
+    for (const info of this.#renditions) {
+      const own = this.#o.store.lastSeq(this.spec.id, info.id);
+      const previous = own < 0 ? undefined : this.#o.store.segment(this.spec.id, info.id, own);
+      if (previous === undefined) continue; // a rendition new to the channel: nothing to line up with
+      const ticks = (ms: number) => Math.round((ms * info.timescale) / 1000);
+      for (let seq = own + 1; seq <= last.seq; seq++) {
+        const sibling = this.#renditions.map((r) => (r.id === info.id ? undefined : this.#o.store.segment(this.spec.id, r.id, seq))).find((s) => s !== undefined);
+        if (sibling === undefined) continue;
+        const rescale = (t: number) => Math.round((t * info.timescale) / sibling.timescale);
+        this.#o.store.addSegment(this.spec.id, {
+          rendition: info.id, seq, disc: sibling.disc, start: rescale(sibling.start), duration: rescale(sibling.duration), timescale: info.timescale,
+          pdtMs: sibling.pdtMs, initId: previous.initId, parts: [], gap: true,
+        });
+      }
+      for (let k = 0; k < gaps.count; k++) {
+        const pdtMs = Math.round(gaps.startMs + k * gaps.durationMs);
+        const endMs = Math.round(gaps.startMs + (k + 1) * gaps.durationMs);
+        this.#o.store.addSegment(this.spec.id, {
+          rendition: info.id, seq: last.seq + 1 + k, disc, start: ticks(pdtMs - this.epochMs), duration: ticks(endMs - pdtMs), timescale: info.timescale,
+          pdtMs, initId: previous.initId, parts: [], gap: true,
+        });
+      }
+    }
+    if (gaps.count > 0) this.#o.logger.info({ channel: this.spec.id, run: run.number, offAirMs: Math.round(run.anchorMs! - last.endMs), gaps: gaps.count }, 'off-air time listed as gaps');
+    run.baseSeq = last.seq + 1 + gaps.count;
+    for (const track of run.tracks.values()) track.lastSeq = run.baseSeq - 1;
   }
 
   #queueWrite(task: () => Promise<void>): void {

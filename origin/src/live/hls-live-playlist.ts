@@ -59,7 +59,12 @@ function partLines(rendition: string, seq: number, timescale: number, parts: Liv
  * boundary; the planned duration stays on what was already announced (SCTE35-OUT, CUE-OUT).
  */
 export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
-  const { segments, segmentSeconds, breaks, now, lowLatency } = options;
+  const { segmentSeconds, breaks, now, lowLatency } = options;
+  // Media sequence numbers are positions: a hole (a store from before gap filling, where an encoder died
+  // between one rendition's segment and another's) would renumber every segment after it against its URI and
+  // the other renditions. The window starts after the last hole instead.
+  const hole = options.segments.findLastIndex((s, i) => i > 0 && s.seq !== options.segments[i - 1]!.seq + 1);
+  const segments = hole === -1 ? options.segments : options.segments.slice(hole);
   const first = segments[0];
   const maxDuration = Math.max(segmentSeconds, ...segments.map((s) => Math.round(s.duration / s.timescale)));
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${lowLatency ? 9 : 7}`, `#EXT-X-TARGETDURATION:${maxDuration}`];
