@@ -124,3 +124,17 @@ describe('hlsLivePlaylist: a hole in the stored sequence numbers', () => {
     expect(uris).toEqual(['v180-104.m4s', 'v180-105.m4s', 'v180-106.m4s', 'v180-107.m4s']);
   });
 });
+
+describe('hlsLivePlaylist: back on air after EXT-X-GAP placeholders', () => {
+  // e2e ad-insertion-live: joined seconds after the origin resumed live-demo, hls.js started three target
+  // durations from the end, inside the off-air placeholders, and never jumped the hole.
+  it('starts a new viewer at the first media after the gaps while the gaps are within the usual hold-back', () => {
+    const segments = window(100).map((s) => ({ ...s, gap: s.seq >= 102 && s.seq <= 106 }));
+    const text = hlsLivePlaylist({ segments, segmentSeconds: 2, breaks: [], now: T0 + 20_000 });
+    expect(text).toContain('#EXT-X-START:TIME-OFFSET=-2.000,PRECISE=YES\n');
+    expect(text.indexOf('#EXT-X-START')).toBeLessThan(text.indexOf('#EXTINF'));
+    // Once enough media follows the gaps, the player's own hold-back starts it in media: no start tag.
+    const later = hlsLivePlaylist({ segments: window(100).map((s) => ({ ...s, gap: s.seq === 101 })), segmentSeconds: 2, breaks: [], now: T0 + 20_000 });
+    expect(later).not.toContain('#EXT-X-START');
+  });
+});
