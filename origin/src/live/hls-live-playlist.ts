@@ -88,11 +88,12 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
   // Just after the channel comes back on air, the usual start (three target durations from the end) lies in
   // the EXT-X-GAP placeholders of the off-air time, and hls.js does not jump a hole that long when it starts:
   // start a new viewer at the first media after the gaps instead (RFC 8216bis 4.4.2.2, from the end).
+  // Counted in whole segments (a player that ignores parts measures from the last whole segment's end) and a
+  // tenth of a second short, so that the start falls inside the first media segment rather than on its edge.
   const lastGap = segments.findLastIndex((s) => s.gap);
   if (lastGap !== -1) {
-    const partial = lowLatency?.partial?.seq === segments.at(-1)!.seq + 1 ? lowLatency.partial : undefined;
-    const after = segments.slice(lastGap + 1).reduce((sum, s) => sum + s.duration / s.timescale, 0) + (partial?.parts.reduce((sum, p) => sum + p.duration / partial.timescale, 0) ?? 0);
-    if (after < maxDuration * 3) lines.push(`#EXT-X-START:TIME-OFFSET=-${seconds(after)},PRECISE=YES`);
+    const after = segments.slice(lastGap + 1).reduce((sum, s) => sum + s.duration / s.timescale, 0);
+    if (after < maxDuration * 3) lines.push(`#EXT-X-START:TIME-OFFSET=-${seconds(Math.max(0, after - 0.1))},PRECISE=YES`);
   }
   const windowStart = first?.pdtMs ?? now;
   for (const signal of breaks) {
