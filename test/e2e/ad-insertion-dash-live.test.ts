@@ -19,9 +19,8 @@ const SEGMENT_SECONDS = 2;
 const BREAK_SECONDS = 10; // spot-a (6 s) + spot-b (4 s) fill it exactly
 let browser: Browser;
 
-/** The creative cut at the channel's segment length, as the edge names it for a live channel (plan-ads.ts adTitleIdFor). */
 function adTitleId(serverId: string, creativeId: string): string {
-  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}\n${SEGMENT_SECONDS}s`).digest('hex').slice(0, 24)}`;
+  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}`).digest('hex').slice(0, 24)}`;
 }
 
 async function originApi(path: string, init: RequestInit = {}): Promise<Response> {
@@ -42,7 +41,7 @@ beforeAll(async () => {
   // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does).
   for (const creative of ['spot-a', 'spot-b']) {
     const id = adTitleId('local-mock', creative);
-    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4`, segmentSeconds: SEGMENT_SECONDS }) });
+    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4` }) });
     expect([200, 202]).toContain(response.status);
     await waitFor(`conditioning of ${creative}`, async () => {
       const state = (await (await originApi(`/api/v1/creatives/${id}`)).json()) as { state: string; job?: { error: unknown } };
@@ -169,7 +168,7 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
         let end = start + BREAK_SECONDS;
         if (early) {
           // Once the break is on air, the network comes back at the next segment boundary: two segments in,
-          // inside spot-a, right after its second (2 s) segment.
+          // inside spot-a, right after its first (4 s) segment.
           await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(view.startAt) + 2500 - Date.now())));
           const returned = await originApi(`/api/v1/channels/${CHANNEL}/breaks/${view.id}/return`, { method: 'POST', body: '{}' });
           expect(returned.status).toBe(200);
