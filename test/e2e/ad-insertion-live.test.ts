@@ -63,9 +63,9 @@ beforeAll(async () => {
       return state.state === 'ready' ? state : undefined;
     }, 200_000);
   }
-  // The kept origin data resumes live-demo with its off-air time listed as EXT-X-GAP placeholders; a player that
-  // joins in the first seconds after that starts next to them (README "Live channels", left to do): start the
-  // players once the current encoder run has put four segments on air.
+  // The kept origin data resumes live-demo behind a discontinuity (and EXT-X-GAP placeholders after an encoder
+  // restart); a player that joins in the first seconds after that starts next to them (README "Ad insertion",
+  // left to do): start the players once the current encoder run has put four segments on air.
   await waitFor('live-demo steadily on air', async () => {
     const { health } = (await (await fetch(`${stack.origin}/api/v1/channels/${CHANNEL}`, { headers: api })).json()) as { health: { state: string; encoder: { startedAt?: string } } };
     const since = health.encoder.startedAt === undefined ? 0 : Date.now() - Date.parse(health.encoder.startedAt);

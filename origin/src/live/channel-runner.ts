@@ -393,8 +393,8 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
 
   /**
    * Before the run's first part: line every rendition up with the channel's newest segment, and list the time
-   * the channel was off air (origin down, encoder restarting) as EXT-X-GAP placeholders (off-air-gaps.ts), so
-   * the run numbers its segments after them and program date times stay continuous.
+   * an encoder restart kept the channel off air as EXT-X-GAP placeholders (off-air-gaps.ts), so the run numbers
+   * its segments after them and program date times stay continuous.
    *
    * A segment an earlier run published for another rendition but not for this one (the encoder died between
    * them) becomes a placeholder with the sibling's time and discontinuity number: a hole would shift the
@@ -405,7 +405,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     const last = this.#o.store.last(this.spec.id);
     if (last.seq < 0) return;
     const disc = this.#discOf(run);
-    const gaps = offAirGaps({ lastEndMs: last.endMs, runStartMs: run.anchorMs!, segmentSeconds: this.spec.segmentSeconds, dvrWindowSeconds: this.spec.dvrWindowSeconds });
+    const gaps = offAirGaps({ lastEndMs: last.endMs, runStartMs: run.anchorMs!, segmentSeconds: this.spec.segmentSeconds });
     for (const info of this.#renditions) {
       const own = this.#o.store.lastSeq(this.spec.id, info.id);
       const previous = own < 0 ? undefined : this.#o.store.segment(this.spec.id, info.id, own);

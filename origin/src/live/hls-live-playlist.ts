@@ -88,12 +88,13 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
   // Just after the channel comes back on air, the usual start (three target durations from the end) lies in
   // the EXT-X-GAP placeholders of the off-air time, and hls.js does not jump a hole that long when it starts:
   // start a new viewer at the first media after the gaps instead (RFC 8216bis 4.4.2.2, from the end).
-  // Counted in whole segments (a player that ignores parts measures from the last whole segment's end) and a
-  // tenth of a second short, so that the start falls inside the first media segment rather than on its edge.
+  // Counted in whole segments (a player that ignores parts measures from the last whole segment's end) and
+  // 0.6 s short (half a segment at most), so the start falls inside the first media segment of every rendition:
+  // audio's segments start up to one AAC part (0.512 s) after video's, and hls.js aligns audio to video's start.
   const lastGap = segments.findLastIndex((s) => s.gap);
   if (lastGap !== -1) {
     const after = segments.slice(lastGap + 1).reduce((sum, s) => sum + s.duration / s.timescale, 0);
-    if (after < maxDuration * 3) lines.push(`#EXT-X-START:TIME-OFFSET=-${seconds(Math.max(0, after - 0.1))},PRECISE=YES`);
+    if (after < maxDuration * 3) lines.push(`#EXT-X-START:TIME-OFFSET=-${seconds(Math.max(0, after - Math.min(0.6, after / 2)))},PRECISE=YES`);
   }
   const windowStart = first?.pdtMs ?? now;
   for (const signal of breaks) {

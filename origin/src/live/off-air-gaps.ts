@@ -8,22 +8,25 @@ export interface OffAirGaps {
 }
 
 /**
- * The time between a channel's last stored segment and a new encoder run's first frame (the origin was down,
- * or the encoder restarted), cut into placeholders of about one segment that end exactly where the run
- * starts. Listed as EXT-X-GAP segments they keep the playlist's program date times continuous across the
- * run's discontinuity: players that sync renditions by program date time then have no jump to correct
+ * The time between a channel's last stored segment and a new encoder run's first frame when the encoder
+ * restarted (a crash, a stall under load), cut into placeholders of about one segment that end exactly where
+ * the run starts. Listed as EXT-X-GAP segments they keep the playlist's program date times continuous across
+ * the run's discontinuity: players that sync renditions by program date time then have no jump to correct
  * (Shaka 5 collapses such jumps and, with ad discontinuities later in the window, lost its segment index:
- * "Cannot read properties of null (reading 'next')" on every update). Only the DVR window's worth is listed;
- * older placeholders would be pruned at once.
+ * "Cannot read properties of null (reading 'next')" on every update).
+ *
+ * A longer outage (the origin was down) is left as a jump: listed as gaps it filled the live edge a player
+ * joins at with placeholders, and hls.js did not start past them. Once older than the DVR window it is gone.
  */
-export function offAirGaps(options: { lastEndMs: number; runStartMs: number; segmentSeconds: number; dvrWindowSeconds: number }): OffAirGaps {
+export function offAirGaps(options: { lastEndMs: number; runStartMs: number; segmentSeconds: number }): OffAirGaps {
   const step = options.segmentSeconds * 1000;
   const holeMs = options.runStartMs - options.lastEndMs;
+  const count = Math.ceil(holeMs / step);
   // Players take a jump under a second for clock jitter; placeholders are never longer than a segment (the
   // target duration stays the same).
-  if (holeMs < 1000) return { count: 0, startMs: options.runStartMs, durationMs: 0 };
-  const cap = Math.ceil((options.dvrWindowSeconds * 1000) / step) + 1;
-  const needed = Math.ceil(holeMs / step);
-  if (needed > cap) return { count: cap, startMs: options.runStartMs - cap * step, durationMs: step };
-  return { count: needed, startMs: options.lastEndMs, durationMs: holeMs / needed };
+  if (holeMs < 1000 || count > MAX_BRIDGED_SEGMENTS) return { count: 0, startMs: options.runStartMs, durationMs: 0 };
+  return { count, startMs: options.lastEndMs, durationMs: holeMs / count };
 }
+
+/** An encoder restart: backoff (1 s, doubling), ffmpeg's start and the segment it lost. */
+export const MAX_BRIDGED_SEGMENTS = 5;
