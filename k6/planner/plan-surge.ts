@@ -1,4 +1,5 @@
 import type { SurgeScenario } from './surge-scenario.ts';
+import { reloadRenewalRate } from './reload-renewal-rate.ts';
 
 export type EdgeType = 'manifest' | 'playlist' | 'segment' | 'license' | 'heartbeat';
 export const EDGE_TYPES: EdgeType[] = ['manifest', 'playlist', 'segment', 'license', 'heartbeat'];
@@ -183,7 +184,7 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
   // StreamLimiter (one object per account): acquire on a session start, renew on media-playlist reloads
   // (at most once per reuse window per viewer, README "Stream limits") and every heartbeat, release on
   // stop, lease check on a license.
-  const renewalsPerViewer = s.renewalReuseSeconds > 0 ? 1 / (Math.ceil(s.renewalReuseSeconds / s.reloadSeconds) * s.reloadSeconds) : tracks / s.reloadSeconds;
+  const renewalsPerViewer = s.renewalReuseSeconds > 0 ? reloadRenewalRate(s.reloadSeconds, s.renewalReuseSeconds, s.heartbeatSeconds) : tracks / s.reloadSeconds;
   const streamLimiterOps = edge.manifest + Math.min(edge.playlist, viewers * renewalsPerViewer) + edge.heartbeat + edge.license;
   const busiestStreamLimiter = s.maxStreamsPerAccount * (renewalsPerViewer + (s.heartbeatSeconds > 0 ? 1 / s.heartbeatSeconds : 0));
   // RevocationList is one global object; the isolates of a PoP share one read of it (README "Revocation").
