@@ -61,7 +61,8 @@ export async function fetchMediaObject(
     if (HOT_OBJECTS.fetching(key, Date.now())) {
       // Another request of this isolate is fetching it: look in memory again shortly, with this
       // request's own timers (never its promise: refresh-claims.ts), until it is there or that fetch ended.
-      const polled = await awaitHot(key, timeoutMs);
+      await HOT_OBJECTS.awaitFetch(key, timeoutMs);
+      const polled = HOT_OBJECTS.get(key, Date.now());
       if (polled !== undefined) return { response: fromHot(polled), cache: 'HIT' };
     }
     if (HOT_OBJECTS.claimFetch(key, Date.now(), timeoutMs)) {
@@ -73,12 +74,6 @@ export async function fetchMediaObject(
     }
   }
   return lookUp(config, key, path, query, waitUntil, headers, options.timeoutMs);
-}
-
-/** Waits (own timers) while another request of this isolate fetches `key`, then looks in memory. */
-async function awaitHot(key: string, timeoutMs: number): Promise<HotObject | undefined> {
-  await HOT_OBJECTS.awaitFetch(key, timeoutMs);
-  return HOT_OBJECTS.get(key, Date.now());
 }
 
 /**
