@@ -26,6 +26,9 @@ export default defineConfig({
           globalSetup: ['test/e2e/stack.global-setup.ts'],
           // One shared stack: files run one after another so the collapsing test sees a quiet origin.
           fileParallelism: false,
+          // After every other project: the players' stall and latency bounds are about the stack, and a
+          // unit-test worker beside them on a 2-core machine takes the CPU a player's decoder needs.
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

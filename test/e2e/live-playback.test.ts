@@ -59,8 +59,12 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
   const hlsConfig = options.lowLatency
     ? '{ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 }'
     : // Three quarters of a segment behind the playlist end (hls.js defaults to three target
-      // durations): the playlist itself may be up to a second old at each of edge and shield.
-      `{ lowLatencyMode: false, liveSyncDuration: ${segmentSeconds * 0.75}, liveMaxLatencyDuration: ${segmentSeconds * 5}, maxLiveSyncPlaybackRate: 1.5 }`;
+      // durations): the playlist itself may be up to a second old at each of edge and shield. hls.js never
+      // speeds up outside low-latency mode, so each rebuffer (a segment found one reload late) would add its
+      // length to the latency for good; a platform that promises a latency bound sets liveMaxLatencyDuration,
+      // and hls.js jumps back to the sync point once it has fallen two segments behind the playlist end (as
+      // Shaka below catches up by playing faster).
+      `{ lowLatencyMode: false, liveSyncDuration: ${segmentSeconds * 0.75}, liveMaxLatencyDuration: ${segmentSeconds * 2} }`;
   return `(() => {
     const blank = () => ({ error: null, startedAt: null, currentTime: 0, firstTime: null, latencies: [], breaks: [], log: [] });
     const state = (window.liveState = { hls: blank(), shaka: blank() });
@@ -80,7 +84,7 @@ function livePlayersScript(channel: string, token: string, segmentSeconds: numbe
     const hls = new Hls(${hlsConfig});
     hls.on(Hls.Events.ERROR, (_e, data) => {
       const what = data.details + (data.response ? ' (HTTP ' + data.response.code + ')' : '') + (data.reason ? ': ' + data.reason : '');
-      if (state.hls.log.length < 20) state.hls.log.push((data.fatal ? 'fatal ' : '') + what);
+      if (state.hls.log.length < 20) state.hls.log.push((data.fatal ? 'fatal ' : '') + what + ' at ' + hlsVideo.currentTime.toFixed(2));
       if (data.fatal) state.hls.error = what;
     });
     hls.on(Hls.Events.LEVEL_UPDATED, (_e, data) => {
@@ -182,6 +186,10 @@ describe('live-demo in real players through edge and shield', () => {
       const hlsLatency = median(final.hls.latencies.slice(5));
       const shakaLatency = median(final.shaka.latencies.slice(5));
       console.info(`live latency: hls.js ${(hlsLatency / 1000).toFixed(2)} s, Shaka ${(shakaLatency / 1000).toFixed(2)} s`);
+      // Each player's latency over the run and its non-fatal errors (stalls, holes jumped): why a median moved.
+      for (const [name, s] of [['hls.js', final.hls], ['Shaka', final.shaka]] as const) {
+        console.info(`${name} latency samples (s): ${s.latencies.map((l) => (l / 1000).toFixed(1)).join(' ')}; events: ${s.log.join('; ') || 'none'}`);
+      }
       expect(hlsLatency).toBeLessThanOrEqual(3 * SEGMENT_SECONDS * 1000);
       expect(shakaLatency).toBeLessThanOrEqual(3 * SEGMENT_SECONDS * 1000);
       expect(hlsLatency).toBeGreaterThan(0);
