@@ -4,6 +4,7 @@ import { checkScenario, defaultScenario, type SurgeScenario } from '../planner/s
 import { planChart } from '../planner/plan-chart.ts';
 import { formatPlan } from '../planner/format-plan.ts';
 import { reloadRenewalRate } from '../planner/reload-renewal-rate.ts';
+import { benchScenario, rungFromVariant } from '../bench/bench-scenario.ts';
 
 const ONE_MS: RequestCosts = { cpuMs: { manifest: 1, playlist: 1, segment: 1, license: 1, heartbeat: 1 }, provenance: 'test' };
 
@@ -286,5 +287,26 @@ describe('scenario checks', () => {
     [{ originFetchSeconds: -0.1 }, 'originFetchSeconds: expected seconds >= 0, received -0.1'],
   ])('refuses %j naming the field', (override, message) => {
     expect(() => checkScenario({ ...defaultScenario(1000), ...override } as SurgeScenario)).toThrow(message);
+  });
+});
+
+describe('the surge bench’s scenario for the planner', () => {
+  it('takes the audio out of a variant’s BANDWIDTH and AVERAGE-BANDWIDTH, since the planner counts audio on its own', () => {
+    // live-demo light 180p: 300 kbit/s video + 64 kbit/s audio, BANDWIDTH 1.1 × the sum.
+    expect(rungFromVariant('180', 180, 400_400, 364_000, 64_000, 1)).toEqual({ name: '180', height: 180, bitrateBps: 336_400, averageBitrateBps: 300_000, share: 1 });
+    expect(rungFromVariant('x', 0, 500_000, undefined, 0, 0.5)).toEqual({ name: 'x', height: 0, bitrateBps: 500_000, share: 0.5 });
+  });
+
+  it('gives each bench isolate a cache of its own and no more isolates as the load grows', () => {
+    const s = benchScenario({
+      viewers: 2000, segmentSeconds: 10, targetDurationSeconds: 10, playlistMaxAgeSeconds: 1,
+      ladder: [rungFromVariant('180', 180, 400_400, 364_000, 64_000, 1)], audioTracks: 1, audioBitrateBps: 64_000,
+      heartbeatSeconds: 30, renewalReuseSeconds: 20, deltaUpdates: true, isolates: 2,
+    });
+    expect(s).toMatchObject({ pops: 1, minIsolatesPerPop: 2, edgeCacheSharedByIsolates: false, playlistTtlSeconds: 1, reloadSeconds: 10 });
+    const sample = planInstant(s, ONE_MS, 0, 2000, 0);
+    expect(sample.isolates).toBe(2);
+    // 2,000 viewers × (300 + 64) kbit/s mean.
+    expect(sample.bandwidthBps.pathways).toEqual({ loopback: 728_000_000 });
   });
 });
