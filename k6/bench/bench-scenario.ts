@@ -17,6 +17,8 @@ export interface BenchScenarioInput {
   renewalReuseSeconds: number;
   /** The playlists offer delta updates (CAN-SKIP-UNTIL) and the viewers ask for them. */
   deltaUpdates: boolean;
+  /** Bytes of one reload's answer as a viewer gets it (undefined: the planner's default). */
+  playlistBytes?: number;
   /** Edge isolates: one workerd process each, with its own Cache API. */
   isolates: number;
 }
@@ -36,6 +38,7 @@ export function benchScenario(input: BenchScenarioInput): SurgeScenario {
     reloadSeconds: input.targetDurationSeconds ?? 1e9,
     playlistTtlSeconds: input.playlistMaxAgeSeconds,
     deltaUpdates: input.deltaUpdates,
+    ...(input.playlistBytes !== undefined && { playlistBytes: input.playlistBytes }),
     ladder: input.ladder,
     audioTracks: input.audioTracks,
     audioBitrateBps: input.audioBitrateBps,

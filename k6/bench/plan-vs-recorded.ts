@@ -89,7 +89,7 @@ if (recorded !== undefined) {
     heartbeatSeconds: positive('heartbeat-seconds', args['heartbeat-seconds']), renewalReuseSeconds: 20,
     deltaUpdates: true, isolates: positive('edges', args.edges),
   });
-  source = `rebuilt: ${ladderName} ladder, viewer shares ${args.shares} (highest rung first), ${args['segment-seconds']} s segments, ${args.edges} isolates`;
+  source = `rebuilt: ${ladderName} ladder, viewer shares ${args.shares} (highest rung first), ${args['segment-seconds']} s segments, ${args.edges} isolates, ${scenario.playlistBytes} bytes per reload`;
 }
 
 const p = planInstant(scenario, DEFAULT_COSTS, 0, viewers, 0);

@@ -227,6 +227,9 @@ try {
     const average = /AVERAGE-BANDWIDTH=(\d+)/.exec(attributes!)?.[1];
     if (average !== undefined) averageBandwidths.set(resolveUrl(probeUrl, uri!.trim()), Number(average));
   }
+  // One reload's answer as the viewers ask for it (a delta update where offered), for the planner's egress.
+  const reloadProbe = await fetch(firstMedia.canSkipUntil === undefined ? master.variants[0]!.uri : `${master.variants[0]!.uri}${master.variants[0]!.uri.includes('?') ? '&' : '?'}_HLS_skip=YES`);
+  const playlistBytes = reloadProbe.status === 200 ? (await reloadProbe.arrayBuffer()).byteLength : (await reloadProbe.body?.cancel(), undefined);
   const audioTracks = master.audio.length > 0 ? 1 : 0;
   // The audio rendition's rate: the origin's encoder setting for this ladder (the multivariant playlist
   // only states it inside each variant's BANDWIDTH, which the planner's rungs leave it out of).
@@ -349,6 +352,7 @@ try {
       renewalReuseSeconds: RENEWAL_REUSE_SECONDS,
       // The viewers ask for delta updates where the playlist offers them (run-viewer.ts), as hls.js does.
       deltaUpdates: live && firstMedia.canSkipUntil !== undefined,
+      ...(playlistBytes !== undefined && { playlistBytes }),
       isolates: EDGES,
     });
   }
@@ -533,7 +537,7 @@ try {
     windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}, SYNs dropped at full accept queues ${w.listenOverflows}`; }).join(' | '),
     do_ops: 'derived from the edge answers: every manifest (acquire), heartbeat, stop and license is one StreamLimiter RPC, and a media-playlist reload is one when it comes at least STREAM_RENEWAL_REUSE_SECONDS after the session\'s last renewal (the edge\'s rule replayed on the request times); plus each isolate reading RevocationList every 2 s',
     planner: `planInstant() for the same viewers, 1 PoP of ${EDGES} isolate(s) with a cache each (edgeCacheSharedByIsolates false),` + ' the title\'s ladder with each viewer\'s rung at the window\'s end and each rung\'s AVERAGE-BANDWIDTH less audio, its segment and target durations, the playlist max-age of the shield\'s answer, delta updates as the viewers ask for them, no churn; Cache API miss window 0.05 s (planner default)',
-    planner_scenario: JSON.stringify((({ timeline, ladder, audioBitrateBps, playlistTtlSeconds: ttl, deltaUpdates, segmentSeconds: seg, reloadSeconds, minIsolatesPerPop }) => ({ timeline, ladder, audioBitrateBps, playlistTtlSeconds: ttl, deltaUpdates, segmentSeconds: seg, reloadSeconds, minIsolatesPerPop }))(scenarioFor(hold))),
+    planner_scenario: JSON.stringify((({ timeline, ladder, audioBitrateBps, playlistTtlSeconds: ttl, deltaUpdates, playlistBytes: bytes, segmentSeconds: seg, reloadSeconds, minIsolatesPerPop }) => ({ timeline, ladder, audioBitrateBps, playlistTtlSeconds: ttl, deltaUpdates, playlistBytes: bytes, segmentSeconds: seg, reloadSeconds, minIsolatesPerPop }))(scenarioFor(hold))),
     worker_cpu: 'workerd CPU time over a burst of one request type (16 in flight) / requests: includes workerd\'s HTTP handling',
     chart: join(dir, 'surge.svg'),
     errors: (() => { const by = new Map<string, number>(); for (const x of port.samples) if (!x.ok) by.set(`${x.type} ${x.status}`, (by.get(`${x.type} ${x.status}`) ?? 0) + 1); return [...by].map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'; })(),

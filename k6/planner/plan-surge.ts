@@ -260,7 +260,9 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
 
   const pathways: Record<string, number> = {};
   const perViewerBps = s.ladder.reduce((a, r) => a + r.share * (r.averageBitrateBps ?? r.bitrateBps), 0) + s.audioTracks * s.audioBitrateBps;
-  for (const p of s.pathways) pathways[p.name] = viewers * p.share * perViewerBps;
+  // Playlist answers are bytes too: every reload carries the session token in each URI.
+  const playlistBps = edge.playlist * s.playlistBytes * 8;
+  for (const p of s.pathways) pathways[p.name] = p.share * (viewers * perViewerBps + playlistBps);
 
   // StreamLimiter (one object per account): acquire on a session start, renew on media-playlist reloads
   // (at most once per reuse window per viewer, README "Stream limits") and every heartbeat, release on

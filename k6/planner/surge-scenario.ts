@@ -59,6 +59,12 @@ export interface SurgeScenario {
    * that every later reload asks for.
    */
   deltaUpdates: boolean;
+  /**
+   * Bytes of one media-playlist answer to a viewer (a reload: the delta update when deltaUpdates), part of
+   * the egress: every segment URI in it carries the session token. A standard-latency delta update of
+   * live-demo is about 3 KB (README "Measured local surge").
+   */
+  playlistBytes: number;
   ladder: Rung[];
   audioTracks: number;
   audioBitrateBps: number;
@@ -161,6 +167,7 @@ export function defaultScenario(peak: number): SurgeScenario {
     // Our origin's max-age for live playlists; the shield's cap (half of 4 s) is above it.
     playlistTtlSeconds: 1,
     deltaUpdates: true,
+    playlistBytes: 3_000,
     // Mean rates of a typical sports ladder; peaks as our packager declares them (BANDWIDTH 1.1 × mean).
     ladder: [
       { name: '234p', height: 234, bitrateBps: 330_000, averageBitrateBps: 300_000, share: 0.15 },
@@ -227,6 +234,7 @@ export function checkScenario(s: SurgeScenario): SurgeScenario {
   for (const k of ['stepSeconds', 'segmentSeconds', 'reloadSeconds', 'playlistTtlSeconds', 'meanSessionSeconds', 'pops', 'rpsPerIsolate', 'revocationCacheSeconds', 'catalogueTtlSeconds', 'adDecisionWindowSeconds', 'maxStreamsPerAccount'] as const) positive(k, s[k]);
   if (!(Number.isFinite(s.renewalReuseSeconds) && s.renewalReuseSeconds >= 0)) throw new RangeError(`renewalReuseSeconds: expected seconds >= 0, received ${s.renewalReuseSeconds}`);
   if (!(s.heartbeatSeconds >= 0)) throw new RangeError(`heartbeatSeconds: expected seconds >= 0, received ${s.heartbeatSeconds}`);
+  if (!(typeof s.playlistBytes === 'number' && s.playlistBytes >= 0)) throw new RangeError(`playlistBytes: expected bytes >= 0, received ${JSON.stringify(s.playlistBytes)}`);
   for (const k of ['revocationPopCacheSeconds', 'revocationClaimSeconds', 'cachePutVisibleSeconds'] as const) {
     if (!(typeof s[k] === 'number' && s[k] >= 0)) throw new RangeError(`${k}: expected seconds >= 0, received ${JSON.stringify(s[k])}`);
   }

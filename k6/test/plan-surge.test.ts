@@ -18,6 +18,7 @@ function small(overrides: Partial<SurgeScenario> = {}): SurgeScenario {
     segmentSeconds: 4,
     reloadSeconds: 4,
     playlistTtlSeconds: 2,
+    playlistBytes: 0,
     ladder: [{ name: 'only', height: 360, bitrateBps: 1_000_000, share: 1 }],
     audioTracks: 0,
     heartbeatSeconds: 40,
@@ -113,6 +114,9 @@ describe('the capacity planner on a small scenario worked by hand', () => {
     const peaky = planInstant(small({ ladder: [{ name: 'only', height: 360, bitrateBps: 1_100_000, averageBitrateBps: 1_000_000, share: 1 }] }), ONE_MS, 0, 400, 0);
     expect(peaky.bandwidthBps.pathways).toEqual({ a: 300_000_000, b: 100_000_000 });
     expect(peaky.bandwidthBps.originEgress).toBeCloseTo(1_000_000, 0);
+    // 100 reloads/s of a 2,500-byte playlist add 2 Mbit/s, split like the viewers.
+    const withPlaylists = planInstant(small({ playlistBytes: 2500 }), ONE_MS, 0, 400, 0);
+    expect(withPlaylists.bandwidthBps.pathways).toEqual({ a: 301_500_000, b: 100_500_000 });
     expect(sample.bandwidthBps.shieldEgress).toBeCloseTo(2_000_000, 0); // 2 misses × 1 Mbit/s
     expect(sample.bandwidthBps.originEgress).toBeCloseTo(1_000_000, 0);
   });
@@ -285,6 +289,7 @@ describe('scenario checks', () => {
     [{ deltaUpdates: 'yes' }, 'deltaUpdates: expected true or false, received "yes"'],
     [{ edgeCacheSharedByIsolates: undefined }, 'edgeCacheSharedByIsolates: expected true or false, received undefined'],
     [{ originFetchSeconds: -0.1 }, 'originFetchSeconds: expected seconds >= 0, received -0.1'],
+    [{ playlistBytes: -1 }, 'playlistBytes: expected bytes >= 0, received -1'],
   ])('refuses %j naming the field', (override, message) => {
     expect(() => checkScenario({ ...defaultScenario(1000), ...override } as SurgeScenario)).toThrow(message);
   });
@@ -301,12 +306,12 @@ describe('the surge bench’s scenario for the planner', () => {
     const s = benchScenario({
       viewers: 2000, segmentSeconds: 10, targetDurationSeconds: 10, playlistMaxAgeSeconds: 1,
       ladder: [rungFromVariant('180', 180, 400_400, 364_000, 64_000, 1)], audioTracks: 1, audioBitrateBps: 64_000,
-      heartbeatSeconds: 30, renewalReuseSeconds: 20, deltaUpdates: true, isolates: 2,
+      heartbeatSeconds: 30, renewalReuseSeconds: 20, deltaUpdates: true, playlistBytes: 2500, isolates: 2,
     });
     expect(s).toMatchObject({ pops: 1, minIsolatesPerPop: 2, edgeCacheSharedByIsolates: false, playlistTtlSeconds: 1, reloadSeconds: 10 });
     const sample = planInstant(s, ONE_MS, 0, 2000, 0);
     expect(sample.isolates).toBe(2);
-    // 2,000 viewers × (300 + 64) kbit/s mean.
-    expect(sample.bandwidthBps.pathways).toEqual({ loopback: 728_000_000 });
+    // 2,000 viewers × (300 + 64) kbit/s mean, and 400 reloads/s × 2,500 bytes.
+    expect(sample.bandwidthBps.pathways).toEqual({ loopback: 736_000_000 });
   });
 });
