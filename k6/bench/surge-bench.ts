@@ -14,8 +14,11 @@ import { repoRoot } from '../../scripts/lib/repo-root.ts';
 import { freePort } from '../../test/e2e/free-port.ts';
 import { planInstant, EDGE_TYPES, type EdgeType } from '../planner/plan-surge.ts';
 import { DEFAULT_COSTS } from '../planner/request-costs.ts';
-import { checkScenario, defaultScenario, type SurgeScenario } from '../planner/surge-scenario.ts';
+import type { Rung, SurgeScenario } from '../planner/surge-scenario.ts';
+import { LIVE_LADDERS } from '../../origin/src/live/live-ladder.ts';
+import { benchScenario, rungFromVariant } from './bench-scenario.ts';
 import { parseMediaPlaylist, parseMultivariant } from '../src/viewer/hls-playlists.ts';
+import { resolveUrl } from '../src/viewer/resolve-url.ts';
 import { runViewer, type ViewerOptions, type ViewerStats } from '../src/viewer/run-viewer.ts';
 import { BenchViewerPort, type Sample } from './bench-viewer-port.ts';
 import { startEdgeOnMiniflare, type RunningEdge } from './edge-on-miniflare.ts';
@@ -193,11 +196,13 @@ try {
   // A live channel that has just started has no segments yet: wait until its window holds a few.
   let probedMaster: ReturnType<typeof parseMultivariant> | undefined;
   let probedMedia: ReturnType<typeof parseMediaPlaylist> | undefined;
+  let masterText = '';
   for (const probeDeadline = Date.now() + 120_000; ;) {
     const probe = await fetch(probeUrl);
     const body = await probe.text();
     if (probe.status === 200) {
       probedMaster = parseMultivariant(body, probeUrl);
+      masterText = body;
       const media = await fetch(probedMaster.variants[0]!.uri);
       const text = await media.text();
       if (media.status === 200) probedMedia = parseMediaPlaylist(text, probedMaster.variants[0]!.uri);
@@ -211,12 +216,24 @@ try {
   const segmentSeconds = firstMedia.segments[0]?.duration ?? firstMedia.targetDuration;
   // Which segment names belong to which variant, to measure the ladder shares the viewers' ABR chose.
   const prefixOf = (url: string) => url.split('?')[0]!.split('/').pop()!.replace(/[-_]?\d+\.m4s$/, '');
-  const variantPrefixes = new Map<string, number>();
+  const variantPrefixes = new Map<string, (typeof master.variants)[number]>();
   for (const v of master.variants) {
     const media = parseMediaPlaylist(await (await fetch(v.uri)).text(), v.uri);
-    if (media.segments[0]) variantPrefixes.set(prefixOf(media.segments[0].uri), v.bandwidth);
+    if (media.segments[0]) variantPrefixes.set(prefixOf(media.segments[0].uri), v);
   }
+  // AVERAGE-BANDWIDTH by variant, in the multivariant playlist's order (the viewer model reads BANDWIDTH only).
+  const averageBandwidths = new Map<string, number>();
+  for (const [, attributes, uri] of masterText.matchAll(/#EXT-X-STREAM-INF:([^\n]*)\n([^\n#][^\n]*)/g)) {
+    const average = /AVERAGE-BANDWIDTH=(\d+)/.exec(attributes!)?.[1];
+    if (average !== undefined) averageBandwidths.set(resolveUrl(probeUrl, uri!.trim()), Number(average));
+  }
+  // One reload's answer as the viewers ask for it (a delta update where offered), for the planner's egress.
+  const reloadProbe = await fetch(firstMedia.canSkipUntil === undefined ? master.variants[0]!.uri : `${master.variants[0]!.uri}${master.variants[0]!.uri.includes('?') ? '&' : '?'}_HLS_skip=YES`);
+  const playlistBytes = reloadProbe.status === 200 ? (await reloadProbe.arrayBuffer()).byteLength : (await reloadProbe.body?.cancel(), undefined);
   const audioTracks = master.audio.length > 0 ? 1 : 0;
+  // The audio rendition's rate: the origin's encoder setting for this ladder (the multivariant playlist
+  // only states it inside each variant's BANDWIDTH, which the planner's rungs leave it out of).
+  const audioBitrateBps = audioTracks > 0 && live ? LIVE_LADDERS[LADDER].audioBitrate : 0;
   // How long the edge keeps a media playlist: the shield's answer's own lifetime (max-age less Age),
   // which the origin sets for live playlists (1 s), not half the target duration; the shield keeps it
   // no longer (it caps live playlists at half a target duration). The planner is given this figure.
@@ -323,36 +340,45 @@ try {
     return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   }
   function scenarioFor(w: Window): SurgeScenario {
-    const base = defaultScenario(Math.max(1, w.activeAtEnd));
-    return checkScenario({
-      ...base,
-      timeline: [[0, w.activeAtEnd]],
+    return benchScenario({
+      viewers: w.activeAtEnd,
       segmentSeconds,
-      reloadSeconds: live ? firstMedia.targetDuration : 1e9,
-      playlistTtlSeconds,
+      targetDurationSeconds: live ? firstMedia.targetDuration : undefined,
+      playlistMaxAgeSeconds: playlistTtlSeconds,
       ladder: ladderShares(w),
       audioTracks,
+      audioBitrateBps,
       heartbeatSeconds: HEARTBEAT_S,
       renewalReuseSeconds: RENEWAL_REUSE_SECONDS,
-      meanSessionSeconds: 1e9,
-      encryptedShare: 0,
-      pathways: [{ name: 'loopback', share: 1, capacityBps: 1e12 }],
-      pops: 1,
-      // Exactly the bench's isolates, not more as the load grows (the planner's rpsPerIsolate rule).
-      minIsolatesPerPop: EDGES,
-      rpsPerIsolate: 1e12,
+      // The viewers ask for delta updates where the playlist offers them (run-viewer.ts), as hls.js does.
+      deltaUpdates: live && firstMedia.canSkipUntil !== undefined,
+      ...(playlistBytes !== undefined && { playlistBytes }),
+      isolates: EDGES,
     });
   }
-  /** The ladder as the viewers' ABR used it in a window: each variant's share of video segment requests. */
-  function ladderShares(w: Window) {
-    const counts = new Map<number, number>();
+  /**
+   * The ladder as the planner means it, the share of viewers on each rung: each session's rung is the
+   * variant of its last video segment in the window. (The share of segment requests counted a crowd
+   * stepping down together for a segment or two after a slow answer as if a few viewers sat on each lower
+   * rung: those requests were for one or two segments, cached once per isolate, where steady viewers
+   * would have fetched every new one. The 10 s run of 2026-11-21: 0.5 % of segment requests on the two
+   * lower rungs, one lower-rung segment at the shield in 60 s.)
+   */
+  function ladderShares(w: Window): Rung[] {
+    const last = new Map<string, { at: number; variant: (typeof master.variants)[number] }>();
     for (const s of samplesIn(w)) {
-      const bandwidth = s.type === 'segment' ? variantPrefixes.get(prefixOf(s.url)) : undefined;
-      if (bandwidth !== undefined) counts.set(bandwidth, (counts.get(bandwidth) ?? 0) + 1);
+      const variant = s.type === 'segment' ? variantPrefixes.get(prefixOf(s.url)) : undefined;
+      const sid = variant === undefined ? undefined : sessionOf(s.url);
+      if (variant === undefined || sid === undefined) continue;
+      const held = last.get(sid);
+      if (held === undefined || held.at <= s.at) last.set(sid, { at: s.at, variant });
     }
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    if (total === 0) return [{ name: 'lowest', height: 0, bitrateBps: master.variants[0]!.bandwidth, share: 1 }];
-    return [...counts].map(([bitrateBps, n]) => ({ name: String(bitrateBps), height: 0, bitrateBps, share: n / total }));
+    const counts = new Map<(typeof master.variants)[number], number>();
+    for (const { variant } of last.values()) counts.set(variant, (counts.get(variant) ?? 0) + 1);
+    const rung = (v: (typeof master.variants)[number], share: number) =>
+      rungFromVariant(String(v.height ?? v.bandwidth), v.height ?? 0, v.bandwidth, averageBandwidths.get(v.uri), audioBitrateBps, share);
+    if (last.size === 0) return [rung(master.variants[0]!, 1)];
+    return [...counts].map(([v, n]) => rung(v, n / last.size));
   }
   function analyse(w: Window) {
     const samples = samplesIn(w);
@@ -510,7 +536,8 @@ try {
     viewer_outcomes: [...outcomes].map(([k, n]) => `${k}: ${n}`).join(', ') || 'every viewer played until the bench ended it',
     windows: windows.map((w) => { const a = analyse(w); return `${w.label}: ${w.viewers} viewers (${w.activeAtEnd} playing), ${a.edgeRps.toFixed(0)} req/s (plan ${a.predicted.edgeTotal.toFixed(0)}), errors ${a.errors}, segment p99 ${a.byType.segment.p99.toFixed(0)} ms, cpu ${Object.entries(w.cpu).map(([k, v]) => `${k.split(' ')[0]} ${v.toFixed(2)}`).join(' ')}, load ${w.load1.toFixed(1)}, SYNs dropped at full accept queues ${w.listenOverflows}`; }).join(' | '),
     do_ops: 'derived from the edge answers: every manifest (acquire), heartbeat, stop and license is one StreamLimiter RPC, and a media-playlist reload is one when it comes at least STREAM_RENEWAL_REUSE_SECONDS after the session\'s last renewal (the edge\'s rule replayed on the request times); plus each isolate reading RevocationList every 2 s',
-    planner: `planInstant() for the same viewers, 1 PoP of ${EDGES} isolate(s),` + ' the title\'s ladder, its segment and target durations, no churn; Cache API miss window 0.05 s (planner default)',
+    planner: `planInstant() for the same viewers, 1 PoP of ${EDGES} isolate(s) with a cache each (edgeCacheSharedByIsolates false),` + ' the title\'s ladder with each viewer\'s rung at the window\'s end and each rung\'s AVERAGE-BANDWIDTH less audio, its segment and target durations, the playlist max-age of the shield\'s answer, delta updates as the viewers ask for them, no churn; Cache API miss window 0.05 s (planner default)',
+    planner_scenario: JSON.stringify((({ timeline, ladder, audioBitrateBps, playlistTtlSeconds: ttl, deltaUpdates, playlistBytes: bytes, segmentSeconds: seg, reloadSeconds, minIsolatesPerPop }) => ({ timeline, ladder, audioBitrateBps, playlistTtlSeconds: ttl, deltaUpdates, playlistBytes: bytes, segmentSeconds: seg, reloadSeconds, minIsolatesPerPop }))(scenarioFor(hold))),
     worker_cpu: 'workerd CPU time over a burst of one request type (16 in flight) / requests: includes workerd\'s HTTP handling',
     chart: join(dir, 'surge.svg'),
     errors: (() => { const by = new Map<string, number>(); for (const x of port.samples) if (!x.ok) by.set(`${x.type} ${x.status}`, (by.get(`${x.type} ${x.status}`) ?? 0) + 1); return [...by].map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'; })(),
@@ -528,6 +555,17 @@ try {
   for (const child of children) child.kill('SIGTERM');
 }
 
+/** The play session of a /v1/media/{token}/… URL: the sid in its session token's payload. */
+function sessionOf(url: string): string | undefined {
+  const token = /\/v1\/media\/([A-Za-z0-9_-]+)\./.exec(url)?.[1];
+  if (token === undefined) return undefined;
+  try {
+    return (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { sid?: string }).sid;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The edge's renewal rule (edge/src/streams/stream-leases.ts) replayed on the viewers' request start
  * times: a reload renews when it comes at least `windowMs` after the session's last renewal, a
@@ -536,15 +574,6 @@ try {
 function reloadRenewalsPerSecond(samples: Sample[], from: number, to: number, windowMs: number): number {
   const lastRenewal = new Map<string, number>();
   let renewals = 0;
-  const sessionOf = (url: string) => {
-    const token = /\/v1\/media\/([A-Za-z0-9_-]+)\./.exec(url)?.[1];
-    if (token === undefined) return undefined;
-    try {
-      return (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { sid?: string }).sid;
-    } catch {
-      return undefined;
-    }
-  };
   for (const x of [...samples].filter((x) => x.type === 'playlist' || x.type === 'heartbeat').sort((a, b) => a.at - b.at)) {
     const sid = sessionOf(x.url);
     if (sid === undefined) continue;

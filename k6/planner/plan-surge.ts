@@ -114,6 +114,77 @@ function slopeAt(timeline: Array<[number, number]>, t: number): number {
 /** Chance that at least one of `n` viewers (Poisson) in a PoP watches an object. */
 const presence = (n: number) => 1 - Math.exp(-n);
 
+/** How long an isolate trusts a title's ladder before re-reading the multivariant playlist (edge/src/steering/surge-cap.ts). */
+export const LADDER_SECONDS = 60;
+
+/**
+ * Fetches per second from a cache that keeps an object `ttl` seconds and refreshes it on the first
+ * request after that, for Poisson requests at `rate`/s: a cycle is the freshness plus the mean wait for
+ * the next request (plus `fetchSeconds` when the freshness counts from the answer's arrival).
+ */
+export function ttlCacheFetches(rate: number, ttl: number, fetchSeconds = 0): number {
+  return rate <= 0 ? 0 : rate / (1 + rate * (ttl + fetchSeconds));
+}
+
+/**
+ * Shield requests for one new segment from one edge cache domain with `viewers` of its rendition. Each
+ * isolate collapses its own concurrent misses (hot-objects.ts). An isolate with a cache of its own fetches
+ * the segment once if any of its viewers asks; a PoP whose isolates share the Cache API, which does not
+ * collapse, sends one miss plus one per other isolate asked within the miss window.
+ */
+export function edgeSegmentMisses(s: SurgeScenario, viewers: number, isolatesPerPop: number): number {
+  if (!s.edgeCacheSharedByIsolates) return presence(viewers);
+  const rate = viewers / s.segmentSeconds;
+  return presence(viewers) * Math.min(isolatesPerPop, 1 + rate * s.edgeMissWindowSeconds);
+}
+
+/**
+ * Edge requests per second for each playlist object of a rendition watched by `viewers`, of which
+ * `starts` per second start a session. With delta updates a session's first load asks for the whole
+ * playlist and every later reload for the delta, which the edge and the shield key apart
+ * (hls-delivery-directives.ts, blocking-reload-query.ts); without them every reload is the same object.
+ */
+export function playlistObjects(s: SurgeScenario, viewers: number, starts: number): number[] {
+  const reloads = viewers / s.reloadSeconds;
+  if (!s.deltaUpdates) return [reloads];
+  const whole = Math.min(reloads, starts);
+  return [whole, reloads - whole];
+}
+
+/**
+ * One playlist object requested at `rate`/s in each of `domains` edge cache domains: what the edge asks
+ * the shield and what the shield asks the origin, per second.
+ *
+ * Edge: a domain holds the playlist for playlistTtlSeconds from when the shield's answer arrives and
+ * refetches it at the first request after that. In a PoP sharing the Cache API, another isolate misses
+ * too when its own copy went stale within the miss window after the PoP's copy did: an isolate keeps what
+ * it read from the Cache API a full TTL from then (the Cache API answers with the headers stored at put,
+ * so freshUntil sees Age 0), so the isolates' copies go stale at spread phases over a refresh cycle,
+ * unlike a new segment, which every isolate asked in the window misses.
+ *
+ * Shield: it keeps the playlist min(max-age, half a target duration) from when the origin answered, and
+ * refreshes it at the first request after that. When both keep it equally long, the domain whose request
+ * refreshed the shield holds a copy that goes stale together with the shield's and asks again after its
+ * own wait (1/rate) and round trip; the other domains' requests reach the shield at random phases
+ * (Poisson): the shield's wait is the first of the two. With one domain the shield refreshes on every
+ * edge fetch; with many, at the first of their requests.
+ */
+export function playlistFlows(s: SurgeScenario, rate: number, domains: number, isolatesPerPop: number): { shield: number; origin: number } {
+  if (rate <= 0) return { shield: 0, origin: 0 };
+  const edgeTtl = s.playlistTtlSeconds;
+  const window = s.edgeMissWindowSeconds;
+  const perDomain = ttlCacheFetches(rate, edgeTtl, window);
+  const cycle = edgeTtl + window + 1 / rate;
+  const uncollapsed = s.edgeCacheSharedByIsolates ? 1 + Math.min(((isolatesPerPop - 1) * window) / cycle, rate * window) : 1;
+  const shield = domains * perDomain * uncollapsed;
+  const shieldTtl = Math.min(edgeTtl, s.reloadSeconds / 2);
+  // The refresher comes back this long after the shield's copy went stale.
+  const refresherBack = edgeTtl - shieldTtl + 1 / rate + window;
+  const others = shield - perDomain * uncollapsed;
+  const wait = others > 1e-12 ? (1 - Math.exp(-others * refresherBack)) / others : refresherBack;
+  return { shield, origin: Math.min(shield, 1 / (shieldTtl + wait)) };
+}
+
 /** Everything per second at one instant, for `viewers` viewers growing by `growthPerSecond`. */
 export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, viewers: number, growthPerSecond: number): PlanSample {
   const tracks = 1 + s.audioTracks;
@@ -132,54 +203,66 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
   const isolates = Math.max(s.pops * s.minIsolatesPerPop, edgeTotal / s.rpsPerIsolate);
   const workerCpu = EDGE_TYPES.reduce((a, k) => a + (edge[k] * costs.cpuMs[k]) / 1000, 0);
 
-  // Objects a viewer fetches: its video rung and each audio track; viewers per object per PoP.
-  const perPop = viewers / s.pops;
+  // Objects a viewer fetches: its video rung and each audio track, with their share of the viewers and
+  // their mean rate (egress over many segments and viewers follows the mean, not a rung's peak).
   const objects = [
-    ...s.ladder.map((r) => ({ viewersPerPop: perPop * r.share, bitrate: r.bitrateBps })),
-    ...Array.from({ length: s.audioTracks }, () => ({ viewersPerPop: perPop, bitrate: s.audioBitrateBps })),
+    ...s.ladder.map((r) => ({ share: r.share, bitrate: r.averageBitrateBps ?? r.bitrateBps })),
+    ...Array.from({ length: s.audioTracks }, () => ({ share: 1, bitrate: s.audioBitrateBps })),
   ];
-  let shieldSegmentsPerNew = 0; // shield requests per new segment, all objects, all PoPs
+  const isolatesPerPop = Math.max(1, isolates / s.pops);
+  // Where an object is cached at the edge: the PoP's Cache API shared by its isolates, or each isolate's
+  // own cache (edgeCacheSharedByIsolates).
+  const domains = s.edgeCacheSharedByIsolates ? s.pops : s.pops * isolatesPerPop;
+  let shieldSegmentsPerNew = 0; // shield requests per new segment, all objects, all domains
   let shieldPlaylists = 0;
+  let originPlaylists = 0;
   let shieldEgress = 0;
   let renditionsWatched = 0;
-  // The edge collapses concurrent misses for one object inside an isolate (its memory in front of the
-  // Cache API, edge/src/upstream/hot-objects.ts) but the Cache API does not collapse them across
-  // isolates: each isolate of a PoP that is asked for the object within the miss window goes to the
-  // shield once, so a PoP's misses are at most its isolates.
-  const missCap = (rate: number) => Math.min(Math.max(1, isolates / s.pops), 1 + rate * s.edgeMissWindowSeconds);
   for (const o of objects) {
-    const here = presence(o.viewersPerPop);
-    const segmentRate = o.viewersPerPop / s.segmentSeconds;
-    const misses = s.pops * here * missCap(segmentRate);
-    shieldSegmentsPerNew += misses;
-    shieldEgress += (misses * o.bitrate * s.segmentSeconds) / s.segmentSeconds;
-    const playlistRate = o.viewersPerPop / s.reloadSeconds;
-    shieldPlaylists += (s.pops * presence(playlistRate * s.playlistTtlSeconds) * missCap(playlistRate)) / s.playlistTtlSeconds;
-    renditionsWatched += presence(viewers * (o.viewersPerPop / Math.max(perPop, 1e-12)));
+    const perDomain = (viewers * o.share) / domains;
+    const segments = edgeSegmentMisses(s, perDomain, isolatesPerPop);
+    shieldSegmentsPerNew += domains * segments;
+    // Each miss carries a whole segment: its mean rate over the segment's duration.
+    shieldEgress += domains * segments * o.bitrate;
+    for (const playlist of playlistObjects(s, viewers * o.share, newSessions * o.share)) {
+      const flows = playlistFlows(s, playlist / domains, domains, isolatesPerPop);
+      shieldPlaylists += flows.shield;
+      originPlaylists += flows.origin;
+    }
+    renditionsWatched += presence(viewers * o.share);
   }
+  const watched = viewers > 0 ? renditionsWatched : 0;
+  // The multivariant playlist: the play route fetches it from the shield on every session start
+  // (edge/src/routes/play.ts), and each isolate re-reads it for its surge-cap ladder once a minute
+  // (edge/src/steering/surge-cap.ts, LADDER_SECONDS). A live one carries no target duration, so the shield
+  // keeps it the origin's max-age (playlistTtlSeconds), refreshed by the first request after that.
+  const masterRequests = viewers > 0 ? newSessions + isolates / LADDER_SECONDS : 0;
   const shield = {
-    manifest: newSessions, // the play route fetches the multivariant playlist from the shield every time
+    manifest: masterRequests,
     playlist: shieldPlaylists,
     segment: shieldSegmentsPerNew / s.segmentSeconds,
     catalogue: isolates / s.catalogueTtlSeconds,
     total: 0,
   };
   shield.total = shield.manifest + shield.playlist + shield.segment + shield.catalogue;
-  // The shield collapses all concurrent misses into one origin fetch per object.
-  const watched = viewers > 0 ? renditionsWatched : 0;
   const origin = {
-    manifest: viewers > 0 ? 1 / s.playlistTtlSeconds : 0,
-    playlist: watched / s.playlistTtlSeconds,
+    manifest: ttlCacheFetches(masterRequests, s.playlistTtlSeconds),
+    playlist: originPlaylists,
+    // The shield collapses all concurrent misses for a segment into one origin fetch.
     segment: watched / s.segmentSeconds,
-    catalogue: viewers > 0 ? 1 / s.catalogueTtlSeconds : 0,
+    // The origin marks catalogue reads no-cache: the shield keeps none (shield/src/cache-policy.ts) and
+    // only collapses those that arrive while one is in flight, a cache whose entries live one fetch.
+    catalogue: viewers > 0 ? ttlCacheFetches(shield.catalogue, 0, s.originFetchSeconds) : 0,
     total: 0,
   };
   origin.total = origin.manifest + origin.playlist + origin.segment + origin.catalogue;
-  const originEgress = objects.reduce((a, o) => a + (viewers > 0 ? o.bitrate * presence(viewers * (o.viewersPerPop / Math.max(perPop, 1e-12))) : 0), 0);
+  const originEgress = objects.reduce((a, o) => a + (viewers > 0 ? o.bitrate * presence(viewers * o.share) : 0), 0);
 
   const pathways: Record<string, number> = {};
-  const perViewerBps = s.ladder.reduce((a, r) => a + r.share * r.bitrateBps, 0) + s.audioTracks * s.audioBitrateBps;
-  for (const p of s.pathways) pathways[p.name] = viewers * p.share * perViewerBps;
+  const perViewerBps = s.ladder.reduce((a, r) => a + r.share * (r.averageBitrateBps ?? r.bitrateBps), 0) + s.audioTracks * s.audioBitrateBps;
+  // Playlist answers are bytes too: every reload carries the session token in each URI.
+  const playlistBps = edge.playlist * s.playlistBytes * 8;
+  for (const p of s.pathways) pathways[p.name] = p.share * (viewers * perViewerBps + playlistBps);
 
   // StreamLimiter (one object per account): acquire on a session start, renew on media-playlist reloads
   // (at most once per reuse window per viewer, README "Stream limits") and every heartbeat, release on

@@ -6,7 +6,14 @@
 export interface Rung {
   name: string;
   height: number;
+  /** The rung's peak video rate, bit/s: its variant's BANDWIDTH less the audio (a peak segment rate). */
   bitrateBps: number;
+  /**
+   * The rung's mean video rate, bit/s: its AVERAGE-BANDWIDTH less the audio (the encoder's target rate).
+   * Egress over many viewers and many segments follows the mean, not the peak; defaults to bitrateBps
+   * (budgeting at the peak) when a ladder does not say.
+   */
+  averageBitrateBps?: number;
   /** Share of viewers on this rung (the shares add up to 1). */
   share: number;
 }
@@ -38,8 +45,26 @@ export interface SurgeScenario {
   segmentSeconds: number;
   /** Live playlists are reloaded every target duration (= segment duration here). */
   reloadSeconds: number;
-  /** How long a media playlist stays fresh in the edge cache and the shield (half a target duration). */
+  /**
+   * The max-age the origin gives a live media playlist (origin/src/routes/live-media-route.ts: 1 s). The
+   * shield keeps it that long but at most half a target duration (shield/src/cache-policy.ts) and passes
+   * the origin's max-age on with an Age of whole seconds (0 within its first second), so the edge keeps
+   * it this long (edge/src/upstream/hot-objects.ts freshUntil) from when its answer arrives.
+   */
   playlistTtlSeconds: number;
+  /**
+   * Players reload with delta updates (`_HLS_skip=YES`, as hls.js does where the playlist offers
+   * CAN-SKIP-UNTIL; our origin does): a rendition is then two playlist objects at the edge and the shield
+   * (both key the canonical directives), the whole playlist that a session loads first and the delta
+   * that every later reload asks for.
+   */
+  deltaUpdates: boolean;
+  /**
+   * Bytes of one media-playlist answer to a viewer (a reload: the delta update when deltaUpdates), part of
+   * the egress: every segment URI in it carries the session token. A standard-latency delta update of
+   * live-demo is about 3 KB (README "Measured local surge").
+   */
+  playlistBytes: number;
   ladder: Rung[];
   audioTracks: number;
   audioBitrateBps: number;
@@ -86,9 +111,24 @@ export interface SurgeScenario {
   /**
    * Workers Cache API does not collapse concurrent misses, so every request for a new object in one
    * PoP misses until the first answer is stored: this window, seconds (shield round trip + transfer).
-   * Each isolate collapses its own (hot-objects.ts), so a PoP sends at most one miss per isolate.
+   * Each isolate collapses its own (hot-objects.ts), so a PoP sends at most one miss per isolate. The
+   * same round trip lengthens every playlist refresh: an isolate's copy is fresh from when the answer
+   * arrives, not from the request that found the old one stale.
    */
   edgeMissWindowSeconds: number;
+  /**
+   * Whether the isolates of a PoP share one edge cache (Cloudflare: the Cache API is per data center, so
+   * an isolate whose memory lacks an object finds it there when another isolate fetched it). false when
+   * every isolate has a cache of its own (the surge bench: one workerd process per isolate, each with its
+   * own Cache API): every isolate then fetches every object it is asked for from the shield itself.
+   */
+  edgeCacheSharedByIsolates: boolean;
+  /**
+   * One shield-to-origin fetch, request to last byte, seconds: the shield collapses concurrent misses for a
+   * key into one fetch (collapsing-fetcher.ts), which is all it does for what it may not keep (catalogue
+   * reads, which the origin marks no-cache).
+   */
+  originFetchSeconds: number;
   /** Mean concurrent streams per account (viewers / accounts); the busiest account holds maxStreamsPerAccount. */
   maxStreamsPerAccount: number;
   capacities: {
@@ -124,13 +164,17 @@ export function defaultScenario(peak: number): SurgeScenario {
     stepSeconds: 10,
     segmentSeconds: 4,
     reloadSeconds: 4,
-    playlistTtlSeconds: 2,
+    // Our origin's max-age for live playlists; the shield's cap (half of 4 s) is above it.
+    playlistTtlSeconds: 1,
+    deltaUpdates: true,
+    playlistBytes: 3_000,
+    // Mean rates of a typical sports ladder; peaks as our packager declares them (BANDWIDTH 1.1 × mean).
     ladder: [
-      { name: '234p', height: 234, bitrateBps: 300_000, share: 0.15 },
-      { name: '360p', height: 360, bitrateBps: 800_000, share: 0.25 },
-      { name: '540p', height: 540, bitrateBps: 1_600_000, share: 0.3 },
-      { name: '720p', height: 720, bitrateBps: 3_000_000, share: 0.2 },
-      { name: '1080p', height: 1080, bitrateBps: 5_500_000, share: 0.1 },
+      { name: '234p', height: 234, bitrateBps: 330_000, averageBitrateBps: 300_000, share: 0.15 },
+      { name: '360p', height: 360, bitrateBps: 880_000, averageBitrateBps: 800_000, share: 0.25 },
+      { name: '540p', height: 540, bitrateBps: 1_760_000, averageBitrateBps: 1_600_000, share: 0.3 },
+      { name: '720p', height: 720, bitrateBps: 3_300_000, averageBitrateBps: 3_000_000, share: 0.2 },
+      { name: '1080p', height: 1080, bitrateBps: 6_050_000, averageBitrateBps: 5_500_000, share: 0.1 },
     ],
     audioTracks: 1,
     audioBitrateBps: 128_000,
@@ -156,6 +200,9 @@ export function defaultScenario(peak: number): SurgeScenario {
     cachePutVisibleSeconds: 0.02,
     catalogueTtlSeconds: 5,
     edgeMissWindowSeconds: 0.05,
+    edgeCacheSharedByIsolates: true,
+    // Assumption: the origin in the shield's region answers a catalogue read within 20 ms.
+    originFetchSeconds: 0.02,
     maxStreamsPerAccount: 4,
     capacities: {
       shieldRps: { value: 16 * 20_000, provenance: 'assumption: 16 shield nodes × 20,000 req/s each (hot hits; measure with npm run bench:shield on the real hosts)' },
@@ -187,19 +234,31 @@ export function checkScenario(s: SurgeScenario): SurgeScenario {
   for (const k of ['stepSeconds', 'segmentSeconds', 'reloadSeconds', 'playlistTtlSeconds', 'meanSessionSeconds', 'pops', 'rpsPerIsolate', 'revocationCacheSeconds', 'catalogueTtlSeconds', 'adDecisionWindowSeconds', 'maxStreamsPerAccount'] as const) positive(k, s[k]);
   if (!(Number.isFinite(s.renewalReuseSeconds) && s.renewalReuseSeconds >= 0)) throw new RangeError(`renewalReuseSeconds: expected seconds >= 0, received ${s.renewalReuseSeconds}`);
   if (!(s.heartbeatSeconds >= 0)) throw new RangeError(`heartbeatSeconds: expected seconds >= 0, received ${s.heartbeatSeconds}`);
+  if (!(typeof s.playlistBytes === 'number' && s.playlistBytes >= 0)) throw new RangeError(`playlistBytes: expected bytes >= 0, received ${JSON.stringify(s.playlistBytes)}`);
   for (const k of ['revocationPopCacheSeconds', 'revocationClaimSeconds', 'cachePutVisibleSeconds'] as const) {
     if (!(typeof s[k] === 'number' && s[k] >= 0)) throw new RangeError(`${k}: expected seconds >= 0, received ${JSON.stringify(s[k])}`);
   }
   if (!(typeof s.revocationEarlyRefreshShare === 'number' && s.revocationEarlyRefreshShare >= 0 && s.revocationEarlyRefreshShare < 1)) {
     throw new RangeError(`revocationEarlyRefreshShare: expected a share in [0, 1), received ${JSON.stringify(s.revocationEarlyRefreshShare)}`);
   }
+  if (!(typeof s.originFetchSeconds === 'number' && s.originFetchSeconds >= 0)) throw new RangeError(`originFetchSeconds: expected seconds >= 0, received ${JSON.stringify(s.originFetchSeconds)}`);
   if (!(s.edgeMissWindowSeconds >= 0)) throw new RangeError(`edgeMissWindowSeconds: expected seconds >= 0, received ${s.edgeMissWindowSeconds}`);
   if (!(Number.isInteger(s.audioTracks) && s.audioTracks >= 0)) throw new RangeError(`audioTracks: expected an integer >= 0, received ${s.audioTracks}`);
   if (!(Number.isInteger(s.minIsolatesPerPop) && s.minIsolatesPerPop >= 1)) throw new RangeError(`minIsolatesPerPop: expected an integer >= 1, received ${s.minIsolatesPerPop}`);
   share('encryptedShare', s.encryptedShare);
   share('adSupportedShare', s.adSupportedShare);
   if (s.ladder.length === 0) throw new RangeError('ladder: expected at least one rung, received none');
-  s.ladder.forEach((r, i) => { positive(`ladder[${i}].bitrateBps`, r.bitrateBps); share(`ladder[${i}].share`, r.share); });
+  s.ladder.forEach((r, i) => {
+    positive(`ladder[${i}].bitrateBps`, r.bitrateBps);
+    if (r.averageBitrateBps !== undefined) {
+      positive(`ladder[${i}].averageBitrateBps`, r.averageBitrateBps);
+      if (r.averageBitrateBps > r.bitrateBps) throw new RangeError(`ladder[${i}].averageBitrateBps: expected at most the peak bitrateBps (${r.bitrateBps}), received ${r.averageBitrateBps}`);
+    }
+    share(`ladder[${i}].share`, r.share);
+  });
+  for (const k of ['deltaUpdates', 'edgeCacheSharedByIsolates'] as const) {
+    if (typeof s[k] !== 'boolean') throw new RangeError(`${k}: expected true or false, received ${JSON.stringify(s[k])}`);
+  }
   const ladderShare = s.ladder.reduce((a, r) => a + r.share, 0);
   if (Math.abs(ladderShare - 1) > 1e-6) throw new RangeError(`ladder[].share: expected shares adding up to 1, received ${ladderShare}`);
   if (s.pathways.length === 0) throw new RangeError('pathways: expected at least one CDN pathway, received none');

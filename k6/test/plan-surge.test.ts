@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { planInstant, planSurge, revocationReadsPerSecond, viewersAt, type RequestCosts } from '../planner/plan-surge.ts';
+import { edgeSegmentMisses, planInstant, planSurge, playlistFlows, playlistObjects, revocationReadsPerSecond, ttlCacheFetches, viewersAt, type RequestCosts } from '../planner/plan-surge.ts';
 import { checkScenario, defaultScenario, type SurgeScenario } from '../planner/surge-scenario.ts';
 import { planChart } from '../planner/plan-chart.ts';
 import { formatPlan } from '../planner/format-plan.ts';
 import { reloadRenewalRate } from '../planner/reload-renewal-rate.ts';
+import { benchScenario, rungFromVariant } from '../bench/bench-scenario.ts';
 
 const ONE_MS: RequestCosts = { cpuMs: { manifest: 1, playlist: 1, segment: 1, license: 1, heartbeat: 1 }, provenance: 'test' };
 
@@ -17,6 +18,7 @@ function small(overrides: Partial<SurgeScenario> = {}): SurgeScenario {
     segmentSeconds: 4,
     reloadSeconds: 4,
     playlistTtlSeconds: 2,
+    playlistBytes: 0,
     ladder: [{ name: 'only', height: 360, bitrateBps: 1_000_000, share: 1 }],
     audioTracks: 0,
     heartbeatSeconds: 40,
@@ -74,9 +76,14 @@ describe('the capacity planner on a small scenario worked by hand', () => {
     // 100 requests/s for each new segment × 0.01 s window = 1 extra miss: 2 shield fetches per new segment (every 4 s).
     expect(sample.shieldPerNewSegmentPerRendition).toBeCloseTo(2, 6);
     expect(sample.shield.segment).toBeCloseTo(0.5, 6);
-    // Playlists: 2 fetches per 2 s freshness; the multivariant playlist on every session start; catalogue 2 isolates / 5 s.
-    expect(sample.shield.playlist).toBeCloseTo(1, 6);
-    expect(sample.shield.manifest).toBe(1);
+    // Playlists: the whole playlist (1 session start/s) and the delta (99 reloads/s), each refetched at the
+    // first request after 2 s + the 0.01 s round trip, plus the other isolate when its copy went stale in
+    // the window: 1 + 0.01 / (2.01 + 1/rate) of a miss more.
+    const whole = (1 / (1 + 2.01)) * (1 + 0.01 / 3.01);
+    const delta = (99 / (1 + 99 * 2.01)) * (1 + 0.01 / (2.01 + 1 / 99));
+    expect(sample.shield.playlist).toBeCloseTo(whole + delta, 9);
+    // The multivariant playlist on every session start and each isolate's ladder read once a minute.
+    expect(sample.shield.manifest).toBeCloseTo(1 + 2 / 60, 9);
     expect(sample.shield.catalogue).toBeCloseTo(0.4, 9);
   });
 
@@ -93,12 +100,23 @@ describe('the capacity planner on a small scenario worked by hand', () => {
   it('sends the origin one fetch per new segment per rendition behind the collapsing shield', () => {
     expect(sample.originPerNewSegmentPerRendition).toBeCloseTo(1, 9);
     expect(sample.origin.segment).toBeCloseTo(0.25, 9);
-    expect(sample.origin.playlist).toBeCloseTo(0.5, 9);
-    expect(sample.origin.total).toBeCloseTo(0.25 + 0.5 + 0.5 + 0.2, 9);
+    // Catalogue reads are not kept by the shield: all 0.4/s reach the origin but those collapsed into a
+    // fetch in flight (0.4 × 0.02 s).
+    expect(sample.origin.catalogue).toBeCloseTo(0.4 / (1 + 0.4 * 0.02), 9);
+    // The shield's playlist copy (2 s, half the 4 s target duration) is refreshed at most once per 2 s.
+    expect(sample.origin.playlist).toBeLessThan(2 / 2);
+    expect(sample.origin.total).toBeCloseTo(sample.origin.manifest + sample.origin.playlist + 0.25 + sample.origin.catalogue, 9);
   });
 
   it('splits bandwidth by pathway and counts what the shield and origin send', () => {
     expect(sample.bandwidthBps.pathways).toEqual({ a: 300_000_000, b: 100_000_000 });
+    // A rung's mean rate, not its peak, is what many viewers and segments add up to.
+    const peaky = planInstant(small({ ladder: [{ name: 'only', height: 360, bitrateBps: 1_100_000, averageBitrateBps: 1_000_000, share: 1 }] }), ONE_MS, 0, 400, 0);
+    expect(peaky.bandwidthBps.pathways).toEqual({ a: 300_000_000, b: 100_000_000 });
+    expect(peaky.bandwidthBps.originEgress).toBeCloseTo(1_000_000, 0);
+    // 100 reloads/s of a 2,500-byte playlist add 2 Mbit/s, split like the viewers.
+    const withPlaylists = planInstant(small({ playlistBytes: 2500 }), ONE_MS, 0, 400, 0);
+    expect(withPlaylists.bandwidthBps.pathways).toEqual({ a: 301_500_000, b: 100_500_000 });
     expect(sample.bandwidthBps.shieldEgress).toBeCloseTo(2_000_000, 0); // 2 misses × 1 Mbit/s
     expect(sample.bandwidthBps.originEgress).toBeCloseTo(1_000_000, 0);
   });
@@ -151,6 +169,62 @@ describe('the capacity planner on a small scenario worked by hand', () => {
     const plan = planSurge(s, ONE_MS);
     const at50 = plan.samples.find((x) => x.t === 50)!;
     expect(at50.newSessionsPerSecond).toBeCloseTo(10 + 500 / 400, 9);
+  });
+});
+
+describe('the edge and shield caching mechanisms the planner models', () => {
+  it('refetches a TTL-cached object once per freshness plus the wait for the next request and the round trip', () => {
+    expect(ttlCacheFetches(10, 1)).toBeCloseTo(10 / 11, 12);
+    expect(ttlCacheFetches(1000, 1, 0.05)).toBeCloseTo(1000 / 1051, 12);
+    expect(ttlCacheFetches(0, 1)).toBe(0);
+    // A cache that keeps nothing but collapses one fetch in flight: 100/s over a 0.02 s fetch.
+    expect(ttlCacheFetches(100, 0, 0.02)).toBeCloseTo(100 / 3, 12);
+  });
+
+  it('splits a rendition’s reloads into the whole playlist a session loads first and the delta updates after', () => {
+    // 400 viewers reloading every 4 s, 1 session start/s.
+    expect(playlistObjects(small(), 400, 1)).toEqual([1, 99]);
+    expect(playlistObjects(small({ deltaUpdates: false }), 400, 1)).toEqual([100]);
+  });
+
+  it('gives 2 isolates with caches of their own, asked 100 times/s each for a delta playlist with a 1 s TTL, about 1.89 shield and 0.94 origin requests/s', () => {
+    const s = small({ playlistTtlSeconds: 1, reloadSeconds: 10, segmentSeconds: 10, edgeMissWindowSeconds: 0.05, edgeCacheSharedByIsolates: false });
+    const flows = playlistFlows(s, 100, 2, 2);
+    // Each isolate: one fetch per 1 s + 0.01 s wait + 0.05 s round trip.
+    const perIsolate = 100 / (1 + 100 * 1.05);
+    expect(flows.shield).toBeCloseTo(2 * perIsolate, 12);
+    // The shield's copy goes stale with the refreshing isolate's; that isolate is back 0.06 s later unless the
+    // other one (Poisson at 0.943/s) comes first: wait (1 − e^(−0.943 × 0.06)) / 0.943 = 0.0583 s.
+    const wait = (1 - Math.exp(-perIsolate * 0.06)) / perIsolate;
+    expect(wait).toBeCloseTo(0.0583, 4);
+    expect(flows.origin).toBeCloseTo(1 / (1 + wait), 12);
+  });
+
+  it('sends the origin every edge fetch when one cache asks the shield, since both copies go stale together', () => {
+    const s = small({ playlistTtlSeconds: 1, reloadSeconds: 10, edgeCacheSharedByIsolates: false });
+    const flows = playlistFlows(s, 5, 1, 1);
+    expect(flows.origin).toBeCloseTo(flows.shield, 12);
+    expect(flows.shield).toBeCloseTo(5 / (1 + 5 * 1.01), 12);
+  });
+
+  it('refreshes the shield at the first of many caches’ requests when it keeps a playlist shorter than the edge', () => {
+    // Edge TTL 6 s (the origin's max-age), shield half the 4 s target duration: 2 s. 200 PoPs at 0.1/s each.
+    const s = small({ playlistTtlSeconds: 6, reloadSeconds: 4, pops: 200, edgeMissWindowSeconds: 0 });
+    const flows = playlistFlows(s, 0.1, 200, 1);
+    expect(flows.shield).toBeCloseTo(200 * (0.1 / 1.6), 9);
+    // Requests from 200 independent caches reach the shield at random phases: a TTL cache of 2 s.
+    expect(flows.origin).toBeCloseTo(ttlCacheFetches(flows.shield, 2), 2);
+  });
+
+  it('sends the shield one request per new segment per isolate with a viewer when isolates keep caches of their own', () => {
+    const own = small({ edgeCacheSharedByIsolates: false, edgeMissWindowSeconds: 0.5 });
+    expect(edgeSegmentMisses(own, 200, 2)).toBeCloseTo(1, 9);
+    expect(edgeSegmentMisses(own, 1, 2)).toBeCloseTo(1 - Math.exp(-1), 12);
+    const sample = planInstant(own, ONE_MS, 0, 400, 0);
+    // 400 viewers over 2 isolates: both fetch every new segment once, whatever the miss window.
+    expect(sample.shieldPerNewSegmentPerRendition).toBeCloseTo(2, 9);
+    // A shared Cache API with the same window: 100 requests/s × 0.5 s would be 51 misses, capped at 2 isolates.
+    expect(edgeSegmentMisses(small({ edgeMissWindowSeconds: 0.5 }), 400, 2)).toBeCloseTo(2, 9);
   });
 });
 
@@ -211,7 +285,33 @@ describe('scenario checks', () => {
     [{ encryptedShare: 2 }, 'encryptedShare: expected a share from 0 to 1, received 2'],
     [{ revocationEarlyRefreshShare: 1 }, 'revocationEarlyRefreshShare: expected a share in [0, 1), received 1'],
     [{ revocationPopCacheSeconds: -1 }, 'revocationPopCacheSeconds: expected seconds >= 0, received -1'],
+    [{ ladder: [{ name: 'x', height: 1, bitrateBps: 100, averageBitrateBps: 120, share: 1 }] }, 'ladder[0].averageBitrateBps: expected at most the peak bitrateBps (100), received 120'],
+    [{ deltaUpdates: 'yes' }, 'deltaUpdates: expected true or false, received "yes"'],
+    [{ edgeCacheSharedByIsolates: undefined }, 'edgeCacheSharedByIsolates: expected true or false, received undefined'],
+    [{ originFetchSeconds: -0.1 }, 'originFetchSeconds: expected seconds >= 0, received -0.1'],
+    [{ playlistBytes: -1 }, 'playlistBytes: expected bytes >= 0, received -1'],
   ])('refuses %j naming the field', (override, message) => {
     expect(() => checkScenario({ ...defaultScenario(1000), ...override } as SurgeScenario)).toThrow(message);
+  });
+});
+
+describe('the surge bench’s scenario for the planner', () => {
+  it('takes the audio out of a variant’s BANDWIDTH and AVERAGE-BANDWIDTH, since the planner counts audio on its own', () => {
+    // live-demo light 180p: 300 kbit/s video + 64 kbit/s audio, BANDWIDTH 1.1 × the sum.
+    expect(rungFromVariant('180', 180, 400_400, 364_000, 64_000, 1)).toEqual({ name: '180', height: 180, bitrateBps: 336_400, averageBitrateBps: 300_000, share: 1 });
+    expect(rungFromVariant('x', 0, 500_000, undefined, 0, 0.5)).toEqual({ name: 'x', height: 0, bitrateBps: 500_000, share: 0.5 });
+  });
+
+  it('gives each bench isolate a cache of its own and no more isolates as the load grows', () => {
+    const s = benchScenario({
+      viewers: 2000, segmentSeconds: 10, targetDurationSeconds: 10, playlistMaxAgeSeconds: 1,
+      ladder: [rungFromVariant('180', 180, 400_400, 364_000, 64_000, 1)], audioTracks: 1, audioBitrateBps: 64_000,
+      heartbeatSeconds: 30, renewalReuseSeconds: 20, deltaUpdates: true, playlistBytes: 2500, isolates: 2,
+    });
+    expect(s).toMatchObject({ pops: 1, minIsolatesPerPop: 2, edgeCacheSharedByIsolates: false, playlistTtlSeconds: 1, reloadSeconds: 10 });
+    const sample = planInstant(s, ONE_MS, 0, 2000, 0);
+    expect(sample.isolates).toBe(2);
+    // 2,000 viewers × (300 + 64) kbit/s mean, and 400 reloads/s × 2,500 bytes.
+    expect(sample.bandwidthBps.pathways).toEqual({ loopback: 736_000_000 });
   });
 });
