@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
+import { waitFor } from './wait-for.ts';
 
 /**
  * Live DASH ad insertion (README "Ad insertion", live DASH): a live channel's dynamic MPD through the edge,
@@ -27,15 +28,6 @@ async function originApi(path: string, init: RequestInit = {}): Promise<Response
   return fetch(`${stack.origin}${path}`, { ...init, headers: { authorization: `Bearer ${secrets.originApiToken}`, 'content-type': 'application/json', ...init.headers } });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 beforeAll(async () => {
   // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does).

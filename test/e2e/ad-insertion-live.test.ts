@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
+import { waitFor as poll } from './wait-for.ts';
 
 /**
  * Server-side ad insertion on live-demo (light ladder, 2 s segments) in real players: hls.js and Shaka
@@ -28,15 +29,8 @@ function adTitleId(creativeId: string, segmentSeconds: number | undefined = SEGM
   return `ad-${createHash('sha256').update(`local-mock\n${creativeId}${segmentSeconds === undefined ? '' : `\n${segmentSeconds}s`}`).digest('hex').slice(0, 24)}`;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Polled every 250 ms: some waits here are for a moment a few hundred milliseconds wide. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => poll(what, probe, timeoutMs, 250);
 
 beforeAll(async () => {
   await waitFor('live-demo on air', async () => {

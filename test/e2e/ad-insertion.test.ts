@@ -9,6 +9,7 @@ import { resolveFfmpegPaths } from '../../origin/src/ffmpeg-path.ts';
 import { runFfmpeg } from '../../origin/src/media/run-ffmpeg.ts';
 import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
+import { waitFor } from './wait-for.ts';
 
 const stack = inject('stack');
 const secrets = inject('serviceSecrets');
@@ -24,15 +25,6 @@ function adTitleId(serverId: string, creativeId: string): string {
   return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}`).digest('hex').slice(0, 24)}`;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'e2e-ssai-'));
