@@ -72,7 +72,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface PlayerRun { time: number; maxStallMs: number; stallAt: number; error: string | null; started: boolean; log: string[] }
+/**
+ * What the page reports. Stalls are judged from the moment the break is placed (`judging`): the players'
+ * start-up on a shared machine is not what this test is about; a stall before that is kept apart.
+ */
+interface PlayerRun { time: number; maxStallMs: number; stallAt: number; earlyStallMs: number; judging: boolean; error: string | null; started: boolean; log: string[] }
 
 /** One player in its own page, watched every 100 ms; every URL the page fetched is kept. */
 async function openPlayer(kind: 'hls' | 'shaka', token: string): Promise<{ page: Page; urls: string[] }> {
@@ -107,7 +111,7 @@ async function openPlayer(kind: 'hls' | 'shaka', token: string): Promise<{ page:
     const video = w['document'].createElement('video') as Video;
     video.muted = true;
     w['document'].body.append(video);
-    const run: PlayerRun = { time: 0, maxStallMs: 0, stallAt: 0, error: null, started: false, log: [] };
+    const run: PlayerRun = { time: 0, maxStallMs: 0, stallAt: 0, earlyStallMs: 0, judging: false, error: null, started: false, log: [] };
     w['liveRun'] = run;
     let lastTime = 0;
     let lastAdvance = performance.now();
@@ -117,9 +121,12 @@ async function openPlayer(kind: 'hls' | 'shaka', token: string): Promise<{ page:
         run.started = true;
         lastTime = video.currentTime;
         lastAdvance = now;
-      } else if (run.started && !video.paused && !video.ended && now - lastAdvance > run.maxStallMs) {
-        run.maxStallMs = now - lastAdvance;
-        run.stallAt = video.currentTime;
+      } else if (run.started && !video.paused && !video.ended) {
+        if (!run.judging) run.earlyStallMs = Math.max(run.earlyStallMs, now - lastAdvance);
+        else if (now - lastAdvance > run.maxStallMs) {
+          run.maxStallMs = now - lastAdvance;
+          run.stallAt = video.currentTime;
+        }
       }
       run.time = video.currentTime;
     }, 100);
@@ -167,6 +174,7 @@ describe('server-side ad insertion on live-demo in real players, with an early r
         for (const run of runs) if (run.error !== null) throw new Error(`player failed before the break: ${run.error} ${run.log.join(', ')}`);
         return runs.every((run) => run.time > 1) ? true : undefined;
       }, 60_000);
+      for (const player of Object.values(players)) await player.page.evaluate(() => ((globalThis as unknown as { liveRun: PlayerRun }).liveRun.judging = true));
       const placed = await fetch(`${stack.origin}/api/v1/channels/${CHANNEL}/breaks`, { method: 'POST', headers: { ...api, 'content-type': 'application/json' }, body: JSON.stringify({ durationSeconds: 16 }) });
       expect(placed.status).toBe(201);
       const adBreak = (await placed.json()) as { id: string; startAt: string };
@@ -217,7 +225,7 @@ describe('server-side ad insertion on live-demo in real players, with an early r
         const run = await runOf(player.page);
         expect(run.error, `${name}: ${run.log.join(', ')}`).toBeNull();
         // One segment (2 s): the channel's and, conditioned at its length, the ads'.
-        console.info(`live ssai ${name}: longest stall ${Math.round(run.maxStallMs)} ms at ${run.stallAt.toFixed(1)} s`);
+        console.info(`live ssai ${name}: longest stall ${Math.round(run.maxStallMs)} ms at ${run.stallAt.toFixed(1)} s (before the break was placed: ${Math.round(run.earlyStallMs)} ms)`);
         expect(run.maxStallMs, `${name} stalled at ${run.stallAt.toFixed(1)} s`).toBeLessThanOrEqual(SEGMENT_SECONDS * 1000);
         // The ads were played: spot-b's two segments, spot-a's first and never its second (cut by the return).
         const number = (file: string) => Number(/-(\d+)\.m4s$/.exec(file)?.[1]);
