@@ -193,9 +193,12 @@ async function capWhilePlaying(kind: 'hls' | 'shaka'): Promise<void> {
     expect(firstUnder, JSON.stringify(loadsAfter)).toBeGreaterThanOrEqual(0);
     // A fragment already requested when the cap landed may still arrive; at most one above it after that.
     expect(loadsAfter.slice(0, firstUnder).length, JSON.stringify(loadsAfter)).toBeLessThanOrEqual(1);
-    // What refused the top variant is the edge's surge cap (403), and nothing else failed.
+    // What refused the top variant is the edge's surge cap (403), and nothing else failed. hls.js never reloads
+    // the multivariant playlist, so it learns of the cap only from a refusal. Shaka reloads the session's MPD
+    // every segment, and the edge lists only Representations under the cap there: when that reload comes
+    // before Shaka's next top-variant request, Shaka steps down with nothing refused (seen in CI).
     expect(refused.filter((r) => r.at < requestedAtWall), JSON.stringify(refused)).toEqual([]);
-    expect(refused.length, JSON.stringify({ errors: after.errors, loadsAfter })).toBeGreaterThan(0);
+    if (kind === 'hls') expect(refused.length, JSON.stringify({ errors: after.errors, loadsAfter })).toBeGreaterThan(0);
     expect(refused.every((r) => r.status === 403), JSON.stringify(refused)).toBe(true);
     const worst = Math.max(0, ...after.stalls.filter((s) => s.t > requestedAt).map((s) => s.ms));
     expect(worst, `worst stall after the cap ${Math.round(worst)} ms (cap at ${Math.round(requestedAt)}; stalls ${JSON.stringify(after.stalls)}; errors ${JSON.stringify(after.errors)})`).toBeLessThanOrEqual(SEGMENT_SECONDS * 1000);
