@@ -114,6 +114,9 @@ function slopeAt(timeline: Array<[number, number]>, t: number): number {
 /** Chance that at least one of `n` viewers (Poisson) in a PoP watches an object. */
 const presence = (n: number) => 1 - Math.exp(-n);
 
+/** A rung's mean rate (AVERAGE-BANDWIDTH), else its peak: egress over many segments and viewers follows the mean. */
+const meanBitrate = (r: SurgeScenario['ladder'][number]) => r.averageBitrateBps ?? r.bitrateBps;
+
 /** How long an isolate trusts a title's ladder before re-reading the multivariant playlist (edge/src/steering/surge-cap.ts). */
 export const LADDER_SECONDS = 60;
 
@@ -206,7 +209,7 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
   // Objects a viewer fetches: its video rung and each audio track, with their share of the viewers and
   // their mean rate (egress over many segments and viewers follows the mean, not a rung's peak).
   const objects = [
-    ...s.ladder.map((r) => ({ share: r.share, bitrate: r.averageBitrateBps ?? r.bitrateBps })),
+    ...s.ladder.map((r) => ({ share: r.share, bitrate: meanBitrate(r) })),
     ...Array.from({ length: s.audioTracks }, () => ({ share: 1, bitrate: s.audioBitrateBps })),
   ];
   const isolatesPerPop = Math.max(1, isolates / s.pops);
@@ -218,6 +221,7 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
   let originPlaylists = 0;
   let shieldEgress = 0;
   let renditionsWatched = 0;
+  let originEgress = 0; // one copy of every watched object leaves the origin
   for (const o of objects) {
     const perDomain = (viewers * o.share) / domains;
     const segments = edgeSegmentMisses(s, perDomain, isolatesPerPop);
@@ -229,7 +233,9 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
       shieldPlaylists += flows.shield;
       originPlaylists += flows.origin;
     }
-    renditionsWatched += presence(viewers * o.share);
+    const watchedHere = presence(viewers * o.share);
+    renditionsWatched += watchedHere;
+    originEgress += o.bitrate * watchedHere;
   }
   const watched = viewers > 0 ? renditionsWatched : 0;
   // The multivariant playlist: the play route fetches it from the shield on every session start
@@ -256,10 +262,9 @@ export function planInstant(s: SurgeScenario, costs: RequestCosts, t: number, vi
     total: 0,
   };
   origin.total = origin.manifest + origin.playlist + origin.segment + origin.catalogue;
-  const originEgress = objects.reduce((a, o) => a + (viewers > 0 ? o.bitrate * presence(viewers * o.share) : 0), 0);
 
   const pathways: Record<string, number> = {};
-  const perViewerBps = s.ladder.reduce((a, r) => a + r.share * (r.averageBitrateBps ?? r.bitrateBps), 0) + s.audioTracks * s.audioBitrateBps;
+  const perViewerBps = s.ladder.reduce((a, r) => a + r.share * meanBitrate(r), 0) + s.audioTracks * s.audioBitrateBps;
   // Playlist answers are bytes too: every reload carries the session token in each URI.
   const playlistBps = edge.playlist * s.playlistBytes * 8;
   for (const p of s.pathways) pathways[p.name] = p.share * (viewers * perViewerBps + playlistBps);
