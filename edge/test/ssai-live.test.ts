@@ -38,6 +38,27 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     spotA = await adTitleIdFor('live-mock', 'spot-a');
     await putCatalogueEntry(spotA, { id: spotA, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
     for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4', 'ssai-live-5']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    // A channel whose catalogue entry names its segment length: its creatives are the ones cut at that length.
+    spotAAt4 = await adTitleIdFor('live-mock', 'spot-a', 4);
+    await putCatalogueEntry(spotAAt4, { id: spotAAt4, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    await putCatalogueEntry('ssai-live-6', { id: 'ssai-live-6', kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS, segmentDurationSeconds: 4 });
+  });
+  let spotAAt4: string;
+
+  // e2e ad-insertion-live: 4 s VOD segments in a 2 s channel's slots put program date times two seconds apart
+  // on four-second segments. A live channel's creatives are conditioned at its segment length, a title of their own.
+  it('plays a live channel the creative cut at the channel’s segment length, named apart from the VOD packaging', async () => {
+    expect(spotAAt4).not.toBe(spotA);
+    expect(spotAAt4).toMatch(/^ad-[0-9a-f]{24}$/);
+    const edgeEnv = env();
+    const video = await open(edgeEnv, 'ssai-live-6');
+    let body = '';
+    for (let first = 100; first <= 104; first++) {
+      await publish('ssai-live-6', channelWindow(first, { out: 104, in: 106, announce: new Date(Date.parse('2026-11-21T08:00:16.000Z')) }));
+      body = await text(await call(edgeEnv, video));
+    }
+    expect(body).toContain(`/vod/${spotAAt4}/seg-360p-1.m4s`);
+    expect(body).not.toContain(`/vod/${spotA}/`);
   });
 
   function env(overrides: Record<string, unknown> = {}): Env {

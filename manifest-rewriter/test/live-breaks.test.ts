@@ -171,6 +171,29 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
     expect(lead(partial).indexOf('#EXT-X-DISCONTINUITY')).toBeLessThan(lead(partial).indexOf('#EXT-X-MAP:URI="init-1.mp4"'));
   });
 
+  // The origin puts a new encoder run's discontinuity before the parts of its first segment (origin
+  // hls-live-playlist.test.ts): the stitcher keeps it before the content's map, once, and withholds it with
+  // the parts where a slot replaces that segment (the whole segment brings its own).
+  it('keeps a new encoder run’s discontinuity before the map and parts of the segment in progress, and drops it with them under a slot', () => {
+    const restarted = (first: number, cue: { out: number; in: number }) =>
+      llWindow(first, 8, cue).replace(/(\n)(#EXT-X-PART:DURATION=2\.000,URI="seg-1-\d+\.0\.m4s",INDEPENDENT=YES\n#EXT-X-PRELOAD-HINT)/, '$1#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-2.mp4"\n$2');
+    const origin = restarted(100, { out: 200, in: 201 });
+    const tail = (text: string) => text.trimEnd().split('\n').slice(-4);
+    expect(tail(origin)).toEqual(['#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="init-2.mp4"', '#EXT-X-PART:DURATION=2.000,URI="seg-1-108.0.m4s",INDEPENDENT=YES', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"']);
+    // A session with a break elsewhere in the window: the tail as the origin wrote it.
+    const content = replaceLiveBreaks(origin, [{ startMsn: 102, endMsn: 104, slots: AD(1, 2) }], 0);
+    expect(tail(content)).toEqual(tail(origin));
+    // The slots run out at 108, in progress: one discontinuity (the return's and the run's are the same point).
+    const returning = replaceLiveBreaks(restarted(100, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots: AD(1, 2) }], 0);
+    expect(tail(returning)).toEqual(tail(origin));
+    // A slot is due at 108: its parts, the run's discontinuity and map, and the hint are withheld.
+    const withheld = replaceLiveBreaks(restarted(100, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots: AD(1, 3) }], 0);
+    const afterLast = withheld.slice(withheld.lastIndexOf('.m4s\n') + 5);
+    expect(afterLast).not.toContain('#EXT-X-DISCONTINUITY');
+    expect(afterLast).not.toContain('init-2.mp4');
+    expect(afterLast).not.toContain('#EXT-X-PART');
+  });
+
   it('keeps the preload hint after the parts of the segment in progress, and no blank line inside the playlist', () => {
     const plain = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [{ startMsn: 200, endMsn: undefined, slots: AD(1, 1) }], 0);
     expect(plain.indexOf('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"')).toBeGreaterThan(plain.indexOf('URI="seg-1-108.0.m4s"'));

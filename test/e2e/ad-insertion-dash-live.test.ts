@@ -20,21 +20,25 @@ const SEGMENT_SECONDS = 2;
 const BREAK_SECONDS = 10; // spot-a (6 s) + spot-b (4 s) fill it exactly
 let browser: Browser;
 
-function adTitleId(serverId: string, creativeId: string): string {
-  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}`).digest('hex').slice(0, 24)}`;
+/** As the edge names a conditioned creative (plan-ads.ts adTitleIdFor): the VOD packaging, or the cut at a channel's segment length. */
+function adTitleId(serverId: string, creativeId: string, segmentSeconds?: number): string {
+  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}${segmentSeconds === undefined ? '' : `\n${segmentSeconds}s`}`).digest('hex').slice(0, 24)}`;
 }
 
 async function originApi(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${stack.origin}${path}`, { ...init, headers: { authorization: `Bearer ${secrets.originApiToken}`, 'content-type': 'application/json', ...init.headers } });
 }
 
+
 beforeAll(async () => {
-  // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does).
-  for (const creative of ['spot-a', 'spot-b']) {
-    const id = adTitleId('local-mock', creative);
-    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4` }) });
+  // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does):
+  // the VOD packaging DASH plays, and the cut at the channel's segment length that the edge has made for the
+  // channel's HLS sessions. Made here, that transcode does not run beside the live encoder during the test.
+  for (const [creative, seconds] of ['spot-a', 'spot-b'].flatMap((c) => [[c, undefined], [c, SEGMENT_SECONDS]] as const)) {
+    const id = adTitleId('local-mock', creative, seconds);
+    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4`, ...(seconds !== undefined && { segmentSeconds: seconds }) }) });
     expect([200, 202]).toContain(response.status);
-    await waitFor(`conditioning of ${creative}`, async () => {
+    await waitFor(`conditioning of ${creative} (${seconds ?? 'VOD'} s segments)`, async () => {
       const state = (await (await originApi(`/api/v1/creatives/${id}`)).json()) as { state: string; job?: { error: unknown } };
       if (state.state === 'failed') throw new Error(`conditioning failed: ${JSON.stringify(state.job?.error)}`);
       return state.state === 'ready' ? state : undefined;
@@ -132,12 +136,11 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
       await page.waitForFunction(() => Object.values((globalThis as unknown as { liveRuns: Record<string, PlayerRun> }).liveRuns).every((r) => r.started || r.error !== null), undefined, { timeout: 45_000, polling: 250 });
       const started = await runs();
       for (const name of ['shaka', 'dashjs']) expect(started[name]!.error, `${name}: ${started[name]!.log.join('; ')}`).toBeNull();
-      // Five segments of content first: the players' start-up is not what the breaks test. Both players stall
-      // together in a fresh channel's first 15 s or so (at about 6 s and 12-16 s in every logged run), and a
-      // break placed at once fell into that on a busy machine.
+      // Three segments of content first: the players' start-up (first buffering, the first MPD updates) is
+      // not what the breaks test, and a break placed at once would fall into it on a busy machine.
       await page.waitForFunction(
         (from) => Object.entries((globalThis as unknown as { liveRuns: Record<string, PlayerRun> }).liveRuns).every(([name, r]) => r.error !== null || r.time >= from[name]!),
-        Object.fromEntries(Object.entries(started).map(([name, r]) => [name, r.time + 5 * SEGMENT_SECONDS])),
+        Object.fromEntries(Object.entries(started).map(([name, r]) => [name, r.time + 3 * SEGMENT_SECONDS])),
         { timeout: 45_000, polling: 250 },
       );
 

@@ -114,7 +114,8 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
   // content's parts (hls.js: the hint) under a discontinuity number the ad then changes.
   const ending = out.at(-1) === '' ? out.pop() : undefined;
   if (slotAt(fills, msn) || options.breakAhead) {
-    out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:')), ...trailer.filter((l) => !l.startsWith('#EXT-X-PRELOAD-HINT:')));
+    // The withheld segment's discontinuity (a new encoder run) goes too: the whole segment carries its own.
+    out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:') && l !== '#EXT-X-DISCONTINUITY'), ...trailer.filter((l) => !l.startsWith('#EXT-X-PRELOAD-HINT:')));
     // An LL-HLS playlist must not end on a whole segment's URI: hls.js (m3u8-parser) then takes that last
     // segment for the one in progress (its fragmentHint) and, on the next reload, compares its URI with the
     // segment that follows it: "media sequence mismatch", and the rendition stops reloading. Any line after
@@ -124,11 +125,13 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
     // The segment being cut may start a new init segment (an encoder restart): its map goes before its parts.
     // Where the slots run out it is content again after an ad: its parts need the discontinuity its whole
     // segment will get, or hls.js numbers them in the ad's discontinuity ("discontinuity sequence mismatch").
+    // A new encoder run's parts come with the origin's own discontinuity: it goes first, then the map, as for
+    // a whole segment.
     const parts = group.some((l) => l.startsWith('#EXT-X-PART:'));
-    const returning = parts && points.has(msn) && !group.includes('#EXT-X-DISCONTINUITY');
-    if (returning) out.push('#EXT-X-DISCONTINUITY');
-    if (contentMap !== undefined && (contentMap !== emittedMap || returning) && parts) out.push(contentMap);
-    out.push(...group, ...trailer);
+    const discontinuous = parts && (points.has(msn) || group.includes('#EXT-X-DISCONTINUITY'));
+    if (discontinuous) out.push('#EXT-X-DISCONTINUITY');
+    if (contentMap !== undefined && (contentMap !== emittedMap || discontinuous) && parts) out.push(contentMap);
+    out.push(...group.filter((l) => !(discontinuous && l === '#EXT-X-DISCONTINUITY')), ...trailer);
   }
   if (ending !== undefined) out.push(ending);
   if (!sawSequence && slidOut > 0) {
