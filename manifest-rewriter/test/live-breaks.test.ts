@@ -223,6 +223,58 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
   });
 });
 
+describe('replaceLiveBreaks: a slot published whole when the segment it replaces starts (LL-HLS)', () => {
+  // e2e ad-insertion-live (Shaka, LL-HLS): with each slot withheld until the content segment it replaces was
+  // whole, Shaka (PART-HOLD-BACK behind the newest part) ran dry before every ad segment: stalls of 2.2-2.5 s.
+  function llWindow(first: number, size: number, cue: { out: number; in: number }): string {
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:4', '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3.000', '#EXT-X-PART-INF:PART-TARGET=2.000', `#EXT-X-MEDIA-SEQUENCE:${first}`, '#EXT-X-MAP:URI="init-1.mp4"'];
+    for (let msn = first; msn < first + size; msn++) {
+      if (msn === cue.out) lines.push('#EXT-X-CUE-OUT:DURATION=16.000');
+      else if (msn > cue.out && msn < cue.in) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - cue.out) * 4}.000,Duration=16.000`);
+      else if (msn === cue.in) lines.push('#EXT-X-CUE-IN');
+      if (msn >= first + size - 2) lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.1.m4s"`);
+      lines.push('#EXTINF:4.000,', `seg-1-${msn}.m4s`);
+    }
+    lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${first + size}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-${first + size}.1.m4s"`, '#EXT-X-RENDITION-REPORT:URI="a1.m3u8",LAST-MSN=107,LAST-PART=0');
+    return lines.join('\n') + '\n';
+  }
+  const slots = [...AD(1, 2), ...AD(2, 3)];
+  const at = (text: string, msn: number) => segments(text).find((s) => s.msn === msn);
+
+  it('publishes an ad slot whole when the segment it replaces starts, numbered as on every later reload', () => {
+    const fill: LiveBreakFill = { startMsn: 106, endMsn: undefined, slots };
+    // 108 is in progress (one part listed): spot 2's first segment is due there.
+    const early = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [fill], 0, { inProgress: 'slot' });
+    expect(early).not.toMatch(/seg-1-108\.\d\.m4s/);
+    expect(early).not.toContain('#EXT-X-PRELOAD-HINT');
+    expect(early).toContain('#EXT-X-RENDITION-REPORT:URI="a1.m3u8"');
+    expect(at(early, 108)).toMatchObject({ uri: slots[2]!.uri, map: 'https://edge/v1/media/AD/vod/ad-2/init-1.mp4' });
+    // hls.js: an LL-HLS window never ends on a whole segment's URI.
+    expect(early.trimEnd().split('\n').at(-1)!.startsWith('#')).toBe(true);
+    // 108 whole, 109 in progress: 108 is the same slot under the same discontinuity number, and 109 is published too.
+    const later = replaceLiveBreaks(llWindow(101, 8, { out: 106, in: 200 }), [fill], 0, { inProgress: 'slot' });
+    expect(at(later, 108)).toEqual(at(early, 108));
+    expect(at(later, 109)).toMatchObject({ uri: slots[3]!.uri, dseq: at(early, 108)!.dseq });
+    // Whether the segment in progress is still in the break is unknown: withheld, as before.
+    const unknown = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [fill], 0);
+    expect(at(unknown, 108)).toBeUndefined();
+  });
+
+  it('keeps the parts of a segment in progress behind the return’s discontinuity when an early return lands on it', () => {
+    // The return at 108 is announced (SCTE35-IN) while 108 is in progress; its CUE-IN comes with the whole segment.
+    const partial = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots }], 0, { inProgress: 'content' });
+    expect(partial).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-108.0.m4s",INDEPENDENT=YES');
+    expect(partial).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"');
+    const lines = partial.split('\n');
+    const part = lines.findIndex((l) => l.includes('seg-1-108.0.m4s'));
+    expect(lines.slice(part - 2, part)).toEqual(['#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="init-1.mp4"']);
+    const whole = replaceLiveBreaks(llWindow(101, 8, { out: 106, in: 108 }), [{ startMsn: 106, endMsn: 108, slots }], 0, { inProgress: 'content' });
+    expect(at(whole, 108)).toMatchObject({ uri: 'seg-1-108.m4s', dseq: at(whole, 107)!.dseq + 1 });
+    // The parts were numbered after 107 and its discontinuity, as the whole segment is.
+    expect(at(partial, 107)).toEqual(at(whole, 107));
+  });
+});
+
 describe('insertLiveInterstitials: live SCTE-35 breaks as HLS Interstitials', () => {
   const live = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:4', '#EXT-X-MEDIA-SEQUENCE:100', '#EXT-X-MAP:URI="init-1.mp4"', '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T08:00:00.000Z', '#EXTINF:4.000,', 'seg-1-100.m4s', ''].join('\n');
   const running = { id: 'splice-7', startDate: Date.parse('2026-11-21T08:00:08.000Z'), plannedSeconds: 12, assetListUri: 'https://edge/v1/media/T/ads/0.json' };

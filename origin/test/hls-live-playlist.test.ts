@@ -73,6 +73,19 @@ describe('hlsLivePlaylist: an early return kept by sequence number', () => {
     expect(cueAt(text, 'v180-104.m4s')).toBe('#EXT-X-CUE-IN');
   });
 
+  // Ad insertion publishes a slot whole once the segment it replaces is in progress: it must see the return
+  // by then. Here 104 started 300 ms before the predicted return time and its first part is listed at T0 + 7.9 s.
+  it('lists an early return’s SCTE35-IN as soon as the playlist shows the return’s segment, even before its predicted time', () => {
+    const segments = irregular('v180', 100, [0, 2000, 4000, 5700, 7700]);
+    const lowLatency = (seq: number) => ({ partTarget: 0.5, partial: { seq, disc: 0, initId: 'a1', timescale: 90_000, parts: [{ duration: 18_000, independent: true }] }, skip: false });
+    const atReturn = hlsLivePlaylist({ segments, segmentSeconds: 2, breaks: signals, now: T0 + 7900, lowLatency: lowLatency(104) });
+    expect(atReturn).toContain('SCTE35-IN=');
+    expect(atReturn).toContain('DURATION=4.000,SCTE35-IN=');
+    // One segment earlier (103 in progress, no hint at 104 yet) the return is not listed before its time.
+    const before = hlsLivePlaylist({ segments: segments.slice(0, 3), segmentSeconds: 2, breaks: signals, now: T0 + 5900, lowLatency: lowLatency(103) });
+    expect(before).not.toContain('SCTE35-IN=');
+  });
+
   it('still ends the break at its planned end when the return came after it', () => {
     const late = [{ adBreak: { ...adBreak, returnMs: T0 + 20_000, returnSeq: 200 }, out: new Uint8Array([0xfc]), in: new Uint8Array([0xfc]) }];
     const text = hlsLivePlaylist({ segments: window(100, 14), segmentSeconds: 2, breaks: late, now: T0 + 30_000 });

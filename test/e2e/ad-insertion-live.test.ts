@@ -25,7 +25,10 @@ let browser: Browser;
  * A conditioned creative's title as the edge names it (edge/src/ssai/plan-ads.ts adTitleIdFor): the VOD
  * packaging (the decision's readiness check), or cut at the channel's segment length (what stitched HLS plays).
  */
-function adTitleId(creativeId: string, segmentSeconds: number | undefined = SEGMENT_SECONDS): string {
+// No default for segmentSeconds: `undefined` (the VOD packaging) passed to a defaulted parameter took the default,
+// so the VOD cut was asked under the 2 s cut's id, without segmentSeconds: on a fresh origin data directory the
+// "2 s" titles were packaged at 4 s (one ad segment over two channel slots).
+function adTitleId(creativeId: string, segmentSeconds: number | undefined): string {
   return `ad-${createHash('sha256').update(`local-mock\n${creativeId}${segmentSeconds === undefined ? '' : `\n${segmentSeconds}s`}`).digest('hex').slice(0, 24)}`;
 }
 
@@ -195,8 +198,8 @@ describe('server-side ad insertion on live-demo in real players, with an early r
 
       // The players are a few segments behind the live edge; they play spot-b (4 s), spot-a's first 2 s, then
       // the channel again. Keep watching well past that to catch a stall at the return.
-      const spotA = adTitleId('spot-a');
-      const spotB = adTitleId('spot-b');
+      const spotA = adTitleId('spot-a', SEGMENT_SECONDS);
+      const spotB = adTitleId('spot-b', SEGMENT_SECONDS);
       const adSegments = (urls: string[], title: string) => [...new Set(urls.filter((u) => u.includes(`/vod/${title}/`) && u.endsWith('.m4s') && !/init/.test(u)).map((u) => /\/([^/]+)$/.exec(u)![1]!))];
       // A channel segment or part (Shaka plays LL-HLS parts when the playlist has them).
       const contentAfter = (urls: string[], index: number) => urls.slice(index).some((u) => /\/live\/live-demo\/v\d+-\d+(\.\d+)?\.m4s$/.test(u));

@@ -14,6 +14,7 @@ import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
 import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
 import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-config.ts';
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
+import { inProgressOf } from './live-in-progress.ts';
 import { LiveSlotCache } from './live-slot-cache.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
@@ -339,6 +340,8 @@ export class AdInsertion {
       }
     }
     const fills: LiveBreakFill[] = [];
+    /** The break whose fill covers the segment in progress (scan.nextMsn), if any. */
+    let current: string | undefined;
     let settled = 0;
     for (const [breakIndex, adBreak] of plan.breaks.entries()) {
       if (adBreak.startMsn === undefined) continue;
@@ -361,12 +364,13 @@ export class AdInsertion {
         continue;
       }
       fills.push(fill);
+      if (scan.nextMsn >= startMsn && scan.nextMsn < (endMsn ?? Number.POSITIVE_INFINITY)) current = adBreak.id;
     }
     const slidOut = settled + fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
     try {
       // An announced break that starts with the segment in progress: that segment will be replaced.
       const breakAhead = Number.isFinite(scan.nextDate) && scan.announced.some((a) => !a.ended && a.startDate <= scan.nextDate + 250 && scan.nextDate < a.startDate + a.plannedSeconds * 1000);
-      return replaceLiveBreaks(playlist, fills, slidOut, { breakAhead });
+      return replaceLiveBreaks(playlist, fills, slidOut, { breakAhead, ...inProgressOf(scan, current, target) });
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       log('warn', 'live ads not stitched', { sid: claims.sid, reason: error.message });

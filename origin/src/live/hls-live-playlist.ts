@@ -105,13 +105,21 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     if (after < maxDuration * 3) lines.push(`#EXT-X-START:TIME-OFFSET=-${seconds(Math.max(0, after - Math.min(0.6, after / 2)))},PRECISE=YES`);
   }
   const windowStart = first?.pdtMs ?? now;
+  // The newest sequence number this playlist shows: the segment in progress (its parts) or the one the preload
+  // hint names. An early return is listed (SCTE35-IN) once the playlist shows its segment, even if that
+  // segment started before the predicted instant: ad insertion publishes a break's slot whole as soon as the
+  // segment it replaces is in progress, and must know by then whether that segment is back in the channel.
+  const last = segments.at(-1);
+  const partial = lowLatency?.partial !== undefined && last !== undefined && lowLatency.partial.seq === last.seq + 1 ? lowLatency.partial : undefined;
+  const shownSeq = lowLatency === undefined || last === undefined ? last?.seq : partial ? partial.seq + (partial.complete ? 1 : 0) : last.seq + 1;
   for (const signal of breaks) {
     const { adBreak } = signal;
     const endMs = adBreakEndMs(adBreak);
     if (endMs < windowStart) continue;
     const id = `splice-${adBreak.spliceEventId}`;
     lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",PLANNED-DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-OUT=${toHex(signal.out)}`);
-    if (endMs <= now) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds((endMs - adBreak.startMs) / 1000)},SCTE35-IN=${toHex(signal.in)}`);
+    const returnShown = adBreak.returnSeq !== undefined && shownSeq !== undefined && shownSeq >= adBreak.returnSeq;
+    if (endMs <= now || returnShown) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds((endMs - adBreak.startMs) / 1000)},SCTE35-IN=${toHex(signal.in)}`);
   }
   if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
   let map: string | undefined;
@@ -147,9 +155,7 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     lines.push(segmentFile(segment.rendition, segment.seq));
     previous = segment;
   }
-  if (lowLatency && first !== undefined) {
-    const last = segments.at(-1)!;
-    const partial = lowLatency.partial?.seq === last.seq + 1 ? lowLatency.partial : undefined;
+  if (lowLatency && first !== undefined && last !== undefined) {
     if (partial) {
       // The first segment of a new encoder run: its parts come behind the discontinuity the whole segment
       // will carry, so a player numbers them as it will number the segment on the next reload.
