@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inProgressOf } from '../src/ssai/live-in-progress.ts';
+import { breaksStartingNow, inProgressOf } from '../src/ssai/live-in-progress.ts';
 
 const START = Date.parse('2026-11-21T16:00:00.000Z');
 const planned = { id: 'splice-1', startDate: START, plannedSeconds: 16, ended: false };
@@ -25,5 +25,21 @@ describe('inProgressOf: is the LL-HLS segment in progress still in the break (it
     expect(inProgressOf({ announced: [planned], nextDate: START + 4000 }, undefined, 2)).toEqual({});
     expect(inProgressOf({ announced: [planned], nextDate: Number.NaN }, 'splice-1', 2)).toEqual({});
     expect(inProgressOf({ announced: [planned], nextDate: START - 2000 }, 'splice-1', 2)).toEqual({});
+  });
+});
+
+describe('breaksStartingNow: a break whose CUE-OUT is not out yet, known from its DATERANGE', () => {
+  const scan = { announced: [planned], nextMsn: 27, breaks: [], targetDuration: 2 };
+  it('starts an announced break at the segment in progress when that segment starts with it', () => {
+    expect(breaksStartingNow({ ...scan, nextDate: START - 200 })).toEqual([{ startMsn: 27, plannedSeconds: 16, endMsn: undefined, startDate: START }]);
+  });
+
+  it('starts nothing a segment early, after the break, or for a break the playlist already shows by its cues', () => {
+    expect(breaksStartingNow({ ...scan, nextDate: START - 2000 })).toEqual([]);
+    expect(breaksStartingNow({ ...scan, nextDate: START + 16_000 })).toEqual([]);
+    // A segment further into the break (its cues missing from this playlist) is not its start.
+    expect(breaksStartingNow({ ...scan, nextDate: START + 2000 })).toEqual([]);
+    expect(breaksStartingNow({ ...scan, nextDate: START, breaks: [{ startMsn: 27, plannedSeconds: 16, endMsn: undefined, startDate: START }] })).toEqual([]);
+    expect(breaksStartingNow({ ...scan, nextDate: Number.NaN })).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
 import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
 import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-config.ts';
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
-import { inProgressOf } from './live-in-progress.ts';
+import { breaksStartingNow, inProgressOf } from './live-in-progress.ts';
 import { LiveSlotCache } from './live-slot-cache.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
@@ -317,7 +317,7 @@ export class AdInsertion {
     const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
     // This rendition's own break boundaries (audio can start or end a break a segment away from video).
     const own = (b: PlannedBreak) => b.renditions?.[contentFile] ?? { startMsn: b.startMsn!, ...(b.endMsn !== undefined && { endMsn: b.endMsn }) };
-    for (const seen of scan.breaks) {
+    for (const seen of [...scan.breaks, ...breaksStartingNow(scan)]) {
       const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
       const id = announced?.id ?? `msn-${seen.startMsn}`;
       let known = plan.breaks.find((b) => b.startMsn !== undefined && (b.id === id || own(b).startMsn === seen.startMsn));
@@ -368,7 +368,8 @@ export class AdInsertion {
     }
     const slidOut = settled + fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
     try {
-      // An announced break that starts with the segment in progress: that segment will be replaced.
+      // An announced break that starts with the segment in progress: that segment will be replaced (its layout
+      // is frozen above, so with LL-HLS parts listed its first slot is published whole right away).
       const breakAhead = Number.isFinite(scan.nextDate) && scan.announced.some((a) => !a.ended && a.startDate <= scan.nextDate + 250 && scan.nextDate < a.startDate + a.plannedSeconds * 1000);
       return replaceLiveBreaks(playlist, fills, slidOut, { breakAhead, ...inProgressOf(scan, current, target) });
     } catch (error) {

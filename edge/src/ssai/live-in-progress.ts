@@ -1,4 +1,4 @@
-import type { LiveBreakScan, ReplaceLiveBreaksOptions } from '@cascade/manifest-rewriter';
+import type { LiveBreak, LiveBreakScan, ReplaceLiveBreaksOptions } from '@cascade/manifest-rewriter';
 
 /** A segment counts as at or after an instant when it starts at most this much before it (the origin's grid rounding). */
 const EDGE_TOLERANCE_MS = 250;
@@ -23,4 +23,22 @@ export function inProgressOf(scan: Pick<LiveBreakScan, 'announced' | 'nextDate'>
     return { inProgress: scan.nextDate >= end - (early ? (targetSeconds * 1000) / 2 : EDGE_TOLERANCE_MS) ? 'content' : 'slot' };
   }
   return scan.nextDate < plannedEnd - EDGE_TOLERANCE_MS ? { inProgress: 'slot' } : {};
+}
+
+/**
+ * Announced breaks (DATERANGE SCTE35-OUT) that start with the segment in progress, by the origin's own rule
+ * (a segment is in a break from the one starting at most 250 ms before the break's time): the break's
+ * CUE-OUT comes only with that whole segment, but its first segment is already known, so the session freezes
+ * the layout now and the first slot can be published whole while the segment it replaces is being cut.
+ * A break the playlist already shows by its cues is not repeated.
+ */
+export function breaksStartingNow(scan: Pick<LiveBreakScan, 'announced' | 'nextDate' | 'nextMsn' | 'breaks' | 'targetDuration'>): LiveBreak[] {
+  if (!Number.isFinite(scan.nextDate) || scan.targetDuration <= 0) return [];
+  // The break's first segment starts at its time (a segment boundary the origin predicted): within half a
+  // segment of it, so a segment further into a break whose cues this playlist lacks is never taken for its start.
+  const half = (scan.targetDuration * 1000) / 2;
+  return scan.announced
+    .filter((a) => !a.ended && a.startDate <= scan.nextDate + EDGE_TOLERANCE_MS && scan.nextDate < a.startDate + Math.min(half, a.plannedSeconds * 1000))
+    .filter((a) => !scan.breaks.some((b) => b.startDate !== undefined && Math.abs(b.startDate - a.startDate) < 2000))
+    .map((a) => ({ startMsn: scan.nextMsn, plannedSeconds: a.plannedSeconds, endMsn: undefined, startDate: a.startDate }));
 }
