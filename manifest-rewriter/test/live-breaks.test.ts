@@ -255,6 +255,10 @@ describe('replaceLiveBreaks: a slot published whole when the segment it replaces
     const later = replaceLiveBreaks(llWindow(101, 8, { out: 106, in: 200 }), [fill], 0, { inProgress: 'slot' });
     expect(at(later, 108)).toEqual(at(early, 108));
     expect(at(later, 109)).toMatchObject({ uri: slots[3]!.uri, dseq: at(early, 108)!.dseq });
+    // At the boundary (108 whole, 109 only hinted: what a blocking reload for msn 109 returns) 109's slot is there.
+    const boundary = llWindow(101, 8, { out: 106, in: 200 }).replace(/#EXT-X-PART:DURATION=2\.000,URI="seg-1-109\.0\.m4s",INDEPENDENT=YES\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-109\.1\.m4s"/, '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-109.0.m4s"');
+    expect(boundary).not.toContain('seg-1-109.0.m4s",INDEPENDENT');
+    expect(at(replaceLiveBreaks(boundary, [fill], 0, { inProgress: 'slot' }), 109)).toEqual(at(later, 109));
     // Whether the segment in progress is still in the break is unknown: withheld, as before.
     const unknown = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [fill], 0);
     expect(at(unknown, 108)).toBeUndefined();

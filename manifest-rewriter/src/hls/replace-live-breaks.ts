@@ -128,12 +128,17 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
   const due = slotAt(fills, msn);
   const lowLatency = lines.some((l) => l.startsWith('#EXT-X-PART-INF:'));
   const parts = group.some((l) => l.startsWith('#EXT-X-PART:'));
-  if (due && lowLatency && parts && options.inProgress === 'slot') {
+  // Shown in progress: its parts, or (at a segment boundary) the preload hint naming its first part. A blocking
+  // reload (`_HLS_msn=N` without a part) returns at that boundary, before the next segment has any part: the
+  // slot must be there already, or the player waits a whole segment for the next reload.
+  const shown = parts || trailer.some((l) => l.startsWith('#EXT-X-PRELOAD-HINT:'));
+  if (due && lowLatency && shown && options.inProgress === 'slot') {
     // The slot is published whole as soon as the segment it replaces is in progress: the creative is all there,
     // and a low-latency player (Shaka holds PART-HOLD-BACK behind the newest part) would otherwise run dry
     // waiting for the whole content segment before every ad segment. The origin never moves a segment it has
-    // shown (parts or preload hint) across a splice, so this slot stays on every later reload. Only with parts
-    // listed: they come behind the origin's own discontinuity (an encoder restart), which the slot keeps.
+    // shown (parts or preload hint) across a splice, so this slot stays on every later reload. With parts listed
+    // the origin's own discontinuity (an encoder restart) comes before them and the slot keeps it; with only the
+    // hint a restart at that very boundary is not known yet (left: README "Ad insertion").
     const discontinuous = points.has(msn) || group.includes('#EXT-X-DISCONTINUITY');
     if (discontinuous) out.push('#EXT-X-DISCONTINUITY');
     if (due.map !== emittedMap || discontinuous) out.push(due.map);
