@@ -354,7 +354,8 @@ export class AdInsertion {
         continue;
       }
       const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
-      const inWindow = startMsn < scan.nextMsn && (endMsn ?? startMsn + total) > scan.mediaSequence;
+      // The segment in progress (nextMsn) counts: its slot may be published whole now (breaksStartingNow).
+      const inWindow = startMsn <= scan.nextMsn && (endMsn ?? startMsn + total) > scan.mediaSequence;
       const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow, fresh?.exp);
       const fill = { startMsn, endMsn, slots };
       if (gone) {

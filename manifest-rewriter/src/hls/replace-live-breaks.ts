@@ -132,7 +132,7 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
   // reload (`_HLS_msn=N` without a part) returns at that boundary, before the next segment has any part: the
   // slot must be there already, or the player waits a whole segment for the next reload.
   const shown = parts || trailer.some((l) => l.startsWith('#EXT-X-PRELOAD-HINT:'));
-  if (due && lowLatency && shown && options.inProgress === 'slot') {
+  if (due && due.uri !== '' && lowLatency && shown && options.inProgress === 'slot') {
     // The slot is published whole as soon as the segment it replaces is in progress: the creative is all there,
     // and a low-latency player (Shaka holds PART-HOLD-BACK behind the newest part) would otherwise run dry
     // waiting for the whole content segment before every ad segment. The origin never moves a segment it has
