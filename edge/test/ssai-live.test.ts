@@ -122,6 +122,36 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(asked.at(-1)).toBe('/live/ssai-live-1/video-360p.m3u8?_HLS_msn=109');
   });
 
+  // e2e ad-insertion-live (Shaka, LL-HLS): each slot appeared only once the content segment it replaces was
+  // whole, and Shaka ran dry before every ad segment. A break announced to start with the segment in progress
+  // is frozen then, and its first slot published whole right away (it was once shape-only: an empty URI).
+  it('publishes a break’s first slot whole while the segment it replaces is in progress (LL-HLS), the same slot as once that segment is whole', async () => {
+    await putCatalogueEntry('ssai-live-7', { id: 'ssai-live-7', kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    const edgeEnv = env();
+    const video = await open(edgeEnv, 'ssai-live-7');
+    const base = Date.parse('2026-11-21T09:00:00.000Z');
+    // Whole segments from `first` to `next - 1`, `next` in progress (one part); the break starts with msn 104.
+    const llWindow = (first: number, next: number) => {
+      const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:4', '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3.000', '#EXT-X-PART-INF:PART-TARGET=1.000', `#EXT-X-MEDIA-SEQUENCE:${first}`, '#EXT-X-MAP:URI="init-360p.mp4"'];
+      lines.push(`#EXT-X-DATERANGE:ID="splice-7",START-DATE="${new Date(base + 16_000).toISOString()}",PLANNED-DURATION=12.000,SCTE35-OUT=0xFC302000`);
+      for (let msn = first; msn < next; msn++) {
+        if (msn === 104) lines.push('#EXT-X-CUE-OUT:DURATION=12.000');
+        else if (msn > 104 && msn < 107) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - 104) * 4}.000,Duration=12.000`);
+        lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(base + (msn - 100) * 4000).toISOString()}`, '#EXTINF:4.000,', `seg-360p-${msn}.m4s`);
+      }
+      lines.push(`#EXT-X-PART:DURATION=1.000,URI="seg-360p-${next}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-360p-${next}.1.m4s"`);
+      return lines.join('\n') + '\n';
+    };
+    await publish('ssai-live-7', llWindow(100, 104));
+    const early = await text(await call(edgeEnv, video));
+    expect(segments(early).get(104)?.uri).toContain(`/vod/${spotA}/seg-360p-1.m4s`);
+    expect(early).not.toContain('seg-360p-104.0.m4s');
+    await publish('ssai-live-7', llWindow(100, 105));
+    const whole = await text(await call(edgeEnv, video));
+    expect(segments(whole).get(104)).toEqual(segments(early).get(104));
+    expect(segments(whole).get(103)).toEqual(segments(early).get(103));
+  });
+
   it('gives a viewer who joins mid-break slate for the rest of it, not an ad from its middle', async () => {
     const edgeEnv = env();
     const video = await open(edgeEnv, 'ssai-live-4');
