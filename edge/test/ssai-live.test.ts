@@ -116,10 +116,11 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(seen.get(106)!.uri).toContain('/live/ssai-live-1/seg-360p-106.m4s');
     expect([103, 104, 105, 106].map((m) => seen.get(m)!.dseq)).toEqual([0, 1, 2, 3]);
     // A delta update would leave the ads' discontinuities among the skipped segments uncounted: an ad session
-    // forwards the blocking-reload directives but not _HLS_skip, and gets the whole playlist.
+    // forwards the blocking-reload directives but not _HLS_skip, and gets the whole playlist; a reload by
+    // number alone waits for that segment's first part (liveAdsUpstreamQuery).
     expect((await call(edgeEnv, `${video}${video.includes('?') ? '&' : '?'}_HLS_msn=109&_HLS_skip=YES`)).status).toBe(200);
     const asked = ((await (await fetch(`${shield}/__requests`)).json()) as string[]).filter((r) => r.startsWith('/live/ssai-live-1/video-360p.m3u8'));
-    expect(asked.at(-1)).toBe('/live/ssai-live-1/video-360p.m3u8?_HLS_msn=109');
+    expect(asked.at(-1)).toBe('/live/ssai-live-1/video-360p.m3u8?_HLS_msn=109&_HLS_part=0');
   });
 
   // e2e ad-insertion-live (Shaka, LL-HLS): each slot appeared only once the content segment it replaces was
