@@ -1,5 +1,5 @@
 // npm run bench:surge:plan -- [--report FILE.json] [--shares 1,0,0] [--segment-seconds 10] [--ladder light] [--edges 2] [--heartbeat-seconds 30]
-// The planner's prediction for a recorded bench:surge hold (default: the quiet 10 s run of 2026-11-21 in k6/bench/recorded/) next to what was
+// The planner's prediction for a recorded bench:surge hold (default: the quiet 10 s run of 2026-11-21 measured once the rungs settled, k6/bench/recorded/surge-10s-2026-11-21-settled.json) next to what was
 // measured, without running the bench again: the scenario is the one bench:surge builds (bench-scenario.ts).
 // A report that carries `notes.planner_scenario` (bench:surge writes it) is replayed exactly; an older one
 // is rebuilt from the live-demo ladder the origin encodes (origin/src/live/live-ladder.ts), the bench's
@@ -25,7 +25,7 @@ try {
   ({ values: args } = parseArgs({
     args: process.argv.slice(2),
     options: {
-      report: { type: 'string', default: join(repoRoot, 'k6', 'bench', 'recorded', 'surge-10s-2026-11-21.json') },
+      report: { type: 'string', default: join(repoRoot, 'k6', 'bench', 'recorded', 'surge-10s-2026-11-21-settled.json') },
       shares: { type: 'string', default: '1,0,0' },
       'segment-seconds': { type: 'string', default: '10' },
       ladder: { type: 'string', default: 'light' },
