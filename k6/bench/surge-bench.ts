@@ -217,6 +217,7 @@ try {
   const firstMedia = probedMedia!;
   const segmentSeconds = firstMedia.segments[0]?.duration ?? firstMedia.targetDuration;
   // Which segment names belong to which variant, to measure the ladder shares the viewers' ABR chose.
+  const sessionByToken = new Map<string, string | undefined>();
   const prefixOf = (url: string) => url.split('?')[0]!.split('/').pop()!.replace(/[-_]?\d+\.m4s$/, '');
   const variantPrefixes = new Map<string, (typeof master.variants)[number]>();
   for (const v of master.variants) {
@@ -308,8 +309,8 @@ try {
   // 1. Ramp to HOLD viewers and hold them.
   console.error(`bench:surge: ramping to ${HOLD} viewers over ${RAMP_S} s, holding ${HOLD_S} s…`);
   await addViewers(HOLD, RAMP_S);
-  // --profile-edge: a V8 CPU profile of the Worker over the hold (where its JavaScript time goes).
   const settledAfter = await settleRungs();
+  // --profile-edge: a V8 CPU profile of the Worker over the hold (where its JavaScript time goes).
   const stopProfile = inspectorPort === undefined ? undefined : await startWorkerProfile(inspectorPort, 'cascade-edge-bench');
   const hold = await measure('hold', HOLD_S);
   if (stopProfile) {
@@ -344,33 +345,39 @@ try {
    */
   async function settleRungs(): Promise<number> {
     const start = Date.now();
-    const sessionByToken = new Map<string, string | undefined>();
     for (;;) {
       const now = Date.now();
       const since = now - 2 * segmentSeconds * 1000;
-      const rungOf = new Map<string, Set<string>>();
+      const rungsOf = new Map<string, Set<(typeof master.variants)[number]>>();
       for (let i = port.samples.length - 1; i >= 0 && port.samples[i]!.at >= since; i--) {
-        const s = port.samples[i]!;
-        if (s.type !== 'segment') continue;
-        const prefix = prefixOf(s.url);
-        // Each rendition's media token is another string for the same session: decode each token once.
-        const token = variantPrefixes.has(prefix) ? /\/v1\/media\/([^/]+)\//.exec(s.url)?.[1] : undefined;
-        if (token === undefined) continue;
-        if (!sessionByToken.has(token)) sessionByToken.set(token, sessionOf(s.url));
-        const sid = sessionByToken.get(token);
-        if (sid === undefined) continue;
-        const seen = rungOf.get(sid) ?? new Set<string>();
-        seen.add(prefix);
-        rungOf.set(sid, seen);
+        const video = videoSegmentOf(port.samples[i]!);
+        if (video === undefined) continue;
+        const seen = rungsOf.get(video.sid) ?? new Set();
+        seen.add(video.variant);
+        rungsOf.set(video.sid, seen);
       }
-      const moving = [...rungOf.values()].filter((r) => r.size > 1).length;
+      const moving = [...rungsOf.values()].filter((r) => r.size > 1).length;
+      const settled = rungsOf.size > 0 && moving <= rungsOf.size * 0.005;
       const waited = (now - start) / 1000;
-      if ((rungOf.size > 0 && moving <= rungOf.size * 0.005) || waited >= MAX_SETTLE_S) {
-        console.error(`bench:surge: rungs ${moving <= rungOf.size * 0.005 ? 'settled' : 'still moving'} after ${waited.toFixed(0)} s (${moving} of ${rungOf.size} sessions changed rung in the last ${2 * segmentSeconds} s)`);
+      if (settled || waited >= MAX_SETTLE_S) {
+        console.error(`bench:surge: rungs ${settled ? 'settled' : 'still moving'} after ${waited.toFixed(0)} s (${moving} of ${rungsOf.size} sessions changed rung in the last ${2 * segmentSeconds} s)`);
         return Math.round(waited);
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
+  }
+  /**
+   * The session and variant of a video segment request; undefined for anything else. Each rendition's
+   * media token is another string for the same session, and decoding one for every sample would load the
+   * viewers' core: each token is decoded once.
+   */
+  function videoSegmentOf(s: Sample): { sid: string; variant: (typeof master.variants)[number] } | undefined {
+    const variant = s.type === 'segment' ? variantPrefixes.get(prefixOf(s.url)) : undefined;
+    const token = variant === undefined ? undefined : /\/v1\/media\/([^/]+)\//.exec(s.url)?.[1];
+    if (variant === undefined || token === undefined) return undefined;
+    if (!sessionByToken.has(token)) sessionByToken.set(token, sessionOf(s.url));
+    const sid = sessionByToken.get(token);
+    return sid === undefined ? undefined : { sid, variant };
   }
   function samplesIn(w: Window): Sample[] {
     return port.samples.filter((s) => s.at >= w.from && s.at < w.to);
@@ -408,11 +415,10 @@ try {
   function ladderShares(w: Window): Rung[] {
     const last = new Map<string, { at: number; variant: (typeof master.variants)[number] }>();
     for (const s of samplesIn(w)) {
-      const variant = s.type === 'segment' ? variantPrefixes.get(prefixOf(s.url)) : undefined;
-      const sid = variant === undefined ? undefined : sessionOf(s.url);
-      if (variant === undefined || sid === undefined) continue;
-      const held = last.get(sid);
-      if (held === undefined || held.at <= s.at) last.set(sid, { at: s.at, variant });
+      const video = videoSegmentOf(s);
+      if (video === undefined) continue;
+      const held = last.get(video.sid);
+      if (held === undefined || held.at <= s.at) last.set(video.sid, { at: s.at, variant: video.variant });
     }
     const counts = new Map<(typeof master.variants)[number], number>();
     for (const { variant } of last.values()) counts.set(variant, (counts.get(variant) ?? 0) + 1);
