@@ -38,6 +38,27 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     spotA = await adTitleIdFor('live-mock', 'spot-a');
     await putCatalogueEntry(spotA, { id: spotA, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
     for (const id of ['ssai-live-1', 'ssai-live-2', 'ssai-live-3', 'ssai-live-4', 'ssai-live-5']) await putCatalogueEntry(id, { id, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    // A channel whose catalogue entry names its segment length: its creatives are the ones cut at that length.
+    spotAAt4 = await adTitleIdFor('live-mock', 'spot-a', 4);
+    await putCatalogueEntry(spotAAt4, { id: spotAAt4, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    await putCatalogueEntry('ssai-live-6', { id: 'ssai-live-6', kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS, segmentDurationSeconds: 4 });
+  });
+  let spotAAt4: string;
+
+  // e2e ad-insertion-live: 4 s VOD segments in a 2 s channel's slots put program date times two seconds apart
+  // on four-second segments. A live channel's creatives are conditioned at its segment length, a title of their own.
+  it('plays a live channel the creative cut at the channel’s segment length, named apart from the VOD packaging', async () => {
+    expect(spotAAt4).not.toBe(spotA);
+    expect(spotAAt4).toMatch(/^ad-[0-9a-f]{24}$/);
+    const edgeEnv = env();
+    const video = await open(edgeEnv, 'ssai-live-6');
+    let body = '';
+    for (let first = 100; first <= 104; first++) {
+      await publish('ssai-live-6', channelWindow(first, { out: 104, in: 106, announce: new Date(Date.parse('2026-11-21T08:00:16.000Z')) }));
+      body = await text(await call(edgeEnv, video));
+    }
+    expect(body).toContain(`/vod/${spotAAt4}/seg-360p-1.m4s`);
+    expect(body).not.toContain(`/vod/${spotA}/`);
   });
 
   function env(overrides: Record<string, unknown> = {}): Env {
@@ -95,10 +116,41 @@ describe('live ad insertion: SCTE-35 breaks replaced per session in the sliding 
     expect(seen.get(106)!.uri).toContain('/live/ssai-live-1/seg-360p-106.m4s');
     expect([103, 104, 105, 106].map((m) => seen.get(m)!.dseq)).toEqual([0, 1, 2, 3]);
     // A delta update would leave the ads' discontinuities among the skipped segments uncounted: an ad session
-    // forwards the blocking-reload directives but not _HLS_skip, and gets the whole playlist.
+    // forwards the blocking-reload directives but not _HLS_skip, and gets the whole playlist; a reload by
+    // number alone waits for that segment's first part (liveAdsUpstreamQuery).
     expect((await call(edgeEnv, `${video}${video.includes('?') ? '&' : '?'}_HLS_msn=109&_HLS_skip=YES`)).status).toBe(200);
     const asked = ((await (await fetch(`${shield}/__requests`)).json()) as string[]).filter((r) => r.startsWith('/live/ssai-live-1/video-360p.m3u8'));
-    expect(asked.at(-1)).toBe('/live/ssai-live-1/video-360p.m3u8?_HLS_msn=109');
+    expect(asked.at(-1)).toBe('/live/ssai-live-1/video-360p.m3u8?_HLS_msn=109&_HLS_part=0');
+  });
+
+  // e2e ad-insertion-live (Shaka, LL-HLS): each slot appeared only once the content segment it replaces was
+  // whole, and Shaka ran dry before every ad segment. A break announced to start with the segment in progress
+  // is frozen then, and its first slot published whole right away (it was once shape-only: an empty URI).
+  it('publishes a break’s first slot whole while the segment it replaces is in progress (LL-HLS), the same slot as once that segment is whole', async () => {
+    await putCatalogueEntry('ssai-live-7', { id: 'ssai-live-7', kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    const edgeEnv = env();
+    const video = await open(edgeEnv, 'ssai-live-7');
+    const base = Date.parse('2026-11-21T09:00:00.000Z');
+    // Whole segments from `first` to `next - 1`, `next` in progress (one part); the break starts with msn 104.
+    const llWindow = (first: number, next: number) => {
+      const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:4', '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3.000', '#EXT-X-PART-INF:PART-TARGET=1.000', `#EXT-X-MEDIA-SEQUENCE:${first}`, '#EXT-X-MAP:URI="init-360p.mp4"'];
+      lines.push(`#EXT-X-DATERANGE:ID="splice-7",START-DATE="${new Date(base + 16_000).toISOString()}",PLANNED-DURATION=12.000,SCTE35-OUT=0xFC302000`);
+      for (let msn = first; msn < next; msn++) {
+        if (msn === 104) lines.push('#EXT-X-CUE-OUT:DURATION=12.000');
+        else if (msn > 104 && msn < 107) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - 104) * 4}.000,Duration=12.000`);
+        lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(base + (msn - 100) * 4000).toISOString()}`, '#EXTINF:4.000,', `seg-360p-${msn}.m4s`);
+      }
+      lines.push(`#EXT-X-PART:DURATION=1.000,URI="seg-360p-${next}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-360p-${next}.1.m4s"`);
+      return lines.join('\n') + '\n';
+    };
+    await publish('ssai-live-7', llWindow(100, 104));
+    const early = await text(await call(edgeEnv, video));
+    expect(segments(early).get(104)?.uri).toContain(`/vod/${spotA}/seg-360p-1.m4s`);
+    expect(early).not.toContain('seg-360p-104.0.m4s');
+    await publish('ssai-live-7', llWindow(100, 105));
+    const whole = await text(await call(edgeEnv, video));
+    expect(segments(whole).get(104)).toEqual(segments(early).get(104));
+    expect(segments(whole).get(103)).toEqual(segments(early).get(103));
   });
 
   it('gives a viewer who joins mid-break slate for the rest of it, not an ad from its middle', async () => {

@@ -171,6 +171,29 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
     expect(lead(partial).indexOf('#EXT-X-DISCONTINUITY')).toBeLessThan(lead(partial).indexOf('#EXT-X-MAP:URI="init-1.mp4"'));
   });
 
+  // The origin puts a new encoder run's discontinuity before the parts of its first segment (origin
+  // hls-live-playlist.test.ts): the stitcher keeps it before the content's map, once, and withholds it with
+  // the parts where a slot replaces that segment (the whole segment brings its own).
+  it('keeps a new encoder run’s discontinuity before the map and parts of the segment in progress, and drops it with them under a slot', () => {
+    const restarted = (first: number, cue: { out: number; in: number }) =>
+      llWindow(first, 8, cue).replace(/(\n)(#EXT-X-PART:DURATION=2\.000,URI="seg-1-\d+\.0\.m4s",INDEPENDENT=YES\n#EXT-X-PRELOAD-HINT)/, '$1#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-2.mp4"\n$2');
+    const origin = restarted(100, { out: 200, in: 201 });
+    const tail = (text: string) => text.trimEnd().split('\n').slice(-4);
+    expect(tail(origin)).toEqual(['#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="init-2.mp4"', '#EXT-X-PART:DURATION=2.000,URI="seg-1-108.0.m4s",INDEPENDENT=YES', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"']);
+    // A session with a break elsewhere in the window: the tail as the origin wrote it.
+    const content = replaceLiveBreaks(origin, [{ startMsn: 102, endMsn: 104, slots: AD(1, 2) }], 0);
+    expect(tail(content)).toEqual(tail(origin));
+    // The slots run out at 108, in progress: one discontinuity (the return's and the run's are the same point).
+    const returning = replaceLiveBreaks(restarted(100, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots: AD(1, 2) }], 0);
+    expect(tail(returning)).toEqual(tail(origin));
+    // A slot is due at 108: its parts, the run's discontinuity and map, and the hint are withheld.
+    const withheld = replaceLiveBreaks(restarted(100, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots: AD(1, 3) }], 0);
+    const afterLast = withheld.slice(withheld.lastIndexOf('.m4s\n') + 5);
+    expect(afterLast).not.toContain('#EXT-X-DISCONTINUITY');
+    expect(afterLast).not.toContain('init-2.mp4');
+    expect(afterLast).not.toContain('#EXT-X-PART');
+  });
+
   it('keeps the preload hint after the parts of the segment in progress, and no blank line inside the playlist', () => {
     const plain = replaceLiveBreaks(llWindow(100, 8, { out: 200, in: 201 }), [{ startMsn: 200, endMsn: undefined, slots: AD(1, 1) }], 0);
     expect(plain.indexOf('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"')).toBeGreaterThan(plain.indexOf('URI="seg-1-108.0.m4s"'));
@@ -197,6 +220,62 @@ describe('replaceLiveBreaks on LL-HLS windows (parts, preload hints, delta updat
     // Outside LL-HLS a whole last segment is what every playlist ends with: nothing is added.
     const plain = replaceLiveBreaks(window(100, 6, { out: 104, planned: 32, in: 200 }), [{ startMsn: 104, endMsn: undefined, slots }], 0);
     expect(plain.trimEnd().split('\n').at(-1)).toBe(slots[1]!.uri);
+  });
+});
+
+describe('replaceLiveBreaks: a slot published whole when the segment it replaces starts (LL-HLS)', () => {
+  // e2e ad-insertion-live (Shaka, LL-HLS): with each slot withheld until the content segment it replaces was
+  // whole, Shaka (PART-HOLD-BACK behind the newest part) ran dry before every ad segment: stalls of 2.2-2.5 s.
+  function llWindow(first: number, size: number, cue: { out: number; in: number }): string {
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:4', '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3.000', '#EXT-X-PART-INF:PART-TARGET=2.000', `#EXT-X-MEDIA-SEQUENCE:${first}`, '#EXT-X-MAP:URI="init-1.mp4"'];
+    for (let msn = first; msn < first + size; msn++) {
+      if (msn === cue.out) lines.push('#EXT-X-CUE-OUT:DURATION=16.000');
+      else if (msn > cue.out && msn < cue.in) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - cue.out) * 4}.000,Duration=16.000`);
+      else if (msn === cue.in) lines.push('#EXT-X-CUE-IN');
+      if (msn >= first + size - 2) lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PART:DURATION=2.000,URI="seg-1-${msn}.1.m4s"`);
+      lines.push('#EXTINF:4.000,', `seg-1-${msn}.m4s`);
+    }
+    lines.push(`#EXT-X-PART:DURATION=2.000,URI="seg-1-${first + size}.0.m4s",INDEPENDENT=YES`, `#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-${first + size}.1.m4s"`, '#EXT-X-RENDITION-REPORT:URI="a1.m3u8",LAST-MSN=107,LAST-PART=0');
+    return lines.join('\n') + '\n';
+  }
+  const slots = [...AD(1, 2), ...AD(2, 3)];
+  const at = (text: string, msn: number) => segments(text).find((s) => s.msn === msn);
+
+  it('publishes an ad slot whole when the segment it replaces starts, numbered as on every later reload', () => {
+    const fill: LiveBreakFill = { startMsn: 106, endMsn: undefined, slots };
+    // 108 is in progress (one part listed): spot 2's first segment is due there.
+    const early = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [fill], 0, { inProgress: 'slot' });
+    expect(early).not.toMatch(/seg-1-108\.\d\.m4s/);
+    expect(early).not.toContain('#EXT-X-PRELOAD-HINT');
+    expect(early).toContain('#EXT-X-RENDITION-REPORT:URI="a1.m3u8"');
+    expect(at(early, 108)).toMatchObject({ uri: slots[2]!.uri, map: 'https://edge/v1/media/AD/vod/ad-2/init-1.mp4' });
+    // hls.js: an LL-HLS window never ends on a whole segment's URI.
+    expect(early.trimEnd().split('\n').at(-1)!.startsWith('#')).toBe(true);
+    // 108 whole, 109 in progress: 108 is the same slot under the same discontinuity number, and 109 is published too.
+    const later = replaceLiveBreaks(llWindow(101, 8, { out: 106, in: 200 }), [fill], 0, { inProgress: 'slot' });
+    expect(at(later, 108)).toEqual(at(early, 108));
+    expect(at(later, 109)).toMatchObject({ uri: slots[3]!.uri, dseq: at(early, 108)!.dseq });
+    // At the boundary (108 whole, 109 only hinted: what a blocking reload for msn 109 returns) 109's slot is there.
+    const boundary = llWindow(101, 8, { out: 106, in: 200 }).replace(/#EXT-X-PART:DURATION=2\.000,URI="seg-1-109\.0\.m4s",INDEPENDENT=YES\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-109\.1\.m4s"/, '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-109.0.m4s"');
+    expect(boundary).not.toContain('seg-1-109.0.m4s",INDEPENDENT');
+    expect(at(replaceLiveBreaks(boundary, [fill], 0, { inProgress: 'slot' }), 109)).toEqual(at(later, 109));
+    // Whether the segment in progress is still in the break is unknown: withheld, as before.
+    const unknown = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [fill], 0);
+    expect(at(unknown, 108)).toBeUndefined();
+  });
+
+  it('keeps the parts of a segment in progress behind the return’s discontinuity when an early return lands on it', () => {
+    // The return at 108 is announced (SCTE35-IN) while 108 is in progress; its CUE-IN comes with the whole segment.
+    const partial = replaceLiveBreaks(llWindow(100, 8, { out: 106, in: 200 }), [{ startMsn: 106, endMsn: undefined, slots }], 0, { inProgress: 'content' });
+    expect(partial).toContain('#EXT-X-PART:DURATION=2.000,URI="seg-1-108.0.m4s",INDEPENDENT=YES');
+    expect(partial).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-1-108.1.m4s"');
+    const lines = partial.split('\n');
+    const part = lines.findIndex((l) => l.includes('seg-1-108.0.m4s'));
+    expect(lines.slice(part - 2, part)).toEqual(['#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="init-1.mp4"']);
+    const whole = replaceLiveBreaks(llWindow(101, 8, { out: 106, in: 108 }), [{ startMsn: 106, endMsn: 108, slots }], 0, { inProgress: 'content' });
+    expect(at(whole, 108)).toMatchObject({ uri: 'seg-1-108.m4s', dseq: at(whole, 107)!.dseq + 1 });
+    // The parts were numbered after 107 and its discontinuity, as the whole segment is.
+    expect(at(partial, 107)).toEqual(at(whole, 107));
   });
 });
 

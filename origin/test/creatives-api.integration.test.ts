@@ -52,6 +52,11 @@ describe('POST /api/v1/creatives: ad creative conditioning', () => {
       [{ id: CREATIVE, url: 'file:///etc/passwd' }, 'ingest-source-forbidden'],
       [{ id: CREATIVE, url: 'http://user:pw@127.0.0.1/x.mp4' }, 'ingest-source-forbidden'],
       [{ id: CREATIVE, url: mezzanineUrl, creativeId: 'x'.repeat(201) }, 'bad-request'],
+      // A live channel's segment length: whole seconds in 1..10, as channels allow.
+      [{ id: CREATIVE, url: mezzanineUrl, segmentSeconds: 0 }, 'bad-request'],
+      [{ id: CREATIVE, url: mezzanineUrl, segmentSeconds: 11 }, 'bad-request'],
+      [{ id: CREATIVE, url: mezzanineUrl, segmentSeconds: 2.5 }, 'bad-request'],
+      [{ id: CREATIVE, url: mezzanineUrl, segmentSeconds: '2' }, 'bad-request'],
     ] as const) {
       const response = await post(body);
       expect(response.headers.get('content-type'), JSON.stringify(body)).toBe('application/problem+json');

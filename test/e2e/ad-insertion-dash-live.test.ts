@@ -20,8 +20,9 @@ const SEGMENT_SECONDS = 2;
 const BREAK_SECONDS = 10; // spot-a (6 s) + spot-b (4 s) fill it exactly
 let browser: Browser;
 
-function adTitleId(serverId: string, creativeId: string): string {
-  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}`).digest('hex').slice(0, 24)}`;
+/** As the edge names a conditioned creative (plan-ads.ts adTitleIdFor): the VOD packaging, or the cut at a channel's segment length. */
+function adTitleId(serverId: string, creativeId: string, segmentSeconds?: number): string {
+  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}${segmentSeconds === undefined ? '' : `\n${segmentSeconds}s`}`).digest('hex').slice(0, 24)}`;
 }
 
 async function originApi(path: string, init: RequestInit = {}): Promise<Response> {
@@ -29,12 +30,14 @@ async function originApi(path: string, init: RequestInit = {}): Promise<Response
 }
 
 beforeAll(async () => {
-  // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does).
-  for (const creative of ['spot-a', 'spot-b']) {
-    const id = adTitleId('local-mock', creative);
-    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4` }) });
+  // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does):
+  // the VOD packaging DASH plays, and the cut at the channel's segment length that the edge has made for the
+  // channel's HLS sessions. Made here, that transcode does not run beside the live encoder during the test.
+  for (const [creative, seconds] of ['spot-a', 'spot-b'].flatMap((c) => [[c, undefined], [c, SEGMENT_SECONDS]] as const)) {
+    const id = adTitleId('local-mock', creative, seconds);
+    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4`, ...(seconds !== undefined && { segmentSeconds: seconds }) }) });
     expect([200, 202]).toContain(response.status);
-    await waitFor(`conditioning of ${creative}`, async () => {
+    await waitFor(`conditioning of ${creative} (${seconds ?? 'VOD'} s segments)`, async () => {
       const state = (await (await originApi(`/api/v1/creatives/${id}`)).json()) as { state: string; job?: { error: unknown } };
       if (state.state === 'failed') throw new Error(`conditioning failed: ${JSON.stringify(state.job?.error)}`);
       return state.state === 'ready' ? state : undefined;

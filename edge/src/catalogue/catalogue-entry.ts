@@ -20,6 +20,8 @@ export interface CatalogueEntry {
   renditions: { playlist: string; height: number | undefined }[];
   /** A protected title's content keys, still wrapped under the KEK (README "Licensing"); undefined when clear. */
   protection: { scheme: 'cenc' | 'cbcs' | 'aes-128'; keys: WrappedContentKey[] } | undefined;
+  /** The nominal segment length (`segmentDurationSeconds`); a live channel's creatives are conditioned at it. */
+  segmentSeconds?: number;
 }
 
 function protection(value: unknown): CatalogueEntry['protection'] {
@@ -120,5 +122,12 @@ export function parseCatalogueEntry(value: unknown, id: string): CatalogueEntry 
     plans: plans as Plan[],
     renditions: renditions(entry['renditions']),
     protection: protection(entry['protection']),
+    ...segmentSeconds(entry['segmentDurationSeconds']),
   };
+}
+
+function segmentSeconds(value: unknown): { segmentSeconds?: number } {
+  if (value === undefined) return {};
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 60) throw fault('segmentDurationSeconds must be a number of seconds in (0, 60]');
+  return { segmentSeconds: value };
 }

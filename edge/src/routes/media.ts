@@ -11,6 +11,7 @@ import { fetchMediaObject } from '../upstream/fetch-media-object.ts';
 import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
 import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
+import { liveAdsUpstreamQuery } from '../ssai/live-ads-upstream-query.ts';
 import type { UrlRewriter } from '@cascade/manifest-rewriter';
 import { cdnQuery } from '../steering/cdn-query.ts';
 import { cdnUrlRewriter } from '../steering/cdn-url-rewriter.ts';
@@ -148,11 +149,10 @@ async function mediaPlaylist(services: AccessServices, c: Context, claims: Sessi
   if (bandwidth) checkSurgeCap(bandwidth, await currentSurgeCap(services), `playlist ${file}`);
   // LL-HLS blocking reloads and delta updates travel to the origin (live playlists only).
   const directives = entry.kind === 'live' ? hlsDeliveryQuery(url.searchParams) : '';
-  // A session with live ads always gets the whole playlist (a server may answer _HLS_skip with one): in a
-  // delta update the discontinuities the ads put among the skipped segments go uncounted, and players
-  // then see the listed segments' discontinuity numbers jump back (hls.js: "discontinuity sequence mismatch").
+  // A session with live ads always gets the whole playlist and waits for a segment's first part only
+  // (liveAdsUpstreamQuery says why).
   const liveAds = entry.kind === 'live' && claims.ad === undefined && services.ads.enabledFor(titleId);
-  const query = liveAds ? directives.replace(/[?&]_HLS_skip=[^&]*/, '').replace(/^&/, '?') : directives;
+  const query = liveAds ? liveAdsUpstreamQuery(directives) : directives;
   const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {}, {
     query,
     ...(query.includes('_HLS_msn') && { timeoutMs: Math.max(config.upstreamTimeoutMs, BLOCKING_RELOAD_TIMEOUT_MS) }),

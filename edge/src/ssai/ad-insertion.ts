@@ -14,6 +14,7 @@ import { eventsForSegment, type AdBeaconMessage } from './ad-beacon-message.ts';
 import type { AdPlan, PlannedAd, PlannedBreak } from './ad-plan.ts';
 import { adServerFor, fillUrlTemplate, type AdServerConfig } from './ad-server-config.ts';
 import { adTitleIdFor, planVodAds } from './plan-ads.ts';
+import { breaksStartingNow, inProgressOf } from './live-in-progress.ts';
 import { LiveSlotCache } from './live-slot-cache.ts';
 import { decisionKey, prefetchAt } from './prefetch-policy.ts';
 import { resolvePod } from './resolve-pod.ts';
@@ -95,8 +96,11 @@ export class AdInsertion {
     return (await this.#session(sid).plan()) ?? undefined;
   }
 
-  /** Conditioned creatives are titles on the origin; a missing one is sent to be conditioned and skipped for now. */
-  async #ready(ad: DecidedAd, adTitleId: string, waitUntil: WaitUntil): Promise<boolean> {
+  /**
+   * Conditioned creatives are titles on the origin; a missing one is sent to be conditioned (at
+   * `segmentSeconds` when given) and skipped for now.
+   */
+  async #ready(ad: Pick<DecidedAd, 'creativeId' | 'mezzanineUrl'>, adTitleId: string, waitUntil: WaitUntil, segmentSeconds?: number): Promise<boolean> {
     try {
       const entry = await this.#deps.catalogue.get(adTitleId);
       return entry.kind === 'vod';
@@ -111,7 +115,7 @@ export class AdInsertion {
         (this.#deps.fetch ?? fetch)(new URL('api/v1/creatives', conditioning.originUrl.href.endsWith('/') ? conditioning.originUrl : `${conditioning.originUrl.href}/`), {
           method: 'POST',
           headers: { authorization: `Bearer ${conditioning.apiToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ id: adTitleId, creativeId: ad.creativeId.slice(0, 200), url: ad.mezzanineUrl }),
+          body: JSON.stringify({ id: adTitleId, creativeId: ad.creativeId.slice(0, 200), url: ad.mezzanineUrl, ...(segmentSeconds !== undefined && { segmentSeconds }) }),
           signal: AbortSignal.timeout(10_000),
         })
           .then(async (response) => {
@@ -193,15 +197,47 @@ export class AdInsertion {
       duration: String(Math.round(plannedSeconds)), position: 'midroll', cachebuster: String(Math.floor(Math.random() * 1e9)),
     });
     if (server.vastUrl === undefined) return [];
+    const channelSeconds = await this.#channelSegmentSeconds(plan.titleId);
     const pod = await resolvePod({ url }, {
       fetch: this.#deps.fetch ?? fetch,
       maxWrapperDepth: server.maxWrapperDepth,
       signal: AbortSignal.timeout(server.timeoutMs),
       breakSeconds: plannedSeconds,
-      usable: async (ad) => this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId), waitUntil),
+      usable: async (ad) => {
+        // HLS sessions of the channel play the creative cut at its segment length (#channelCut): have it made too.
+        if (channelSeconds !== undefined) void this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId, channelSeconds), waitUntil, channelSeconds);
+        return this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId), waitUntil);
+      },
     });
     if (pod.problems.length > 0) log('info', 'live ad break short', { sid: plan.sid, break: breakId, problems: pod.problems });
     return Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(server.id, ad.creativeId), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
+  }
+
+  /**
+   * Stitched live HLS replaces the channel's segments one for one, so it plays each ad cut at the channel's
+   * segment length when that cut is ready (else the VOD packaging, as before). Chosen once, when the session
+   * freezes the break, so the layout never changes under the player. DASH keeps the VOD packaging: its ad
+   * Periods have their own timelines, and the 4 s segments are offered early (availabilityTimeOffset).
+   */
+  async #channelCut(server: AdServerConfig, titleId: string, ads: PlannedAd[]): Promise<PlannedAd[]> {
+    const channelSeconds = await this.#channelSegmentSeconds(titleId);
+    if (channelSeconds === undefined) return ads;
+    return Promise.all(ads.map(async (ad) => {
+      const cut = await adTitleIdFor(server.id, ad.creativeId, channelSeconds);
+      const entry = await this.#deps.catalogue.get(cut).catch(() => undefined);
+      return entry?.kind === 'vod' ? { ...ad, adTitleId: cut } : ad;
+    }));
+  }
+
+  /**
+   * A live channel's segment length: its creatives are also conditioned at it, so that in stitched HLS each
+   * of an ad's segments takes exactly one channel segment's slot (4 s VOD segments in 2 s slots put program
+   * date times two seconds apart on four-second segments). Undefined for VOD titles.
+   */
+  async #channelSegmentSeconds(titleId: string): Promise<number | undefined> {
+    const entry = await this.#deps.catalogue.get(titleId).catch(() => undefined);
+    const seconds = entry?.kind === 'live' ? entry.segmentSeconds : undefined;
+    return seconds !== undefined && Number.isInteger(seconds) && seconds >= 1 && seconds <= 10 ? seconds : undefined;
   }
 
   /** Where a decision is kept: the session's own object, or the cohort's shared one. */
@@ -281,7 +317,7 @@ export class AdInsertion {
     const target = scan.targetDuration > 0 ? scan.targetDuration : 4;
     // This rendition's own break boundaries (audio can start or end a break a segment away from video).
     const own = (b: PlannedBreak) => b.renditions?.[contentFile] ?? { startMsn: b.startMsn!, ...(b.endMsn !== undefined && { endMsn: b.endMsn }) };
-    for (const seen of scan.breaks) {
+    for (const seen of [...scan.breaks, ...breaksStartingNow(scan)]) {
       const announced = scan.announced.find((a) => seen.startDate !== undefined && Math.abs(a.startDate - seen.startDate) < 2000);
       const id = announced?.id ?? `msn-${seen.startMsn}`;
       let known = plan.breaks.find((b) => b.startMsn !== undefined && (b.id === id || own(b).startMsn === seen.startMsn));
@@ -289,7 +325,7 @@ export class AdInsertion {
         // A viewer who joins mid-break gets slate for the rest of it (as MediaTailor does): an ad seen from its
         // middle would be counted without its impression and start. A break already over when the session
         // first sees it lies behind the point the player joined at: slate too, and no ad-server call.
-        const ads = seen.joinedMidBreak || seen.endMsn !== undefined ? [] : await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil);
+        const ads = seen.joinedMidBreak || seen.endMsn !== undefined ? [] : await this.#channelCut(server, plan.titleId, await this.#liveDecision(server, plan, id, seen.plannedSeconds || announced?.plannedSeconds || target, waitUntil));
         const candidate: PlannedBreak = {
           id, at: 0, durationSeconds: seen.plannedSeconds, ads, problems: [], startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }),
           renditions: { [contentFile]: { startMsn: seen.startMsn, ...(seen.endMsn !== undefined && { endMsn: seen.endMsn }) } },
@@ -304,6 +340,8 @@ export class AdInsertion {
       }
     }
     const fills: LiveBreakFill[] = [];
+    /** The break whose fill covers the segment in progress (scan.nextMsn), if any. */
+    let current: string | undefined;
     let settled = 0;
     for (const [breakIndex, adBreak] of plan.breaks.entries()) {
       if (adBreak.startMsn === undefined) continue;
@@ -316,7 +354,8 @@ export class AdInsertion {
         continue;
       }
       const total = Math.max(1, Math.ceil(adBreak.durationSeconds / target));
-      const inWindow = startMsn < scan.nextMsn && (endMsn ?? startMsn + total) > scan.mediaSequence;
+      // The segment in progress (nextMsn) counts: its slot may be published whole now (breaksStartingNow).
+      const inWindow = startMsn <= scan.nextMsn && (endMsn ?? startMsn + total) > scan.mediaSequence;
       const slots = await this.#liveSlots(claims, adBreak, breakIndex, total, contentFile, contentHeight, audio, requestUrl, waitUntil, !inWindow, fresh?.exp);
       const fill = { startMsn, endMsn, slots };
       if (gone) {
@@ -326,12 +365,14 @@ export class AdInsertion {
         continue;
       }
       fills.push(fill);
+      if (scan.nextMsn >= startMsn && scan.nextMsn < (endMsn ?? Number.POSITIVE_INFINITY)) current = adBreak.id;
     }
     const slidOut = settled + fills.flatMap(breakDiscontinuities).filter((msn) => msn < scan.mediaSequence).length;
     try {
-      // An announced break that starts with the segment in progress: that segment will be replaced.
+      // An announced break that starts with the segment in progress: that segment will be replaced (its layout
+      // is frozen above, so with LL-HLS parts listed its first slot is published whole right away).
       const breakAhead = Number.isFinite(scan.nextDate) && scan.announced.some((a) => !a.ended && a.startDate <= scan.nextDate + 250 && scan.nextDate < a.startDate + a.plannedSeconds * 1000);
-      return replaceLiveBreaks(playlist, fills, slidOut, { breakAhead });
+      return replaceLiveBreaks(playlist, fills, slidOut, { breakAhead, ...inProgressOf(scan, current, target) });
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       log('warn', 'live ads not stitched', { sid: claims.sid, reason: error.message });

@@ -19,9 +19,12 @@ export interface PlanContext {
 /**
  * The origin title of a conditioned creative: one per ad server and creative id (the id ad servers keep
  * stable for a creative, as MediaTailor caches transcodes by it), whatever the session or mezzanine host.
+ * With `segmentSeconds` (a live channel's segment length) it names the creative cut at that length, a title
+ * of its own: the cache key includes the packaging.
  */
-export async function adTitleIdFor(serverId: string, creativeId: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${serverId}\n${creativeId}`)));
+export async function adTitleIdFor(serverId: string, creativeId: string, segmentSeconds?: number): Promise<string> {
+  const key = `${serverId}\n${creativeId}${segmentSeconds === undefined ? '' : `\n${segmentSeconds}s`}`;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
   return `ad-${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 

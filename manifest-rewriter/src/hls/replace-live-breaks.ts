@@ -49,7 +49,19 @@ function slotAt(fills: LiveBreakFill[], msn: number): LiveSlot | undefined {
  * out) cuts the ad at that segment and restates the content's EXT-X-MAP, so the player never waits on a
  * segment that will not come. Date ranges, cue tags and program date times pass through untouched.
  */
-export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slidOut: number, options: { breakAhead?: boolean } = {}): string {
+export interface ReplaceLiveBreaksOptions {
+  /** An announced break starts with the segment in progress, and its layout is not frozen yet. */
+  breakAhead?: boolean;
+  /**
+   * What the segment in progress (LL-HLS: its parts are listed) is by the origin's account, when a slot is due
+   * there: `slot`, inside the break (its slot is published whole now); `content`, back in the channel after
+   * an early return the playlist announces (its parts stay, behind the return's discontinuity). Unknown:
+   * the segment is withheld until it is whole.
+   */
+  inProgress?: 'slot' | 'content';
+}
+
+export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slidOut: number, options: ReplaceLiveBreaksOptions = {}): string {
   if (fills.length === 0 && slidOut === 0 && !options.breakAhead) return playlist;
   const eol = playlist.includes('\r\n') ? '\r\n' : '\n';
   const lines = playlist.split(/\r?\n/);
@@ -113,8 +125,31 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
   // whole segment): they go, and the player waits for the whole segment. Otherwise a player would hold the
   // content's parts (hls.js: the hint) under a discontinuity number the ad then changes.
   const ending = out.at(-1) === '' ? out.pop() : undefined;
-  if (slotAt(fills, msn) || options.breakAhead) {
-    out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:')), ...trailer.filter((l) => !l.startsWith('#EXT-X-PRELOAD-HINT:')));
+  const due = slotAt(fills, msn);
+  const lowLatency = lines.some((l) => l.startsWith('#EXT-X-PART-INF:'));
+  const parts = group.some((l) => l.startsWith('#EXT-X-PART:'));
+  // Shown in progress: its parts, or (at a segment boundary) the preload hint naming its first part. A blocking
+  // reload (`_HLS_msn=N` without a part) returns at that boundary, before the next segment has any part: the
+  // slot must be there already, or the player waits a whole segment for the next reload.
+  const shown = parts || trailer.some((l) => l.startsWith('#EXT-X-PRELOAD-HINT:'));
+  if (due && due.uri !== '' && lowLatency && shown && options.inProgress === 'slot') {
+    // The slot is published whole as soon as the segment it replaces is in progress: the creative is all there,
+    // and a low-latency player (Shaka holds PART-HOLD-BACK behind the newest part) would otherwise run dry
+    // waiting for the whole content segment before every ad segment. The origin never moves a segment it has
+    // shown (parts or preload hint) across a splice, so this slot stays on every later reload. With parts listed
+    // the origin's own discontinuity (an encoder restart) comes before them and the slot keeps it; with only the
+    // hint a restart at that very boundary is not known yet (left: README "Ad insertion").
+    const discontinuous = points.has(msn) || group.includes('#EXT-X-DISCONTINUITY');
+    if (discontinuous) out.push('#EXT-X-DISCONTINUITY');
+    if (due.map !== emittedMap || discontinuous) out.push(due.map);
+    out.push(...group.filter((l) => !(l.startsWith('#EXT-X-PART:') || l.startsWith('#EXTINF') || l.startsWith('#EXT-X-BYTERANGE') || l === '#EXT-X-DISCONTINUITY')));
+    out.push(`#EXTINF:${due.duration.toFixed(3)},`, due.uri, ...trailer.filter((l) => !l.startsWith('#EXT-X-PRELOAD-HINT:')));
+    maxDuration = Math.max(maxDuration, due.duration);
+    // Not the playlist's last line (hls.js, below).
+    out.push('# next segment follows the break');
+  } else if ((due && (options.inProgress !== 'content' || !parts)) || options.breakAhead) {
+    // The withheld segment's discontinuity (a new encoder run) goes too: the whole segment carries its own.
+    out.push(...group.filter((l) => !l.startsWith('#EXT-X-PART:') && l !== '#EXT-X-DISCONTINUITY'), ...trailer.filter((l) => !l.startsWith('#EXT-X-PRELOAD-HINT:')));
     // An LL-HLS playlist must not end on a whole segment's URI: hls.js (m3u8-parser) then takes that last
     // segment for the one in progress (its fragmentHint) and, on the next reload, compares its URI with the
     // segment that follows it: "media sequence mismatch", and the rendition stops reloading. Any line after
@@ -124,11 +159,14 @@ export function replaceLiveBreaks(playlist: string, fills: LiveBreakFill[], slid
     // The segment being cut may start a new init segment (an encoder restart): its map goes before its parts.
     // Where the slots run out it is content again after an ad: its parts need the discontinuity its whole
     // segment will get, or hls.js numbers them in the ad's discontinuity ("discontinuity sequence mismatch").
-    const parts = group.some((l) => l.startsWith('#EXT-X-PART:'));
-    const returning = parts && points.has(msn) && !group.includes('#EXT-X-DISCONTINUITY');
-    if (returning) out.push('#EXT-X-DISCONTINUITY');
-    if (contentMap !== undefined && (contentMap !== emittedMap || returning) && parts) out.push(contentMap);
-    out.push(...group, ...trailer);
+    // A new encoder run's parts come with the origin's own discontinuity: it goes first, then the map, as for
+    // a whole segment.
+    // An early return at the segment in progress (`inProgress: 'content'` with a slot due) is a discontinuity
+    // too: the CUE-IN on its whole segment puts one there on the next reload.
+    const discontinuous = parts && (points.has(msn) || group.includes('#EXT-X-DISCONTINUITY') || due !== undefined);
+    if (discontinuous) out.push('#EXT-X-DISCONTINUITY');
+    if (contentMap !== undefined && (contentMap !== emittedMap || discontinuous) && parts) out.push(contentMap);
+    out.push(...group.filter((l) => !(discontinuous && l === '#EXT-X-DISCONTINUITY')), ...trailer);
   }
   if (ending !== undefined) out.push(ending);
   if (!sawSequence && slidOut > 0) {

@@ -31,6 +31,8 @@ export interface IngestServiceDeps {
 /** Per-title ingest options. */
 export interface IngestOptions {
   encryption?: TitleEncryption;
+  /** Package at this segment length instead of ORIGIN_SEGMENT_SECONDS (ad creatives for live channels). */
+  segmentSeconds?: number;
 }
 
 /** The `encryption` ingest option: none (default), cenc, cbcs or aes-128 (HLS only); encryption needs CONTENT_KEK. */
@@ -98,7 +100,7 @@ export class IngestService {
 
   #add(titleId: string, titleName: string, source: JobSource, state: 'uploading' | 'queued', id: string, options: IngestOptions = {}): Job {
     try {
-      return this.#deps.queue.add({ id, titleId, titleName, source, state, encryption: options.encryption ?? 'none' });
+      return this.#deps.queue.add({ id, titleId, titleName, source, state, encryption: options.encryption ?? 'none', ...(options.segmentSeconds !== undefined && { segmentSeconds: options.segmentSeconds }) });
     } catch (error) {
       if (error instanceof TitleTakenError) throw new ProblemError('title-exists', `title ${JSON.stringify(titleId)} is already being ingested`, { titleId });
       throw error;

@@ -39,6 +39,11 @@ export interface Job {
   attempts: number;
   /** How the title's media is encrypted (README "Licensing"): none, cenc or cbcs. */
   encryption: TitleEncryption;
+  /**
+   * Segment (and GOP) length of this title's packaging when it differs from ORIGIN_SEGMENT_SECONDS: ad
+   * creatives for a live channel are cut at the channel's segment length.
+   */
+  segmentSeconds: number | undefined;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | undefined;
@@ -51,4 +56,5 @@ export interface NewJob {
   source: JobSource;
   state: 'uploading' | 'queued';
   encryption?: TitleEncryption;
+  segmentSeconds?: number;
 }

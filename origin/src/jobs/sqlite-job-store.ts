@@ -18,6 +18,7 @@ interface JobRow {
   error_reason: string | null;
   attempts: number;
   encryption: string | null;
+  segment_seconds: number | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   error_reason TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
   encryption TEXT NOT NULL DEFAULT 'none',
+  segment_seconds REAL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   finished_at TEXT
@@ -62,6 +64,7 @@ function toJob(row: JobRow): Job {
     error: row.error_code === null ? undefined : { code: row.error_code as ErrorCode, reason: row.error_reason ?? '' },
     attempts: row.attempts,
     encryption: (row.encryption ?? 'none') as Job['encryption'],
+    segmentSeconds: row.segment_seconds ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at ?? undefined,
@@ -83,6 +86,8 @@ export class SqliteJobStore implements JobQueue {
     // Job databases made before per-title encryption gain the column (existing jobs stay clear).
     const columns = this.#db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'encryption')) this.#db.exec("ALTER TABLE jobs ADD COLUMN encryption TEXT NOT NULL DEFAULT 'none'");
+    // …and before per-job segment lengths (live-channel ad creatives): existing jobs keep the configured one.
+    if (!columns.some((c) => c.name === 'segment_seconds')) this.#db.exec('ALTER TABLE jobs ADD COLUMN segment_seconds REAL');
   }
 
   #now(): string {
@@ -97,8 +102,8 @@ export class SqliteJobStore implements JobQueue {
     const now = this.#now();
     try {
       this.#run(
-        'INSERT INTO jobs (id, title_id, title_name, state, source, encryption, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        job.id, job.titleId, job.titleName, job.state, JSON.stringify(job.source), job.encryption ?? 'none', now, now,
+        'INSERT INTO jobs (id, title_id, title_name, state, source, encryption, segment_seconds, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        job.id, job.titleId, job.titleName, job.state, JSON.stringify(job.source), job.encryption ?? 'none', job.segmentSeconds ?? null, now, now,
       );
     } catch (error) {
       if (/UNIQUE constraint failed: jobs\.title_id/.test((error as Error).message)) throw new TitleTakenError(job.titleId);

@@ -15,6 +15,7 @@ import { hlsLivePlaylist } from './hls-live-playlist.ts';
 import { LIVE_MASTER_FILE, LIVE_MPD_FILE, mediaPlaylistFile } from './live-file-names.ts';
 import type { LiveLadderName } from './live-ladder.ts';
 import { liveToVod } from './live-to-vod.ts';
+import { nextSplicePoint, type RenditionEdge, type SplicePoint } from './next-splice-point.ts';
 import type { DataLayout } from '../storage/data-layout.ts';
 import type { TitleRecord } from '../catalogue/title-record.ts';
 import { parseId } from '@cascade/common';
@@ -266,7 +267,7 @@ export class ChannelManager {
     }
     let startMs: number;
     if (fields['startAt'] === undefined) {
-      startMs = this.#nextBoundary(runner, now + runner.spec.segmentSeconds * 1000);
+      startMs = this.#splicePoint(runner, now + runner.spec.segmentSeconds * 1000).ms;
     } else {
       const raw = fields['startAt'];
       const parsed = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
@@ -285,7 +286,8 @@ export class ChannelManager {
   }
 
   /**
-   * End an on-air break early: the network returns at the next segment boundary of the encoder, so
+   * End an on-air break early: the network returns at the next segment boundary of the encoder after what
+   * the playlists have shown, so
    * the playlists show SCTE35-IN / EXT-X-CUE-IN there and the MPD's event gets the shortened duration.
    */
   returnFromBreak(id: string, breakId: string, body: unknown, now = Date.now()): AdBreakView {
@@ -299,13 +301,15 @@ export class ChannelManager {
     if (adBreak.returnMs !== undefined) throw new ProblemError('break-not-on-air', `break ${breakId} was already ended early, at ${new Date(adBreak.returnMs).toISOString()}`);
     const plannedEndMs = adBreak.startMs + adBreak.durationMs;
     // The break keeps at least its first segment: a return at its very start would leave nothing to replace.
-    const returnMs = this.#nextBoundary(runner, Math.max(now, adBreak.startMs + runner.spec.segmentSeconds * 1000 - EDGE_MS));
+    // The return is kept by sequence number too: the playlists put CUE-IN on that segment whatever its time
+    // turns out to be, so segments already listed in the break stay in it.
+    const { seq: returnSeq, ms: returnMs } = this.#splicePoint(runner, Math.max(now, adBreak.startMs + runner.spec.segmentSeconds * 1000 - EDGE_MS));
     if (returnMs >= plannedEndMs - EDGE_MS) {
       throw new ProblemError('break-not-on-air', now >= plannedEndMs ? `break ${breakId} is over: it ended at ${new Date(plannedEndMs).toISOString()}` : `break ${breakId} ends at its planned end (${new Date(plannedEndMs).toISOString()}) before the next segment boundary`);
     }
-    if (!this.#o.store.returnBreak(id, breakId, returnMs)) throw new ProblemError('break-not-on-air', `break ${breakId} was already ended early`);
-    this.#o.logger.info({ channel: id, break: breakId, spliceEventId: adBreak.spliceEventId, returnAt: new Date(returnMs).toISOString(), plannedEnd: new Date(plannedEndMs).toISOString() }, 'ad break ended early');
-    return this.#breakView({ ...adBreak, returnMs }, now);
+    if (!this.#o.store.returnBreak(id, breakId, returnMs, returnSeq)) throw new ProblemError('break-not-on-air', `break ${breakId} was already ended early`);
+    this.#o.logger.info({ channel: id, break: breakId, spliceEventId: adBreak.spliceEventId, returnAt: new Date(returnMs).toISOString(), returnSeq, plannedEnd: new Date(plannedEndMs).toISOString() }, 'ad break ended early');
+    return this.#breakView({ ...adBreak, returnMs, ...(returnSeq !== undefined && { returnSeq }) }, now);
   }
 
   breaks(id: string, now = Date.now()): AdBreakView[] {
@@ -325,13 +329,18 @@ export class ChannelManager {
     };
   }
 
-  /** The first segment boundary of the running encoder at or after `atMs` (breaks start on a segment). */
-  #nextBoundary(runner: ChannelRunner, atMs: number): number {
-    const video = runner.renditions.find((r) => r.type === 'video');
-    const last = video ? this.#o.store.segments(runner.spec.id, video.id, Math.max(0, (runner.health.liveEdge?.seq ?? 0) - 1)).at(-1) : undefined;
-    if (last === undefined) return atMs;
-    const step = runner.spec.segmentSeconds * 1000;
-    return last.pdtMs + Math.max(0, Math.ceil((atMs - last.pdtMs) / step)) * step;
+  /**
+   * The first segment boundary at or after `atMs` that lies after every segment, part and preload hint the
+   * rendition playlists have shown (next-splice-point.ts): a splice placed there never moves a segment a
+   * player has already seen into or out of a break.
+   */
+  #splicePoint(runner: ChannelRunner, atMs: number): SplicePoint {
+    const edges: RenditionEdge[] = runner.renditions.map((r) => {
+      const lastSeq = this.#o.store.lastSeq(runner.spec.id, r.id);
+      const partial = runner.partial(r.id);
+      return { type: r.type, last: lastSeq < 0 ? undefined : this.#o.store.segment(runner.spec.id, r.id, lastSeq), partial: partial && { seq: partial.seq, pdtMs: partial.pdtMs, complete: partial.complete, partsMs: partial.parts.reduce((sum, p) => sum + p.duration, 0) * 1000 / partial.timescale } };
+    });
+    return nextSplicePoint(edges, atMs, runner.spec.segmentSeconds);
   }
 
   // --- manifests ---

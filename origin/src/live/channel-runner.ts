@@ -11,6 +11,7 @@ import type { ChannelStore, LivePart, LiveRenditionInfo, LiveSegment } from './c
 import { encoderArgs, type EncoderOutput } from './encoder-args.ts';
 import { LiveEncoder } from './live-encoder.ts';
 import { LIVE_LADDERS, type LiveLadder } from './live-ladder.ts';
+import { offAirGaps } from './off-air-gaps.ts';
 import { parseChunk, restampChunk } from './parse-chunk.ts';
 import { parseInitSegment, type InitSegmentInfo } from './parse-init-segment.ts';
 import { initFile, partFile, segmentFile } from './live-file-names.ts';
@@ -61,9 +62,21 @@ export interface PartialSegment {
   seq: number;
   /** Start of the segment on the channel timeline, in the timescale. */
   start: number;
+  /** Its program date time (epoch ms), as the whole segment will carry it. */
+  pdtMs: number;
+  /**
+   * Its discontinuity sequence number, as the whole segment will carry it: the parts of the first segment of
+   * a new encoder run are announced behind the same EXT-X-DISCONTINUITY as the segment itself.
+   */
+  disc: number;
   initId: string;
   timescale: number;
   parts: LivePart[];
+  /**
+   * The parts reach the segment's end: no further part of it comes, the whole segment is being written, and
+   * the next part is the next segment's first (the preload hint must name that one).
+   */
+  complete: boolean;
 }
 
 interface Run {
@@ -277,7 +290,10 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     // When media time 0 of this run happened: ffmpeg hands a chunk over when the next one starts, so
     // the first chunk arrives about one part after its end; never before the encoder was spawned
     // (sources read at their native rate start then; a network input starts when its media arrives).
-    run.anchorMs ??= Math.max(run.encoder.startedAt, now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000 - this.spec.partSeconds * 1000);
+    if (run.anchorMs === undefined) {
+      run.anchorMs = Math.max(run.encoder.startedAt, now - ((chunk.baseDecodeTime + chunk.duration) / timescale) * 1000 - this.spec.partSeconds * 1000);
+      this.#bridge(run);
+    }
     const index = Math.floor(chunk.baseDecodeTime / timescale / this.spec.segmentSeconds + 1e-3);
     if (track.index >= 0 && track.chunks.length > 0 && chunk.independent && index > track.index) this.#publish(run, track);
     if (track.chunks.length === 0) {
@@ -290,12 +306,14 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     track.parts.push({ duration: chunk.duration, independent: chunk.independent });
     if (this.#state !== 'input-lost') this.#state = 'live';
     const segmentIndex = track.index;
+    const disc = this.#discOf(run);
     // A chunk that reaches the segment boundary completes the segment: publish it now rather than when
     // the next chunk arrives (one part duration later).
     const complete = (chunk.baseDecodeTime + chunk.duration) / timescale >= (segmentIndex + 1) * this.spec.segmentSeconds - 1e-3;
     // The chunk is also an LL-HLS part, published at once (the segment follows when it is complete).
     const partial: PartialSegment = {
-      rendition: output.rendition, seq: run.baseSeq + track.index, start: this.#offsetTicks(run, timescale) + track.startOrig, initId: track.init.id, timescale, parts: [...track.parts],
+      rendition: output.rendition, seq: run.baseSeq + track.index, start: this.#offsetTicks(run, timescale) + track.startOrig,
+      pdtMs: this.#pdtMs(run, track.startOrig, timescale), disc, initId: track.init.id, timescale, parts: [...track.parts], complete,
     };
     const file = join(this.#o.dir, partFile(output.rendition, partial.seq, partial.parts.length - 1));
     this.#queueWrite(async () => {
@@ -312,13 +330,28 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     return Math.round(((run.anchorMs! - this.epochMs) * timescale) / 1000);
   }
 
-  #publish(run: Run, track: TrackState): void {
-    const init = track.init!;
-    const timescale = init.info.timescale;
+  /** Program date time of a segment of the run that starts at `startOrig` (the run's own media time). */
+  #pdtMs(run: Run, startOrig: number, timescale: number): number {
+    return Math.round(run.anchorMs! + (startOrig / timescale) * 1000);
+  }
+
+  /**
+   * The run's discontinuity sequence number, fixed by its first part: one more than the last stored
+   * segment's (a run that never completes a segment leaves the store as it was, so the next run takes the
+   * same number).
+   */
+  #discOf(run: Run): number {
     if (run.disc === undefined) {
       const last = this.#o.store.last(this.spec.id);
       run.disc = last.seq < 0 ? 0 : last.disc + 1;
     }
+    return run.disc;
+  }
+
+  #publish(run: Run, track: TrackState): void {
+    const init = track.init!;
+    const timescale = init.info.timescale;
+    const disc = this.#discOf(run);
     const seq = run.baseSeq + track.index;
     const chunks = track.chunks;
     const parts = track.parts;
@@ -326,7 +359,7 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
     track.parts = [];
     const duration = parts.reduce((sum, part) => sum + part.duration, 0);
     const start = this.#offsetTicks(run, timescale) + track.startOrig;
-    const pdtMs = Math.round(run.anchorMs! + (track.startOrig / timescale) * 1000);
+    const pdtMs = this.#pdtMs(run, track.startOrig, timescale);
     // Media that never came (the encoder skipped a whole segment's time): EXT-X-GAP placeholders
     // keep the sequence numbers consecutive.
     for (let missing = track.lastSeq + 1; missing < seq; missing++) {
@@ -334,13 +367,13 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
       const gapDuration = this.spec.segmentSeconds * timescale;
       const gapStart = start - (seq - missing) * gapDuration;
       this.#o.store.addSegment(this.spec.id, {
-        rendition: track.output.rendition, seq: missing, disc: run.disc, start: gapStart, duration: gapDuration, timescale,
+        rendition: track.output.rendition, seq: missing, disc, start: gapStart, duration: gapDuration, timescale,
         pdtMs: pdtMs - (seq - missing) * this.spec.segmentSeconds * 1000, initId: init.id, parts: [], gap: true,
       });
     }
     track.lastSeq = seq;
     const segment: LiveSegment = {
-      rendition: track.output.rendition, seq, disc: run.disc, start, duration, timescale, pdtMs, initId: init.id,
+      rendition: track.output.rendition, seq, disc, start, duration, timescale, pdtMs, initId: init.id,
       parts, gap: false,
     };
     const file = join(this.#o.dir, segmentFile(segment.rendition, seq));
@@ -356,6 +389,49 @@ export class ChannelRunner extends EventEmitter<{ segment: [SegmentPublished]; p
       this.emit('segment', { segment, availabilityDelayMs: publishedAt - (pdtMs + (duration / timescale) * 1000), glassDelayMs: publishedAt - glassEndMs });
       this.#prune(publishedAt);
     });
+  }
+
+  /**
+   * Before the run's first part: line every rendition up with the channel's newest segment, and list the time
+   * an encoder restart kept the channel off air as EXT-X-GAP placeholders (off-air-gaps.ts), so the run numbers
+   * its segments after them and program date times stay continuous.
+   *
+   * A segment an earlier run published for another rendition but not for this one (the encoder died between
+   * them) becomes a placeholder with the sibling's time and discontinuity number: a hole would shift the
+   * playlist's media sequence numbers against its URIs and the other renditions', and the renditions would
+   * count different discontinuities.
+   */
+  #bridge(run: Run): void {
+    const last = this.#o.store.last(this.spec.id);
+    if (last.seq < 0) return;
+    const disc = this.#discOf(run);
+    const gaps = offAirGaps({ lastEndMs: last.endMs, runStartMs: run.anchorMs!, segmentSeconds: this.spec.segmentSeconds });
+    for (const info of this.#renditions) {
+      const own = this.#o.store.lastSeq(this.spec.id, info.id);
+      const previous = own < 0 ? undefined : this.#o.store.segment(this.spec.id, info.id, own);
+      if (previous === undefined) continue; // a rendition new to the channel: nothing to line up with
+      const ticks = (ms: number) => Math.round((ms * info.timescale) / 1000);
+      for (let seq = own + 1; seq <= last.seq; seq++) {
+        const sibling = this.#renditions.map((r) => (r.id === info.id ? undefined : this.#o.store.segment(this.spec.id, r.id, seq))).find((s) => s !== undefined);
+        if (sibling === undefined) continue;
+        const rescale = (t: number) => Math.round((t * info.timescale) / sibling.timescale);
+        this.#o.store.addSegment(this.spec.id, {
+          rendition: info.id, seq, disc: sibling.disc, start: rescale(sibling.start), duration: rescale(sibling.duration), timescale: info.timescale,
+          pdtMs: sibling.pdtMs, initId: previous.initId, parts: [], gap: true,
+        });
+      }
+      for (let k = 0; k < gaps.count; k++) {
+        const pdtMs = Math.round(gaps.startMs + k * gaps.durationMs);
+        const endMs = Math.round(gaps.startMs + (k + 1) * gaps.durationMs);
+        this.#o.store.addSegment(this.spec.id, {
+          rendition: info.id, seq: last.seq + 1 + k, disc, start: ticks(pdtMs - this.epochMs), duration: ticks(endMs - pdtMs), timescale: info.timescale,
+          pdtMs, initId: previous.initId, parts: [], gap: true,
+        });
+      }
+    }
+    if (gaps.count > 0) this.#o.logger.info({ channel: this.spec.id, run: run.number, offAirMs: Math.round(run.anchorMs! - last.endMs), gaps: gaps.count }, 'off-air time listed as gaps');
+    run.baseSeq = last.seq + 1 + gaps.count;
+    for (const track of run.tracks.values()) track.lastSeq = run.baseSeq - 1;
   }
 
   #queueWrite(task: () => Promise<void>): void {

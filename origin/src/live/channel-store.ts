@@ -55,6 +55,11 @@ export interface AdBreak {
   createdAt: string;
   /** Set when an operator ended the break early: the segment boundary where the network returns. */
   returnMs?: number;
+  /**
+   * The sequence number of the first segment after an early return: segments before it stay in the break,
+   * whatever their program date times (a segment shorter or longer than planned moves the grid).
+   */
+  returnSeq?: number;
 }
 
 const SCHEMA = `
@@ -87,7 +92,8 @@ CREATE TABLE IF NOT EXISTS breaks (
   start_ms INTEGER NOT NULL,
   duration_ms INTEGER NOT NULL,
   created_at TEXT NOT NULL,
-  return_ms INTEGER
+  return_ms INTEGER,
+  return_seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS breaks_channel ON breaks(channel, start_ms);
 `;
@@ -135,6 +141,7 @@ export class ChannelStore {
     // Stores made before early returns existed lack the column; SQLite has no ADD COLUMN IF NOT EXISTS.
     const columns = this.#db.prepare('PRAGMA table_info(breaks)').all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'return_ms')) this.#db.exec('ALTER TABLE breaks ADD COLUMN return_ms INTEGER');
+    if (!columns.some((c) => c.name === 'return_seq')) this.#db.exec('ALTER TABLE breaks ADD COLUMN return_seq INTEGER');
   }
 
   addChannel(spec: ChannelSpec, epochMs: number, createdAt: string): boolean {
@@ -213,7 +220,7 @@ export class ChannelStore {
   }
 
   breaks(channelId: string): AdBreak[] {
-    const rows = this.#db.prepare('SELECT * FROM breaks WHERE channel = ? ORDER BY start_ms').all(channelId) as Array<{ id: string; channel: string; splice_event_id: number; start_ms: number; duration_ms: number; created_at: string; return_ms: number | null }>;
+    const rows = this.#db.prepare('SELECT * FROM breaks WHERE channel = ? ORDER BY start_ms').all(channelId) as Array<{ id: string; channel: string; splice_event_id: number; start_ms: number; duration_ms: number; created_at: string; return_ms: number | null; return_seq: number | null }>;
     return rows.map((r) => ({
       id: r.id,
       channelId: r.channel,
@@ -222,12 +229,13 @@ export class ChannelStore {
       durationMs: r.duration_ms,
       createdAt: r.created_at,
       ...(r.return_ms === null ? {} : { returnMs: r.return_ms }),
+      ...(r.return_seq === null ? {} : { returnSeq: r.return_seq }),
     }));
   }
 
   /** Record an early return; only a break not returned yet is changed (true when it was). */
-  returnBreak(channelId: string, breakId: string, returnMs: number): boolean {
-    return this.#db.prepare('UPDATE breaks SET return_ms = ? WHERE channel = ? AND id = ? AND return_ms IS NULL').run(returnMs, channelId, breakId).changes === 1;
+  returnBreak(channelId: string, breakId: string, returnMs: number, returnSeq?: number): boolean {
+    return this.#db.prepare('UPDATE breaks SET return_ms = ?, return_seq = ? WHERE channel = ? AND id = ? AND return_ms IS NULL').run(returnMs, returnSeq ?? null, channelId, breakId).changes === 1;
   }
 
   /** The next splice_event_id for the channel (unique per channel while its breaks are kept). */

@@ -15,7 +15,7 @@ export interface HlsLivePlaylistOptions {
     /** Longest part duration, seconds (EXT-X-PART-INF PART-TARGET). */
     partTarget: number;
     /** The segment being cut now (its parts so far), when it follows the last complete one. */
-    partial: { seq: number; initId: string; timescale: number; parts: LivePart[] } | undefined;
+    partial: { seq: number; disc: number; initId: string; timescale: number; parts: LivePart[]; complete?: boolean } | undefined;
     /** _HLS_skip=YES: replace segments older than CAN-SKIP-UNTIL with EXT-X-SKIP. */
     skip: boolean;
   };
@@ -38,6 +38,18 @@ function seconds(value: number): string {
   return value.toFixed(3);
 }
 
+/**
+ * Is the segment inside the break? From the segment that starts with the break to the one before the
+ * return: an early return by sequence number when it has one (a segment listed in the break stays there
+ * even if segments ran shorter or longer than planned), else by time.
+ */
+function inBreak(adBreak: AdBreakSignal['adBreak'], segment: LiveSegment): boolean {
+  const startsAfter = (at: number) => segment.pdtMs >= at - EDGE_TOLERANCE_MS;
+  if (!startsAfter(adBreak.startMs)) return false;
+  if (adBreak.returnSeq !== undefined) return segment.seq < adBreak.returnSeq && !startsAfter(adBreak.startMs + adBreak.durationMs);
+  return !startsAfter(adBreakEndMs(adBreak));
+}
+
 function partLines(rendition: string, seq: number, timescale: number, parts: LivePart[]): string[] {
   return parts.map((part, i) => `#EXT-X-PART:DURATION=${seconds(part.duration / timescale)},URI="${partFile(rendition, seq, i)}"${part.independent ? ',INDEPENDENT=YES' : ''}`);
 }
@@ -53,7 +65,12 @@ function partLines(rendition: string, seq: number, timescale: number, parts: Liv
  * boundary; the planned duration stays on what was already announced (SCTE35-OUT, CUE-OUT).
  */
 export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
-  const { segments, segmentSeconds, breaks, now, lowLatency, deltaUpdates } = options;
+  const { segmentSeconds, breaks, now, lowLatency, deltaUpdates } = options;
+  // Media sequence numbers are positions: a hole (a store from before gap filling, where an encoder died
+  // between one rendition's segment and another's) would renumber every segment after it against its URI and
+  // the other renditions. The window starts after the last hole instead.
+  const hole = options.segments.findLastIndex((s, i) => i > 0 && s.seq !== options.segments[i - 1]!.seq + 1);
+  const segments = hole === -1 ? options.segments : options.segments.slice(hole);
   const first = segments[0];
   const maxDuration = Math.max(segmentSeconds, ...segments.map((s) => Math.round(s.duration / s.timescale)));
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${lowLatency ? 9 : 7}`, `#EXT-X-TARGETDURATION:${maxDuration}`];
@@ -76,14 +93,33 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     }
   }
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${first?.seq ?? 0}`, `#EXT-X-DISCONTINUITY-SEQUENCE:${first?.disc ?? 0}`, '#EXT-X-INDEPENDENT-SEGMENTS');
+  // Just after the channel comes back on air, the usual start (three target durations from the end) lies in
+  // the EXT-X-GAP placeholders of the off-air time, and hls.js does not jump a hole that long when it starts:
+  // start a new viewer at the first media after the gaps instead (RFC 8216bis 4.4.2.2, from the end).
+  // Counted in whole segments (a player that ignores parts measures from the last whole segment's end) and
+  // 0.6 s short (half a segment at most), so the start falls inside the first media segment of every rendition:
+  // audio's segments start up to one AAC part (0.512 s) after video's, and hls.js aligns audio to video's start.
+  const lastGap = segments.findLastIndex((s) => s.gap);
+  if (lastGap !== -1) {
+    const after = segments.slice(lastGap + 1).reduce((sum, s) => sum + s.duration / s.timescale, 0);
+    if (after < maxDuration * 3) lines.push(`#EXT-X-START:TIME-OFFSET=-${seconds(Math.max(0, after - Math.min(0.6, after / 2)))},PRECISE=YES`);
+  }
   const windowStart = first?.pdtMs ?? now;
+  // The newest sequence number this playlist shows: the segment in progress (its parts) or the one the preload
+  // hint names. An early return is listed (SCTE35-IN) once the playlist shows its segment, even if that
+  // segment started before the predicted instant: ad insertion publishes a break's slot whole as soon as the
+  // segment it replaces is in progress, and must know by then whether that segment is back in the channel.
+  const last = segments.at(-1);
+  const partial = lowLatency?.partial !== undefined && last !== undefined && lowLatency.partial.seq === last.seq + 1 ? lowLatency.partial : undefined;
+  const shownSeq = lowLatency === undefined || last === undefined ? last?.seq : partial ? partial.seq + (partial.complete ? 1 : 0) : last.seq + 1;
   for (const signal of breaks) {
     const { adBreak } = signal;
     const endMs = adBreakEndMs(adBreak);
     if (endMs < windowStart) continue;
     const id = `splice-${adBreak.spliceEventId}`;
     lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",PLANNED-DURATION=${seconds(adBreak.durationMs / 1000)},SCTE35-OUT=${toHex(signal.out)}`);
-    if (endMs <= now) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds((endMs - adBreak.startMs) / 1000)},SCTE35-IN=${toHex(signal.in)}`);
+    const returnShown = adBreak.returnSeq !== undefined && shownSeq !== undefined && shownSeq >= adBreak.returnSeq;
+    if (endMs <= now || returnShown) lines.push(`#EXT-X-DATERANGE:ID="${id}",START-DATE="${iso(adBreak.startMs)}",DURATION=${seconds((endMs - adBreak.startMs) / 1000)},SCTE35-IN=${toHex(signal.in)}`);
   }
   if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
   let map: string | undefined;
@@ -101,16 +137,14 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     const durationMs = (segment.duration / segment.timescale) * 1000;
     for (const signal of breaks) {
       const { startMs, durationMs: breakMs } = signal.adBreak;
-      const endMs = adBreakEndMs(signal.adBreak);
-      const startsAfter = (at: number) => segment.pdtMs >= at - EDGE_TOLERANCE_MS;
-      const previousStartsAfter = (at: number) => previous !== undefined && previous.pdtMs >= at - EDGE_TOLERANCE_MS;
-      if (startsAfter(startMs) && !startsAfter(endMs)) {
+      const within = (s: LiveSegment | undefined) => s !== undefined && inBreak(signal.adBreak, s);
+      if (within(segment)) {
         // The first segment listed opens the break only if it starts with it: a window that slid past the
         // break's first segment starts with CUE-OUT-CONT (a CUE-OUT there would announce a second break).
-        const opens = previous !== undefined ? !previousStartsAfter(startMs) : segment.pdtMs < startMs + EDGE_TOLERANCE_MS;
+        const opens = previous !== undefined ? !within(previous) : segment.pdtMs < startMs + EDGE_TOLERANCE_MS;
         if (opens) lines.push(`#EXT-X-CUE-OUT:DURATION=${seconds(breakMs / 1000)}`);
         else lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${seconds(Math.max(0, segment.pdtMs - startMs) / 1000)},Duration=${seconds(breakMs / 1000)}`);
-      } else if (startsAfter(endMs) && previous !== undefined && previousStartsAfter(startMs) && !previousStartsAfter(endMs)) {
+      } else if (segment.pdtMs >= startMs - EDGE_TOLERANCE_MS && within(previous)) {
         lines.push('#EXT-X-CUE-IN');
       }
     }
@@ -121,15 +155,19 @@ export function hlsLivePlaylist(options: HlsLivePlaylistOptions): string {
     lines.push(segmentFile(segment.rendition, segment.seq));
     previous = segment;
   }
-  if (lowLatency && first !== undefined) {
-    const last = segments.at(-1)!;
-    const partial = lowLatency.partial?.seq === last.seq + 1 ? lowLatency.partial : undefined;
+  if (lowLatency && first !== undefined && last !== undefined) {
     if (partial) {
+      // The first segment of a new encoder run: its parts come behind the discontinuity the whole segment
+      // will carry, so a player numbers them as it will number the segment on the next reload.
+      if (partial.disc !== last.disc) lines.push('#EXT-X-DISCONTINUITY');
       const uri = initFile(first.rendition, partial.initId);
       if (uri !== map) lines.push(`#EXT-X-MAP:URI="${uri}"`);
       lines.push(...partLines(first.rendition, partial.seq, partial.timescale, partial.parts));
     }
-    const next = partial ? { seq: partial.seq, index: partial.parts.length } : { seq: last.seq + 1, index: 0 };
+    // Once the parts reach the segment's end (the whole segment is being written), the next part is the next
+    // segment's first: a hint at a part past the end would name a file that never comes (a 404 after the
+    // held request, which Shaka retries into a fatal error).
+    const next = partial && !partial.complete ? { seq: partial.seq, index: partial.parts.length } : { seq: (partial?.seq ?? last.seq) + 1, index: 0 };
     lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${partFile(first.rendition, next.seq, next.index)}"`);
   }
   return `${lines.join('\n')}\n`;

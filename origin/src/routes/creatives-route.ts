@@ -29,9 +29,9 @@ async function creativeState(deps: CreativeDeps, id: string): Promise<{ id: stri
 }
 
 /**
- * `POST /api/v1/creatives` `{"id": "ad-…", "url": mezzanine, "creativeId"?: …}`: condition an ad creative,
- * i.e. ingest its mezzanine URL into the same ladder and packaging as every title (the URL-ingest job and
- * its source rules). Idempotent: a creative already published answers 200 `ready`, one being conditioned
+ * `POST /api/v1/creatives` `{"id": "ad-…", "url": mezzanine, "creativeId"?: …, "segmentSeconds"?: n}`: condition
+ * an ad creative, i.e. ingest its mezzanine URL into the same ladder and packaging as every title (the
+ * URL-ingest job and its source rules), cut at `segmentSeconds` when given (a live channel's segment length). Idempotent: a creative already published answers 200 `ready`, one being conditioned
  * 202 with its job; a failed one is tried again.
  */
 export function conditionCreativeRoute(deps: CreativeDeps) {
@@ -41,7 +41,7 @@ export function conditionCreativeRoute(deps: CreativeDeps) {
     }
     const text = await c.req.text();
     if (text.length > MAX_JSON_BYTES) throw new ProblemError('payload-too-large', `the JSON body is larger than ${MAX_JSON_BYTES} bytes`);
-    let body: { id?: unknown; url?: unknown; creativeId?: unknown };
+    let body: { id?: unknown; url?: unknown; creativeId?: unknown; segmentSeconds?: unknown };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
@@ -53,10 +53,15 @@ export function conditionCreativeRoute(deps: CreativeDeps) {
     if (typeof creativeId !== 'string' || creativeId.length > 200 || /[\u0000-\u001f\u007f]/.test(creativeId)) {
       throw new ProblemError('bad-request', 'creativeId must be a printable string of at most 200 characters');
     }
+    // A live channel's creatives are cut at its segment length (the edge names them apart: the id includes it).
+    const segmentSeconds = body.segmentSeconds;
+    if (segmentSeconds !== undefined && (typeof segmentSeconds !== 'number' || !Number.isInteger(segmentSeconds) || segmentSeconds < 1 || segmentSeconds > 10)) {
+      throw new ProblemError('bad-request', `segmentSeconds: expected a whole number of seconds in 1..10, received ${JSON.stringify(segmentSeconds)?.slice(0, 80)}`);
+    }
     const current = await creativeState(deps, id);
     if (current?.state === 'ready') return c.json(current, 200, { 'cache-control': 'no-store' });
     if (current?.state === 'conditioning') return c.json(current, 202, { 'cache-control': 'no-store' });
-    const job = await deps.ingest.addUrl(id, `ad creative ${creativeId}`, body.url);
+    const job = await deps.ingest.addUrl(id, `ad creative ${creativeId}`, body.url, segmentSeconds === undefined ? {} : { segmentSeconds });
     return c.json({ id, state: 'conditioning', job: jobView(job) }, 202, { 'cache-control': 'no-store' });
   };
 }
