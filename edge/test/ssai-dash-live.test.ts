@@ -138,6 +138,37 @@ describe('live DASH ad insertion through the Worker: SCTE-35 breaks of a dynamic
     expect(periods(await reload(location)).map((p) => [p.id, p.start])).toEqual([['live-after-splice-7', '94']]);
   });
 
+  // e2e ad-insertion-dash-live, CI run of 2026-11-21: the 4 s VOD segments of an ad in a 2 s channel raised
+  // Shaka's longest-segment figure, which moved its live edge 2 s back behind its playhead (a 4.1 s stall at the break).
+  it('plays a channel that names its segment length the creative cut at that length, so the ad Period keeps the channel’s 2 s segments and maxSegmentDuration', async () => {
+    const channel = 'ssai-dash-live-cut';
+    await putCatalogueEntry(channel, { id: channel, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS, segmentDurationSeconds: 2 });
+    const cut = await adTitleIdFor('dash-live-mock', 'spot-a', 2);
+    expect(cut).not.toBe(spotA);
+    await putCatalogueEntry(cut, { id: cut, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS });
+    await put(`vod/${cut}/manifest.mpd`, vodMpd(6, 2));
+    const anchor = Date.now() - 88_000;
+    await put(`live/${channel}/manifest.mpd`, channelMpd(anchor, 80, 92));
+    const { location } = await open(channel);
+    const mpd = await reload(location);
+    const ad = periods(mpd)[1]!;
+    expect([ad.id, ad.start]).toEqual(['splice-7-ad-1', '90']);
+    expect(ad.base).toContain(`/vod/${cut}/`);
+    expect(mpd).toContain('maxSegmentDuration="PT2S"');
+    expect(mpd).not.toContain('availabilityTimeOffset');
+  });
+
+  it('plays the VOD packaging, offered early, while the channel’s cut of the creative is not ready', async () => {
+    const channel = 'ssai-dash-live-nocut';
+    await putCatalogueEntry(channel, { id: channel, kind: 'live', rights: PERMISSIVE_RIGHTS, renditions: RENDITIONS, segmentDurationSeconds: 3 });
+    const anchor = Date.now() - 88_000;
+    await put(`live/${channel}/manifest.mpd`, channelMpd(anchor, 80, 92));
+    const { location } = await open(channel);
+    const mpd = await reload(location);
+    expect(periods(mpd)[1]!.base).toContain(`/vod/${spotA}/`);
+    expect(mpd).toContain('availabilityTimeOffset="2"');
+  });
+
   it('gives a viewer who joins in the middle of a break slate, not the ad from its middle, and leaves a break over before the session alone', async () => {
     const anchor = Date.now() - 96_000; // the break began 6 s before the session opens
     await put('live/ssai-dash-live-1/manifest.mpd', channelMpd(anchor, 80, 96));

@@ -31,8 +31,8 @@ async function originApi(path: string, init: RequestInit = {}): Promise<Response
 
 beforeAll(async () => {
   // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does):
-  // the VOD packaging DASH plays, and the cut at the channel's segment length that the edge has made for the
-  // channel's HLS sessions. Made here, that transcode does not run beside the live encoder during the test.
+  // the VOD packaging (which the edge checks a creative is usable by), and the cut at the channel's segment
+  // length that live sessions play. Made here, the transcodes do not run beside the live encoder in the test.
   for (const [creative, seconds] of ['spot-a', 'spot-b'].flatMap((c) => [[c, undefined], [c, SEGMENT_SECONDS]] as const)) {
     const id = adTitleId('local-mock', creative, seconds);
     const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4`, ...(seconds !== undefined && { segmentSeconds: seconds }) }) });
@@ -135,9 +135,8 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
       await page.waitForFunction(() => Object.values((globalThis as unknown as { liveRuns: Record<string, PlayerRun> }).liveRuns).every((r) => r.started || r.error !== null), undefined, { timeout: 45_000, polling: 250 });
       const started = await runs();
       for (const name of ['shaka', 'dashjs']) expect(started[name]!.error, `${name}: ${started[name]!.log.join('; ')}`).toBeNull();
-      // Five segments of content first: the players' start-up is not what the breaks test. Both players stall
-      // together in a fresh channel's first 15 s or so (at about 6 s and 12-16 s in every logged run), and a
-      // break placed at once fell into that on a busy machine.
+      // Five segments of content first: the players' start-up is not what the breaks test. (With the channel's
+      // first presentation delay, a quarter segment, both players stalled in its first 15 s or so.)
       await page.waitForFunction(
         (from) => Object.entries((globalThis as unknown as { liveRuns: Record<string, PlayerRun> }).liveRuns).every(([name, r]) => r.error !== null || r.time >= from[name]!),
         Object.fromEntries(Object.entries(started).map(([name, r]) => [name, r.time + 5 * SEGMENT_SECONDS])),
@@ -149,12 +148,15 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
       expect(check.status).toBe(200);
       const location = /<Location>([^<]+)<\/Location>/.exec(await check.text())![1]!;
       const periodIds = new Set<string>();
+      const adTitles = new Set<string>();
       let reloading = true;
       const reloads = (async () => {
         while (reloading) {
           const reload = await fetch(location);
           expect(reload.status).toBe(200);
-          for (const m of (await reload.text()).matchAll(/<Period id="([^"]+)"/g)) periodIds.add(m[1]!);
+          const body = await reload.text();
+          for (const m of body.matchAll(/<Period id="([^"]+)"/g)) periodIds.add(m[1]!);
+          for (const m of body.matchAll(/\/vod\/(ad-[0-9a-f]{24})\//g)) adTitles.add(m[1]!);
           await new Promise((r) => setTimeout(r, (SEGMENT_SECONDS * 1000) / 2));
         }
       })();
@@ -170,7 +172,7 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
         let end = start + BREAK_SECONDS;
         if (early) {
           // Once the break is on air, the network comes back at the next segment boundary: two segments in,
-          // inside spot-a, right after its first (4 s) segment.
+          // inside spot-a (6 s, three 2 s segments in the channel's cut), right after its second segment.
           await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(view.startAt) + 2500 - Date.now())));
           const returned = await originApi(`/api/v1/channels/${CHANNEL}/breaks/${view.id}/return`, { method: 'POST', body: '{}' });
           expect(returned.status).toBe(200);
@@ -206,15 +208,17 @@ describe('server-side ad insertion: a live channel’s dynamic MPD with placed b
       reloading = false;
       await reloads;
       // The full break: both ads; the early return: spot-a cut, spot-b never listed, the content back at the return.
+      // Each ad is the creative cut at the channel's 2 s segments: a 4 s segment would move Shaka's live edge back.
+      expect([...adTitles].sort()).toEqual(['spot-a', 'spot-b'].map((c) => adTitleId('local-mock', c, SEGMENT_SECONDS)).sort());
       expect([...periodIds]).toEqual(['live', `splice-${full}-ad-1`, `splice-${full}-ad-2`, `live-after-splice-${full}`, `splice-${returned}-ad-1`, `live-after-splice-${returned}`]);
     } finally {
       await page.close();
     }
 
     // Server-side beacons, from the players' own ad-segment fetches, through the queue: each exactly once per
-    // break. The full break fires every event of both ads; the early return only what spot-a's first segment
-    // reaches (impression, start, first quartile, midpoint): its second segment begins at the return, so it
-    // is never listed, and spot-b never is.
+    // break. The full break fires every event of both ads; the early return only what spot-a's first two
+    // segments reach (impression, start, first quartile, midpoint): its third begins at the return, so it is
+    // never listed, and spot-b never is.
     const events = ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete'];
     const counts = (list: string[]) => Object.fromEntries([...new Set(list)].sort().map((k) => [k, list.filter((x) => x === k).length]));
     let latest = new Map<string, string[]>();

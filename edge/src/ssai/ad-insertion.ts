@@ -204,7 +204,7 @@ export class AdInsertion {
       signal: AbortSignal.timeout(server.timeoutMs),
       breakSeconds: plannedSeconds,
       usable: async (ad) => {
-        // HLS sessions of the channel play the creative cut at its segment length (#channelCut): have it made too.
+        // Live sessions of the channel (HLS and DASH) play the creative cut at its segment length (#channelCut): have it made too.
         if (channelSeconds !== undefined) void this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId, channelSeconds), waitUntil, channelSeconds);
         return this.#ready(ad, await adTitleIdFor(server.id, ad.creativeId), waitUntil);
       },
@@ -214,10 +214,13 @@ export class AdInsertion {
   }
 
   /**
-   * Stitched live HLS replaces the channel's segments one for one, so it plays each ad cut at the channel's
-   * segment length when that cut is ready (else the VOD packaging, as before). Chosen once, when the session
-   * freezes the break, so the layout never changes under the player. DASH keeps the VOD packaging: its ad
-   * Periods have their own timelines, and the 4 s segments are offered early (availabilityTimeOffset).
+   * Live ads play each creative cut at the channel's segment length when that cut is ready (else the VOD
+   * packaging). Stitched HLS replaces the channel's segments one for one. In DASH the ad Periods have
+   * timelines of their own, but a player keeps to the longest segment it has seen: Shaka places its live edge
+   * at the wall clock less the longest segment duration seen so far, and never lowers it again. So the first
+   * 4 s ad segment in a 2 s channel moves Shaka's live edge 2 s back, behind a playhead that was already past
+   * that point, and Shaka stalls at the break (4.1 s in CI). dash.js stalled 2.2 s at an ad's 4 s boundary.
+   * Chosen once, when the session freezes the break, so the layout never changes under the player.
    */
   async #channelCut(server: AdServerConfig, titleId: string, ads: PlannedAd[]): Promise<PlannedAd[]> {
     const channelSeconds = await this.#channelSegmentSeconds(titleId);
@@ -518,7 +521,7 @@ export class AdInsertion {
       ...slate,
       store: this.#session(session.sid),
       prefetch: (plan, announced) => this.#prefetch(server, plan, announced, waitUntil),
-      decide: (plan, breakId, seconds) => this.#liveDecision(server, plan, breakId, seconds, waitUntil),
+      decide: async (plan, breakId, seconds) => this.#channelCut(server, plan.titleId, await this.#liveDecision(server, plan, breakId, seconds, waitUntil)),
       adToken: (scope, breakIndex, adIndex, segments) => this.#adToken(session, scope, breakIndex, adIndex, segments),
     }, mpd, blackouts);
   }

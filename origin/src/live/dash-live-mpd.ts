@@ -36,6 +36,19 @@ function timeline(segments: LiveSegment[]): string {
 }
 
 /**
+ * How far behind the live edge a DASH player should play (MPD@suggestedPresentationDelay). A SegmentTimeline
+ * player learns of a segment only from a reload: the segment ends, is published (up to about 1 s later on a
+ * busy 2-core machine), and the next reload, up to a minimumUpdatePeriod (one segment) later, lists it.
+ * Shaka plays at the wall clock less maxSegmentDuration less this delay, so with a quarter segment (0.5 s, the
+ * first choice) it reached a segment's start about 2.5 s after it, before its reload had listed the
+ * segment, and stalled up to 2 s (e2e ad-insertion-dash-live, CI runs of 2026-11-21). Two segments cover the
+ * publication lag and a whole update period: about 6 s behind the wall clock with 2 s segments.
+ */
+export function presentationDelaySeconds(segmentSeconds: number): number {
+  return 2 * segmentSeconds;
+}
+
+/**
  * A dynamic MPD (ISO/IEC 23009-1, isoff-live profile) over the same CMAF segments as HLS: one Period
  * from availabilityStartTime, SegmentTimeline with $Time$ addressing (a gap in the timeline simply has
  * no S entry), timeShiftBufferDepth = the DVR window, UTCTiming so players need no other clock, and
@@ -50,7 +63,7 @@ export function dashLiveMpd(options: DashLiveMpdOptions): string {
     `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:scte35="http://www.scte.org/schemas/35/2016" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="dynamic"` +
       ` availabilityStartTime="${new Date(epochMs).toISOString()}" publishTime="${new Date(now).toISOString()}"` +
       ` minimumUpdatePeriod="${duration(segmentSeconds)}" timeShiftBufferDepth="${duration(dvrWindowSeconds)}"` +
-      ` suggestedPresentationDelay="${duration(segmentSeconds / 4)}" maxSegmentDuration="${duration(maxSegment)}" minBufferTime="${duration(segmentSeconds)}">`,
+      ` suggestedPresentationDelay="${duration(presentationDelaySeconds(segmentSeconds))}" maxSegmentDuration="${duration(maxSegment)}" minBufferTime="${duration(segmentSeconds)}">`,
     // Reloads go to the URL the manifest was served from (the edge rewrites it per session).
     `<Location>${LIVE_MPD_FILE}</Location>`,
     '<Period id="live" start="PT0S">',
