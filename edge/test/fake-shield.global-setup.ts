@@ -147,9 +147,9 @@ export async function setup(project: TestProject): Promise<void> {
       livePlaylists.set(live[1]!, text);
       return json(200, { ok: true });
     }
-    // Any other manifest a test sets (`PUT /__object/{vod|live}/{id}/{file}` with its text), e.g. a channel's
+    // Any other manifest or subtitle file a test sets (`PUT /__object/{vod|live}/{id}/{file}` with its text), e.g. a channel's
     // dynamic MPD with SCTE-35 events, or an ad's MPD with a SegmentTimeline, for the live DASH ad tests.
-    const object = /^\/__object\/((?:vod|live)\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\.(?:mpd|m3u8))$/.exec(path);
+    const object = /^\/__object\/((?:vod|live)\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\.(?:mpd|m3u8|vtt))$/.exec(path);
     if (object && req.method === 'PUT') {
       let text = '';
       for await (const chunk of req) text += chunk;
@@ -157,7 +157,8 @@ export async function setup(project: TestProject): Promise<void> {
       return json(200, { ok: true });
     }
     if (testObjects.has(path)) {
-      res.writeHead(200, { 'content-type': path.endsWith('.mpd') ? 'application/dash+xml' : 'application/vnd.apple.mpegurl', 'cache-control': 'no-store' });
+      const type = path.endsWith('.mpd') ? 'application/dash+xml' : path.endsWith('.vtt') ? 'text/vtt' : 'application/vnd.apple.mpegurl';
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
       return res.end(testObjects.get(path));
     }
     const livePath = /^\/live\/([A-Za-z0-9._-]+)\/video-360p\.m3u8$/.exec(path);

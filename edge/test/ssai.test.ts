@@ -255,3 +255,88 @@ describe('stitched VOD sessions through the Worker', () => {
     expect(await problemCode(response)).toBe('bad-request');
   });
 });
+
+describe('subtitles of stitched VOD sessions through the Worker (README "Ad insertion", subtitles)', () => {
+  let issuer: Awaited<ReturnType<typeof makeIssuer>>;
+  let edgeEnv: Env;
+  let spotA: string;
+  // ssai-subs: 20 s of content in 4 s segments with English sidecar subtitles; a pre-roll and a mid-roll at 4 s.
+  const VTT = 'WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nbefore the mid-roll\n\n2\n00:00:03.000 --> 00:00:05.000\nacross it\n\n00:00:10.000 --> 00:00:11.000\nafter it\n';
+  const SUBTITLES = '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:20\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:20.000000,\nsubtitles-en.vtt\n#EXT-X-ENDLIST\n';
+  const mpd = (seconds: number, subtitles: boolean) => `<?xml version="1.0" encoding="utf-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT${seconds}S" minBufferTime="PT4S" profiles="urn:mpeg:dash:profile:isoff-live:2011">
+<Period id="0" start="PT0S"><AdaptationSet id="0" contentType="video" mimeType="video/mp4">
+<SegmentTemplate timescale="1000" initialization="init-$RepresentationID$.mp4" media="seg-$RepresentationID$-$Number%05d$.m4s" startNumber="1"><SegmentTimeline><S t="0" d="2000" r="${seconds / 2 - 1}"/></SegmentTimeline></SegmentTemplate>
+<Representation id="0" bandwidth="800000" width="640" height="360" codecs="avc1.64001e"/></AdaptationSet>${subtitles ? `
+<AdaptationSet id="1" contentType="text" mimeType="text/vtt" lang="en"><Role schemeIdUri="urn:mpeg:dash:role:2011" value="subtitle"/><Representation id="subtitles-en" bandwidth="256"><BaseURL>subtitles-en.vtt</BaseURL></Representation></AdaptationSet>` : ''}
+</Period>
+</MPD>
+`;
+  const put = async (path: string, body: string) => expect((await fetch(`${inject('fakeShieldUrl')}/__object/${path}`, { method: 'PUT', body })).status).toBe(200);
+  const cues = (vtt: string) => vtt.split('\n').filter((l) => l.includes('-->'));
+
+  beforeAll(async () => {
+    issuer = await makeIssuer();
+    edgeEnv = testEnv({
+      VIEWER_JWKS: issuer.jwks,
+      AD_SERVERS: JSON.stringify([{ id: 'mock', titles: ['ssai-subs'], vastUrl: `${ads}/vast?v=4&ads=2&sid={session}&creatives=spot-a,spot-b&dur={duration}&pos={position}`, cuePoints: [0, 4], breakSeconds: 10, timeoutMs: 2000 }]),
+    });
+    spotA = await adTitleIdFor('mock', 'spot-a'); // the only creative conditioned: 6 s in each break
+    const renditions = [{ playlist: 'video-360p.m3u8', height: 360 }, { playlist: 'audio.m3u8' }];
+    await putCatalogueEntry(spotA, { id: spotA, kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions });
+    await putCatalogueEntry('ssai-subs', { id: 'ssai-subs', kind: 'vod', rights: PERMISSIVE_RIGHTS, renditions, segmentDurationSeconds: 4 });
+    await put('vod/ssai-subs/subtitles-en.m3u8', SUBTITLES);
+    await put('vod/ssai-subs/subtitles-en.vtt', VTT);
+    await put('vod/ssai-subs/broken.vtt', '<html>an error page</html>');
+    await put('vod/ssai-subs/manifest.mpd', mpd(20, true));
+    await put(`vod/${spotA}/manifest.mpd`, mpd(6, false));
+  });
+
+  async function subtitlePlaylist(): Promise<string> {
+    const token = await issuer.sign({ sub: 'subtitle-viewer' });
+    const master = await call(edgeEnv, `/v1/play/ssai-subs/master.m3u8?token=${token}`);
+    expect(master.status).toBe(200);
+    const video = (await text(master)).split('\n').find((l) => l.includes('video-360p.m3u8'))!;
+    const response = await call(edgeEnv, video.replace('video-360p.m3u8', 'subtitles-en.m3u8'));
+    expect(response.status).toBe(200);
+    return text(response);
+  }
+
+  it('lengthens the HLS subtitle playlist by the ads and serves its WebVTT with every cue moved past the ads before it', async () => {
+    const playlist = await subtitlePlaylist();
+    expect(playlist).toContain('#EXTINF:32.000000,');
+    const uri = playlist.split('\n').find((l) => l.includes('subtitles-en.vtt'))!;
+    expect(uri).toMatch(/\/v1\/media\/[^/]+\/vod\/ssai-subs\/subtitles-en\.vtt\?breaks=0:6,4:6$/);
+    const response = await call(edgeEnv, uri);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/vtt; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('private, max-age=3600');
+    expect(cues(await text(response))).toEqual(['00:00:07.000 --> 00:00:08.000', '00:00:09.000 --> 00:00:10.000', '00:00:16.000 --> 00:00:17.000', '00:00:22.000 --> 00:00:23.000']);
+  });
+
+  it('points each DASH content Period’s subtitles at its window of the cues, timed from the Period’s start', async () => {
+    const token = await issuer.sign({ sub: 'subtitle-viewer' });
+    const response = await call(edgeEnv, `/v1/play/ssai-subs/manifest.mpd?token=${token}`);
+    expect(response.status).toBe(200);
+    const body = await text(response);
+    const periods = [...body.matchAll(/<Period id="([^"]+)"[\s\S]*?<\/Period>/g)].map((m) => ({ id: m[1]!, vtt: /<BaseURL>([^<]*subtitles-en\.vtt[^<]*)<\/BaseURL>/.exec(m[0])?.[1]?.replaceAll('&amp;', '&') }));
+    expect(periods.map((p) => [p.id, p.vtt?.split('?')[1]])).toEqual([['ad-1', undefined], ['content-1', 'window=0-4'], ['ad-2', undefined], ['content-2', 'window=4-20']]);
+    const second = await call(edgeEnv, new URL(periods[3]!.vtt!, 'http://edge.test/').href);
+    expect(second.status).toBe(200);
+    expect(cues(await text(second))).toEqual(['00:00:00.000 --> 00:00:01.000', '00:00:06.000 --> 00:00:07.000']);
+  });
+
+  it('refuses a malformed re-timing with 400 bad-request and a subtitle file that is not WebVTT with 502 upstream-error', async () => {
+    const uri = (await subtitlePlaylist()).split('\n').find((l) => l.includes('subtitles-en.vtt'))!;
+    for (const query of ['breaks=4:0', 'window=9-3', 'breaks=1:1&window=0-4']) {
+      const refused = await call(edgeEnv, uri.replace(/\?.*$/, `?${query}`));
+      expect(refused.status, query).toBe(400);
+      expect(await problemCode(refused), query).toBe('bad-request');
+    }
+    const broken = await call(edgeEnv, uri.replace('subtitles-en.vtt', 'broken.vtt'));
+    expect(broken.status).toBe(502);
+    expect(await problemCode(broken)).toBe('upstream-error');
+    // Without a re-timing the file is served as the origin has it.
+    expect(cues(await text(await call(edgeEnv, uri.replace(/\?.*$/, ''))))[0]).toBe('00:00:01.000 --> 00:00:02.000');
+  });
+});

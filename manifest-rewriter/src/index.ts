@@ -19,3 +19,6 @@ export { insertLiveInterstitials, type LiveInterstitial } from './hls/insert-liv
 export { findLiveBreaks, type LiveBreak, type AnnouncedBreak, type LiveBreakScan } from './hls/find-live-breaks.ts';
 export { replaceLiveBreaks, breakDiscontinuities, type LiveSlot, type LiveBreakFill, type ReplaceLiveBreaksOptions } from './hls/replace-live-breaks.ts';
 export { findDashLiveBreaks, stitchDashLive, type DashLiveBreak, type DashLiveBreakFill, type DashLiveScan } from './dash/stitch-dash-live.ts';
+export { retimeWebVtt, MAX_WEBVTT_BYTES, type WebVttRetiming } from './webvtt/retime-webvtt.ts';
+export { parseWebVttRetiming, webVttRetimingQuery } from './webvtt/webvtt-retiming-query.ts';
+export { stitchHlsSubtitles, type SubtitleBreak } from './hls/stitch-hls-subtitles.ts';

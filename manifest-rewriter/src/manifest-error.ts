@@ -12,7 +12,9 @@ export type ManifestErrorReason =
   /** XML features an MPD never needs and attacks rely on: DOCTYPE, entity declarations, external entities. */
   | 'forbidden-xml'
   /** Elements nested deeper than any real MPD (a stack-exhaustion attempt). */
-  | 'too-deep';
+  | 'too-deep'
+  /** A subtitle file that is not WebVTT (no signature, or a cue timing line that does not parse). */
+  | 'not-webvtt';
 
 /**
  * The upstream manifest cannot be rewritten safely. Callers treat it as an upstream fault (the edge answers

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -29,12 +29,17 @@ function adTitleId(serverId: string, creativeId: string): string {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'e2e-ssai-'));
   const source = join(dir, 'content.mp4');
+  // English soft subtitles: one line before the mid-roll (at 4 s), one after it.
+  const srt = join(dir, 'subs.srt');
+  await writeFile(srt, '1\n00:00:01,000 --> 00:00:03,000\nBefore the mid-roll\n\n2\n00:00:05,000 --> 00:00:07,000\nAfter the mid-roll\n');
   await runFfmpeg({
     ffmpegPath: resolveFfmpegPaths(loadConfig(process.env)).ffmpeg.path,
     args: [
       '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=12',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=12',
-      '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', '-movflags', '+faststart', '-y', source,
+      '-i', srt,
+      '-map', '0:v', '-map', '1:a', '-map', '2:s', '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', '-c:s', 'mov_text',
+      '-metadata:s:s:0', 'language=eng', '-movflags', '+faststart', '-y', source,
     ],
   });
   const upload = await fetch(`${stack.origin}/api/v1/videos/upload?title=${titleId}&name=SSAI%20e2e`, {
@@ -203,4 +208,95 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
       expect(hits.filter((h) => h.sid === sid).map((h) => `${h.pos} ${h.ad} ${h.event}`).sort()).toEqual(expected);
     }
   }, 180_000);
+  // Subtitles keep to the picture across the ads: the content's lines at 1-3 s and 5-7 s play after the
+  // 10 s pre-roll, and the second also after the 10 s mid-roll at 4 s, so at 11-13 s and 25-27 s of the
+  // session, in hls.js and Shaka (HLS: one re-timed WebVTT file) and Shaka (DASH: each content Period's window).
+  it('shows the subtitles at the session’s times, after the ads, in hls.js, Shaka (HLS) and Shaka (DASH)', async () => {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.error('ssai subtitles page error:', error.message));
+    try {
+      await page.goto(`${stack.edge}/demo?title=none&token=x`);
+      const [hlsToken, shakaToken, dashToken] = await Promise.all(['ssai-subs-hls', 'ssai-subs-shaka', 'ssai-subs-dash'].map((sub) => devToken(sub)));
+      const play = (kind: string, token: string) => `${stack.edge}/v1/play/${titleId}/${kind}?token=${encodeURIComponent(token)}`;
+      await page.evaluate(([hlsUrl, shakaUrl, dashUrl]) => {
+        // Runs in the page (the root tsconfig has no DOM types, hence the loose shapes). Players stay paused:
+        // they load subtitles around the playhead without playing, so no ad is counted as watched.
+        const w = globalThis as unknown as Record<string, any>;
+        type Cue = { startTime: number; endTime: number; text: string };
+        type Video = { textTracks: ArrayLike<{ kind: string; mode: string; cues: ArrayLike<Cue> | null }>; currentTime: number; muted: boolean };
+        const videos: Record<string, Video> = {};
+        const errors: string[] = [];
+        // Every cue a player has put on the element's text tracks (a player may later drop cues it left behind).
+        const cues: Record<string, string[]> = {};
+        w['subtitleRuns'] = { videos, errors, cues };
+        setInterval(() => {
+          for (const [name, video] of Object.entries(videos)) {
+            const list = (cues[name] ??= []);
+            for (const track of Array.from(video.textTracks)) {
+              for (const c of Array.from(track.cues ?? [])) {
+                const cue = `${c.startTime.toFixed(1)}-${c.endTime.toFixed(1)} ${c.text}`;
+                if (!list.includes(cue)) list.push(cue);
+              }
+            }
+          }
+        }, 100);
+        const make = (name: string): Video => {
+          const video = w['document'].createElement('video') as Video;
+          video.muted = true;
+          w['document'].body.append(video);
+          videos[name] = video;
+          return video;
+        };
+        const hls = new w['Hls']({ subtitleDisplay: true });
+        hls.on(w['Hls'].Events.ERROR, (_e: unknown, data: { fatal: boolean; details: string }) => { if (data.fatal) errors.push(`hls.js ${data.details}`); });
+        // Once the tracks are known and the element attached (at MANIFEST_PARSED it may not be yet).
+        hls.on(w['Hls'].Events.SUBTITLE_TRACKS_UPDATED, () => { hls.subtitleTrack = 0; });
+        hls.loadSource(hlsUrl);
+        hls.attachMedia(make('hls.js'));
+        for (const [name, url] of [['shaka-hls', shakaUrl], ['shaka-dash', dashUrl]] as const) {
+          const player = new w['shaka'].Player();
+          player.addEventListener('error', (event: { detail: { code: number; severity: number } }) => { if (event.detail.severity === 2) errors.push(`${name} ${event.detail.code}`); });
+          // Shaka 5: English text by preference, and selecting a text track shows it (once its tracks are known).
+          player.configure({ preferredText: [{ language: 'en' }] });
+          const showEnglish = () => {
+            const tracks = player.getTextTracks() as { language: string; active: boolean }[];
+            const english = tracks.find((t) => t.language === 'en');
+            if (english && !english.active) player.selectTextTrack(english);
+          };
+          player.addEventListener('trackschanged', showEnglish);
+          player.attach(make(name))
+            .then(() => player.load(url, name === 'shaka-dash' ? 10.5 : undefined))
+            .then(showEnglish)
+            .catch((error: { code?: number }) => errors.push(`${name} ${error?.code ?? String(error)}`));
+        }
+      }, [play('master.m3u8', hlsToken!), play('master.m3u8', shakaToken!), play('manifest.mpd', dashToken!)] as const);
+      // Every player's subtitle cues, by start, as the browser will show them.
+      const cues = () => page.evaluate(() => {
+        const { cues: out, errors } = (globalThis as unknown as { subtitleRuns: { cues: Record<string, string[]>; errors: string[] } }).subtitleRuns;
+        return { out, errors };
+      });
+      const expected = ['11.0-13.0 Before the mid-roll', '25.0-27.0 After the mid-roll'];
+      let seen: Awaited<ReturnType<typeof cues>> = { out: {}, errors: [] };
+      const deadline = Date.now() + 45_000;
+      // Shaka (DASH) loads a Period's subtitles as its playhead nears it: it starts in the first content Period
+      // (10.5 s), then moves on to the second (24.5 s).
+      let dashSeeked = false;
+      while (Date.now() < deadline) {
+        seen = await cues();
+        if (seen.errors.length > 0) break;
+        if (!dashSeeked && (seen.out['shaka-dash'] ?? []).some((c) => c.startsWith('11.0'))) {
+          dashSeeked = true;
+          await page.evaluate(() => { ((globalThis as unknown as { subtitleRuns: { videos: Record<string, { currentTime: number }> } }).subtitleRuns.videos['shaka-dash']!).currentTime = 24.5; });
+        }
+        if (Object.keys(seen.out).length === 3 && Object.values(seen.out).every((list) => expected.every((e) => list.includes(e)))) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(seen.errors).toEqual([]);
+      // Every cue each player showed, and nothing else (the content's own times, 1-3 s and 5-7 s, would be under the ads).
+      const shown = Object.fromEntries(['hls.js', 'shaka-hls', 'shaka-dash'].map((name) => [name, [...(seen.out[name] ?? [])].sort()]));
+      expect(shown).toEqual({ 'hls.js': expected, 'shaka-hls': expected, 'shaka-dash': expected });
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
 });

@@ -12,6 +12,7 @@ import { cmcdReport, hasCmcd } from '../steering/cmcd-report.ts';
 import { trackingJson } from '../ssai/tracking-json.ts';
 import { hlsDeliveryQuery } from '../upstream/hls-delivery-directives.ts';
 import { liveAdsUpstreamQuery } from '../ssai/live-ads-upstream-query.ts';
+import { retimedSubtitles, subtitleRetiming } from '../ssai/retimed-subtitles.ts';
 import type { UrlRewriter } from '@cascade/manifest-rewriter';
 import { cdnQuery } from '../steering/cdn-query.ts';
 import { cdnUrlRewriter } from '../steering/cdn-url-rewriter.ts';
@@ -103,6 +104,10 @@ export function mediaRoutes(services: AccessServices, titleKeys: TitleKeys): Hon
     }
     // An ad's segment: its fetch is what counts as the ad being played (server-side beaconing).
     if (claims.ad !== undefined) services.ads.onAdSegment(claims, path, (p) => c.executionCtx.waitUntil(p));
+
+    // Subtitles of a stitched session, re-timed around its ads (the playlist or MPD put the re-timing in the URL).
+    const retiming = subtitleRetiming(path, url);
+    if (retiming !== undefined) return retimedSubtitles(config, url, path, retiming, (p) => c.executionCtx.waitUntil(p));
 
     const object = await fetchMediaObject(config, url, path, (p) => c.executionCtx.waitUntil(p), {
       range: c.req.header('range'),

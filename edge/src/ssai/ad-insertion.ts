@@ -1,6 +1,6 @@
 import { ProblemError } from '@cascade/common';
 import {
-  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, insertLiveInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
+  breakDiscontinuities, findLiveBreaks, insertHlsInterstitials, stitchHlsSubtitles, insertLiveInterstitials, ManifestError, replaceLiveBreaks, stitchDashVod, stitchHlsVod,
   type AnnouncedBreak, type DashStitchBreak, type LiveBreakFill, type LiveInterstitial, type LiveSlot, type StitchBreak,
 } from '@cascade/manifest-rewriter';
 import type { CatalogueClient } from '../catalogue/catalogue-client.ts';
@@ -137,13 +137,15 @@ export class AdInsertion {
     const plan = await this.plan(claims.sid);
     if (!plan || plan.breaks.every((b) => b.ads.length === 0)) return playlist;
     const audio = contentFile.startsWith('audio');
-    if (!audio && contentHeight === undefined) return playlist; // subtitles and the like keep the content timeline
     if (plan.mode === 'interstitials') {
       const breaks = plan.breaks.flatMap((b, i) =>
         b.ads.length === 0 ? [] : [{ id: b.id, at: b.at, durationSeconds: b.ads.reduce((sum, ad) => sum + ad.durationSeconds, 0), assetListUri: `${requestUrl.origin}/v1/media/${token}/ads/${i}.json` }],
       );
       return insertHlsInterstitials(playlist, breaks, new Date(plan.createdAt));
     }
+    // Subtitles (and anything else without a picture or sound) keep the content's segments; a WebVTT
+    // subtitle playlist spans the ads too and its file is re-timed past them (stitch-hls-subtitles.ts).
+    if (!audio && contentHeight === undefined) return this.#stitchSubtitles(claims, plan, playlist);
     const { config, sessions, catalogue } = this.#deps;
     const breaks: StitchBreak[] = [];
     for (const [breakIndex, adBreak] of plan.breaks.entries()) {
@@ -211,6 +213,25 @@ export class AdInsertion {
     });
     if (pod.problems.length > 0) log('info', 'live ad break short', { sid: plan.sid, break: breakId, problems: pod.problems });
     return Promise.all(pod.ads.map(async (ad) => ({ creativeId: ad.creativeId, adTitleId: await adTitleIdFor(server.id, ad.creativeId), durationSeconds: ad.durationSeconds, tracking: ad.tracking })));
+  }
+
+  /**
+   * A stitched session's subtitle playlist: each break where the video cuts it (a cue snaps to the title's
+   * segment cadence by index, as in stitchHlsVod) with its ads' length.
+   */
+  async #stitchSubtitles(claims: SessionClaims, plan: AdPlan, playlist: string): Promise<string> {
+    const cadence = (await this.#deps.catalogue.get(plan.titleId).catch(() => undefined))?.segmentSeconds;
+    const breaks = plan.breaks.map((b) => ({
+      at: b.at === 'end' || cadence === undefined ? b.at : Math.round(b.at / cadence) * cadence,
+      seconds: b.ads.reduce((sum, ad) => sum + ad.durationSeconds, 0),
+    }));
+    try {
+      return stitchHlsSubtitles(playlist, breaks);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log('warn', 'HLS subtitles not stitched', { sid: claims.sid, reason: error.message });
+      return playlist;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { ManifestError } from '../manifest-error.ts';
 import { scanXml, type XmlStartTag } from './xml-scanner.ts';
 import { timelineText, withAttributes } from './mpd-tag-text.ts';
+import { webVttRetimingQuery } from '../webvtt/webvtt-retiming-query.ts';
 
 export interface DashStitchBreak {
   /** Content seconds (snapped to the next video segment boundary); `'end'` for a post-roll. */
@@ -176,6 +177,10 @@ export function stitchDashVod(content: string, breaks: DashStitchBreak[]): strin
       cursor = edit.end;
     }
     inner += content.slice(cursor, period.inner.end);
+    // Sidecar subtitles: a player times a Period's WebVTT file from the Period's start (presentationTimeOffset
+    // applies to segments, not to a whole file), so each content Period asks the edge for its own window of
+    // the cues, timed from where the Period starts in the content (README "Ad insertion", subtitles).
+    inner = inner.replace(/<BaseURL>([^<]*\.vtt)<\/BaseURL>/gi, (_whole, url: string) => `<BaseURL>${url}${webVttRetimingQuery({ window: { from, to } }).replace('?', url.includes('?') ? '&amp;' : '?')}</BaseURL>`);
     const open = withAttributes(content.slice(period.tag.start, period.tag.end), ['id', 'start', 'duration'], { id: `content-${k + 1}`, start: duration(clock), duration: duration(to - from) });
     out.push(`${open}${inner}</Period>`);
     clock += to - from;
