@@ -92,14 +92,25 @@ export class AdSessions extends DurableObject {
 
   async saveDecision(key: string, ads: PlannedAd[]): Promise<void> {
     await this.ctx.storage.put(`decision:${key}`, ads);
+    await this.#expireLater();
   }
 
-  /** Claim one beacon URL for delivery; false when it was delivered or another consumer holds it. */
+  /** Claim one beacon URL (or a `decide:` turn) for delivery; false when it was delivered or another consumer holds it. */
   async claim(key: string): Promise<boolean> {
     const state = await this.ctx.storage.get<{ done: boolean; until: number }>(`beacon:${key}`);
     if (state && (state.done || state.until > Date.now())) return false;
     await this.ctx.storage.put(`beacon:${key}`, { done: false, until: Date.now() + CLAIM_LEASE_MS });
+    // A cohort's object holds only its decision and the claim to make it (no plan, whose save sets the alarm).
+    if (key.startsWith('decide:')) await this.#expireLater();
     return true;
+  }
+
+  /**
+   * The object's state goes once the last thing that needed it is a lifetime old: a session's plan, or a
+   * cohort's shared decision (one object per cohort and break, so without this they would pile up).
+   */
+  async #expireLater(): Promise<void> {
+    await this.ctx.storage.setAlarm(Date.now() + PLAN_LIFETIME_MS);
   }
 
   async delivered(key: string): Promise<void> {
