@@ -176,10 +176,10 @@ describe('live channels at the origin', () => {
     expect(mpd.type).toBe('application/dash+xml');
     expect(mpd.body).toMatch(/type="dynamic"/);
     expect(mpd.body).toMatch(/timeShiftBufferDepth="PT60S"/);
-    // A player keeps a segment and a half (2 s segments) behind the live edge: a reload (every segment) lists a
-    // segment after its publication, and a delay of a quarter segment stalled Shaka and dash.js waiting for it.
+    // A player keeps two 2 s segments behind the live edge: a reload (every segment) lists a segment after its
+    // publication, and a delay of a quarter segment stalled Shaka and dash.js waiting for that reload.
     expect(mpd.body).toMatch(/minimumUpdatePeriod="PT2S"/);
-    expect(mpd.body).toMatch(/suggestedPresentationDelay="PT3S"/);
+    expect(mpd.body).toMatch(/suggestedPresentationDelay="PT4S"/);
     const ast = Date.parse(/availabilityStartTime="([^"]+)"/.exec(mpd.body)![1]!);
     const parsed = mpdParser.parse(mpd.body, { manifestUri: `${origin.url}/live/live-demo/manifest.mpd`, NOW: Date.now(), clientOffset: 0 });
     const video = parsed.playlists.find((p) => p.attributes.NAME === 'v180')!;

@@ -41,12 +41,11 @@ function timeline(segments: LiveSegment[]): string {
  * busy 2-core machine), and the next reload, up to a minimumUpdatePeriod (one segment) later, lists it.
  * Shaka plays at the wall clock less maxSegmentDuration less this delay, so with a quarter segment (0.5 s, the
  * first choice) it reached a segment's start about 2.5 s after it, before its reload had listed the
- * segment, and stalled up to 2 s (e2e ad-insertion-dash-live, CI runs of 2026-11-21). One update period and
- * half a segment for publication: 5 s behind the wall clock with 2 s segments, inside the 3-segment latency
- * a live player is held to (two segments measured 5.4 s in CI, too close to that bound).
+ * segment, and stalled up to 2 s (e2e ad-insertion-dash-live, CI runs of 2026-11-21). Two segments cover the
+ * publication lag and a whole update period: about 6 s behind the wall clock with 2 s segments.
  */
 export function presentationDelaySeconds(segmentSeconds: number): number {
-  return 1.5 * segmentSeconds;
+  return 2 * segmentSeconds;
 }
 
 /**
