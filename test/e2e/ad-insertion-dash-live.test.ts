@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adTitleId, conditionCreatives } from './ad-creatives.ts';
 import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
 import { waitFor } from './wait-for.ts';
@@ -20,11 +20,6 @@ const SEGMENT_SECONDS = 2;
 const BREAK_SECONDS = 10; // spot-a (6 s) + spot-b (4 s) fill it exactly
 let browser: Browser;
 
-/** As the edge names a conditioned creative (plan-ads.ts adTitleIdFor): the VOD packaging, or the cut at a channel's segment length. */
-function adTitleId(serverId: string, creativeId: string, segmentSeconds?: number): string {
-  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}${segmentSeconds === undefined ? '' : `\n${segmentSeconds}s`}`).digest('hex').slice(0, 24)}`;
-}
-
 async function originApi(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${stack.origin}${path}`, { ...init, headers: { authorization: `Bearer ${secrets.originApiToken}`, 'content-type': 'application/json', ...init.headers } });
 }
@@ -33,16 +28,7 @@ beforeAll(async () => {
   // The creatives are conditioned as the edge would ask (this file may run before the VOD SSAI test does):
   // the VOD packaging (which the edge checks a creative is usable by), and the cut at the channel's segment
   // length that live sessions play. Made here, the transcodes do not run beside the live encoder in the test.
-  for (const [creative, seconds] of ['spot-a', 'spot-b'].flatMap((c) => [[c, undefined], [c, SEGMENT_SECONDS]] as const)) {
-    const id = adTitleId('local-mock', creative, seconds);
-    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id, creativeId: creative, url: `${adServer}/media/${creative}.mp4`, ...(seconds !== undefined && { segmentSeconds: seconds }) }) });
-    expect([200, 202]).toContain(response.status);
-    await waitFor(`conditioning of ${creative} (${seconds ?? 'VOD'} s segments)`, async () => {
-      const state = (await (await originApi(`/api/v1/creatives/${id}`)).json()) as { state: string; job?: { error: unknown } };
-      if (state.state === 'failed') throw new Error(`conditioning failed: ${JSON.stringify(state.job?.error)}`);
-      return state.state === 'ready' ? state : undefined;
-    }, 240_000);
-  }
+  await conditionCreatives({ url: stack.origin, apiToken: secrets.originApiToken }, adServer, 'local-mock', ['spot-a', 'spot-b'].flatMap((creative) => [{ creative, seconds: undefined }, { creative, seconds: SEGMENT_SECONDS }]), 240_000);
   // A run that died before its afterAll left its channel in the kept origin data, on air: remove it.
   const { channels } = (await (await originApi('/api/v1/channels')).json()) as { channels: { id: string }[] };
   for (const { id } of channels) {

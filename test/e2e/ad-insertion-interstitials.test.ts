@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../origin/src/config.ts';
 import { resolveFfmpegPaths } from '../../origin/src/ffmpeg-path.ts';
 import { runFfmpeg } from '../../origin/src/media/run-ffmpeg.ts';
+import { conditionCreatives } from './ad-creatives.ts';
 import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
 import { waitFor } from './wait-for.ts';
@@ -24,14 +24,6 @@ const titleId = `hlsi-e2e-${Date.now().toString(36)}`;
 const api = { authorization: `Bearer ${secrets.originApiToken}` };
 let browser: Browser;
 let dir: string;
-
-function adTitleId(serverId: string, creativeId: string): string {
-  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}`).digest('hex').slice(0, 24)}`;
-}
-
-async function originApi(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${stack.origin}${path}`, { ...init, headers: { ...api, 'content-type': 'application/json', ...init.headers } });
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'e2e-hlsi-'));
@@ -53,16 +45,7 @@ beforeAll(async () => {
     return job.state === 'ready' ? job : undefined;
   }, 120_000);
   // The creatives, conditioned as the edge would ask (this file may run before the other ad tests).
-  for (const creative of ['spot-a', 'spot-b']) {
-    const creativeTitle = adTitleId('local-mock-interstitials', creative);
-    const response = await originApi('/api/v1/creatives', { method: 'POST', body: JSON.stringify({ id: creativeTitle, creativeId: creative, url: `${adServer}/media/${creative}.mp4` }) });
-    expect([200, 202]).toContain(response.status);
-    await waitFor(`conditioning of ${creative}`, async () => {
-      const state = (await (await originApi(`/api/v1/creatives/${creativeTitle}`)).json()) as { state: string; job?: { error: unknown } };
-      if (state.state === 'failed') throw new Error(`conditioning failed: ${JSON.stringify(state.job?.error)}`);
-      return state.state === 'ready' ? state : undefined;
-    }, 240_000);
-  }
+  await conditionCreatives({ url: stack.origin, apiToken: secrets.originApiToken }, adServer, 'local-mock-interstitials', [{ creative: 'spot-a', seconds: undefined }, { creative: 'spot-b', seconds: undefined }], 240_000);
   browser = await launchChromium();
 }, 300_000);
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adTitleId, conditionCreatives } from './ad-creatives.ts';
 import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
 import { waitFor as poll } from './wait-for.ts';
@@ -21,17 +21,6 @@ const SEGMENT_SECONDS = 2;
 const api = { authorization: `Bearer ${secrets.originApiToken}` };
 let browser: Browser;
 
-/**
- * A conditioned creative's title as the edge names it (edge/src/ssai/plan-ads.ts adTitleIdFor): the VOD
- * packaging (the decision's readiness check), or cut at the channel's segment length (what stitched HLS plays).
- */
-// No default for segmentSeconds: `undefined` (the VOD packaging) passed to a defaulted parameter took the default,
-// so the VOD cut was asked under the 2 s cut's id, without segmentSeconds: on a fresh origin data directory the
-// "2 s" titles were packaged at 4 s (one ad segment over two channel slots).
-function adTitleId(creativeId: string, segmentSeconds: number | undefined): string {
-  return `ad-${createHash('sha256').update(`local-mock\n${creativeId}${segmentSeconds === undefined ? '' : `\n${segmentSeconds}s`}`).digest('hex').slice(0, 24)}`;
-}
-
 /** Polled every 250 ms: some waits here are for a moment a few hundred milliseconds wide. */
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => poll(what, probe, timeoutMs, 250);
 
@@ -43,23 +32,7 @@ beforeAll(async () => {
   }, 90_000);
   // Ads play only once conditioned: ask the origin for both creatives as the edge would (idempotent; a
   // later run of the suite finds them ready in the cached origin data).
-  const cuts = ['spot-a', 'spot-b'].flatMap((creative) => [{ creative, seconds: undefined }, { creative, seconds: SEGMENT_SECONDS }]);
-  for (const { creative, seconds } of cuts) {
-    const asked = await fetch(`${stack.origin}/api/v1/creatives`, {
-      method: 'POST',
-      headers: { ...api, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: adTitleId(creative, seconds), creativeId: creative, url: `${adServer}/media/${creative}.mp4`, ...(seconds !== undefined && { segmentSeconds: seconds }) }),
-    });
-    expect([200, 202]).toContain(asked.status);
-    await asked.body?.cancel();
-  }
-  for (const { creative, seconds } of cuts) {
-    await waitFor(`conditioning of ${creative} (${seconds ?? 'VOD'} s segments)`, async () => {
-      const state = (await (await fetch(`${stack.origin}/api/v1/creatives/${adTitleId(creative, seconds)}`, { headers: api })).json()) as { state: string; job?: { error: unknown } };
-      if (state.state === 'failed') throw new Error(`conditioning failed: ${JSON.stringify(state.job?.error)}`);
-      return state.state === 'ready' ? state : undefined;
-    }, 200_000);
-  }
+  await conditionCreatives({ url: stack.origin, apiToken: secrets.originApiToken }, adServer, 'local-mock', ['spot-a', 'spot-b'].flatMap((creative) => [{ creative, seconds: undefined }, { creative, seconds: SEGMENT_SECONDS }]), 200_000);
   // The kept origin data resumes live-demo behind a discontinuity (and EXT-X-GAP placeholders after an encoder
   // restart); a player that joins in the first seconds after that starts next to them (README "Ad insertion",
   // left to do): start the players once the current encoder run has put four segments on air.
@@ -198,8 +171,8 @@ describe('server-side ad insertion on live-demo in real players, with an early r
 
       // The players are a few segments behind the live edge; they play spot-b (4 s), spot-a's first 2 s, then
       // the channel again. Keep watching well past that to catch a stall at the return.
-      const spotA = adTitleId('spot-a', SEGMENT_SECONDS);
-      const spotB = adTitleId('spot-b', SEGMENT_SECONDS);
+      const spotA = adTitleId('local-mock', 'spot-a', SEGMENT_SECONDS);
+      const spotB = adTitleId('local-mock', 'spot-b', SEGMENT_SECONDS);
       const adSegments = (urls: string[], title: string) => [...new Set(urls.filter((u) => u.includes(`/vod/${title}/`) && u.endsWith('.m4s') && !/init/.test(u)).map((u) => /\/([^/]+)$/.exec(u)![1]!))];
       // A channel segment or part (Shaka plays LL-HLS parts when the playlist has them).
       const contentAfter = (urls: string[], index: number) => urls.slice(index).some((u) => /\/live\/live-demo\/v\d+-\d+(\.\d+)?\.m4s$/.test(u));

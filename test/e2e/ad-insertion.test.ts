@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../origin/src/config.ts';
 import { resolveFfmpegPaths } from '../../origin/src/ffmpeg-path.ts';
 import { runFfmpeg } from '../../origin/src/media/run-ffmpeg.ts';
+import { adTitleId } from './ad-creatives.ts';
 import { launchChromium } from './chromium.ts';
 import { devToken } from './dev-token.ts';
 import { waitFor } from './wait-for.ts';
@@ -19,12 +19,6 @@ const titleId = `ssai-e2e-${Date.now().toString(36)}`;
 const api = { authorization: `Bearer ${secrets.originApiToken}` };
 let browser: Browser;
 let dir: string;
-
-/** The conditioned creative's title, as the edge names it (edge/src/ssai/plan-ads.ts adTitleIdFor). */
-function adTitleId(serverId: string, creativeId: string): string {
-  return `ad-${createHash('sha256').update(`${serverId}\n${creativeId}`).digest('hex').slice(0, 24)}`;
-}
-
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'e2e-ssai-'));
@@ -60,7 +54,7 @@ beforeAll(async () => {
   expect(first.status).toBe(200);
   await first.body?.cancel();
   for (const creative of ['spot-a', 'spot-b']) {
-    const creativeTitle = adTitleId('local-mock', creative);
+    const creativeTitle = adTitleId('local-mock', creative, undefined);
     await waitFor(`conditioning of ${creative}`, async () => {
       const response = await fetch(`${stack.origin}/api/v1/creatives/${creativeTitle}`, { headers: api });
       if (response.status === 404) return undefined;
@@ -85,7 +79,7 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
     const token = await devToken('ssai-viewer');
     const mpd = await (await fetch(`${stack.edge}/v1/play/${titleId}/manifest.mpd?token=${token}`)).text();
     expect([...mpd.matchAll(/<Period id="([^"]+)"/g)].map((m) => m[1])).toEqual(['ad-1', 'ad-2', 'content-1', 'ad-3', 'ad-4', 'content-2']);
-    expect(mpd).toContain(`/vod/${adTitleId('local-mock', 'spot-b')}/</BaseURL>`);
+    expect(mpd).toContain(`/vod/${adTitleId('local-mock', 'spot-b', undefined)}/</BaseURL>`);
   });
 
   it('stitches both breaks into the media playlists with discontinuities and ad-scoped URLs', async () => {
@@ -94,8 +88,8 @@ describe('server-side ad insertion: a clear VOD title with a pre-roll and a mid-
     const video = master.split('\n').find((l) => l.endsWith('.m3u8') && l.includes('video-360p'))!;
     const playlist = await (await fetch(video)).text();
     expect(playlist.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY').length).toBe(5);
-    expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-a')}/`);
-    expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-b')}/`);
+    expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-a', undefined)}/`);
+    expect(playlist).toContain(`/vod/${adTitleId('local-mock', 'spot-b', undefined)}/`);
   });
 
   it('plays through the pre-roll and the mid-roll in hls.js and Shaka (HLS), and in Shaka and dash.js across both DASH Period boundaries, with no fatal error and no stall longer than a segment, and the ad server records each impression and quartile exactly once', async () => {
