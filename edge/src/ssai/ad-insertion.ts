@@ -254,9 +254,8 @@ export class AdInsertion {
   }
 
   /**
-   * A live channel's segment length: its creatives are also conditioned at it, so that in stitched HLS each
-   * of an ad's segments takes exactly one channel segment's slot (4 s VOD segments in 2 s slots put program
-   * date times two seconds apart on four-second segments). Undefined for VOD titles.
+   * A live channel's segment length: its creatives are also conditioned at it, and live sessions play that
+   * cut (#channelCut says why, for HLS and DASH). Undefined for VOD titles.
    */
   async #channelSegmentSeconds(titleId: string): Promise<number | undefined> {
     const entry = await this.#deps.catalogue.get(titleId).catch(() => undefined);
